@@ -1,0 +1,168 @@
+/**
+ * The compiler, top to bottom: one ordered list of named steps. Each step maps a graph to a graph and may write
+ * artifacts; the runner saves intermediate_models/<step>.onnx and time_per_step.json after every step.
+ */
+import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import type { Graph } from './ir/graph.ts';
+import { readModel } from './onnx/read.ts';
+import { encodeModel } from './onnx/write.ts';
+import { runSequence, runToFixedPoint, type Pass, type PassContext } from './passes/pass.ts';
+import { inferShapes } from './passes/tidy/infer-shapes.ts';
+import { foldConstants } from './passes/tidy/fold-constants.ts';
+import { removeIdentity } from './passes/tidy/remove-identity.ts';
+import { gemmToMatMul } from './passes/tidy/gemm-to-matmul.ts';
+import { inferDatatypes } from './passes/tidy/infer-datatypes.ts';
+import { giveNames } from './passes/tidy/give-names.ts';
+import { addPreprocessing, addTopK } from './passes/tidy/pre-post-processing.ts';
+import { foldWeightQuant } from './passes/qonnx/fold-weight-quant.ts';
+import { quantToMultiThreshold } from './passes/qonnx/quant-to-multithreshold.ts';
+import { STREAMLINE_PASSES } from './passes/streamline/index.ts';
+import { bipolarToXnor } from './passes/streamline/bipolar-to-xnor.ts';
+import { absorbInputReshape } from './passes/hw/absorb-input-reshape.ts';
+import { toMvauPass } from './passes/hw/to-mvau.ts';
+import { toThresholdingPass } from './passes/hw/to-thresholding.ts';
+import { toLabelSelectPass } from './passes/hw/to-labelselect.ts';
+import { checkHwOnly } from './passes/hw/check-hw-only.ts';
+import { setFolding, targetCycles } from './passes/fold/set-folding.ts';
+import { applyFoldingConfig, foldingConfigOf, type FoldingConfig } from './passes/fold/config.ts';
+import { estimate, resourcesReport } from './cost/estimate.ts';
+import { findPart, type FpgaPart } from './cost/parts.ts';
+import { outDir, type OutDir } from './util/outdir.ts';
+import { FinnError, fail } from './util/errors.ts';
+
+export const STEP_NAMES = ['import', 'tidy', 'qonnx-to-finn', 'pre-post', 'streamline', 'to-hw', 'fold', 'estimate'] as const;
+export type StepName = (typeof STEP_NAMES)[number];
+
+export interface BuildOptions {
+  readonly model: string;
+  readonly out: string;
+  readonly part: string;
+  readonly clockNs: number;
+  /** Target frames/s for automatic folding; ignored when a folding file is given. */
+  readonly targetFps?: number;
+  readonly foldingFile?: string;
+  readonly from?: StepName;
+  readonly to?: StepName;
+  /** 'auto': add x/255 in front unless the model already has it; 'none': the model takes what it takes. */
+  readonly preprocess: 'auto' | 'none';
+  readonly maxWeightWidth: number;
+  readonly twoPassFolding: boolean;
+  readonly log: (msg: string) => void;
+}
+
+export interface BuildContext {
+  readonly opts: BuildOptions;
+  readonly part: FpgaPart;
+  readonly out: OutDir;
+  readonly pass: PassContext;
+}
+
+export interface Step {
+  readonly name: StepName;
+  readonly summary: string;
+  run(g: Graph, ctx: BuildContext): Graph;
+}
+
+const TIDY: readonly Pass[] = [inferShapes, foldConstants, removeIdentity, gemmToMatMul, inferDatatypes];
+const tidy = (g: Graph, ctx: BuildContext): Graph => runSequence([giveNames], runToFixedPoint(TIDY, g, ctx.pass), ctx.pass);
+
+/** The compiler. */
+export const STEPS: readonly Step[] = [
+  { name: 'import', summary: 'read QONNX/FINN-ONNX', run: (g) => g },
+  { name: 'tidy', summary: 'shapes, constants, datatypes, names', run: tidy },
+  { name: 'qonnx-to-finn', summary: 'weight quantizers → integers, activation quantizers → thresholds',
+    run: (g, ctx) => tidy(runSequence([foldWeightQuant, quantToMultiThreshold], g, ctx.pass), ctx) },
+  { name: 'pre-post', summary: 'raw UINT8 pixels in, class index out',
+    run: (g, ctx) => tidy(runSequence(ctx.opts.preprocess === 'auto' ? [addPreprocessing, addTopK] : [addTopK], g, ctx.pass), ctx) },
+  { name: 'streamline', summary: 'scales and biases into integer thresholds; bipolar MatMul → XNOR-popcount',
+    run: (g, ctx) => {
+      const once = runToFixedPoint([...STREAMLINE_PASSES, ...TIDY], g, ctx.pass);
+      return tidy(runToFixedPoint([...STREAMLINE_PASSES, ...TIDY], runSequence([bipolarToXnor], once, ctx.pass), ctx.pass), ctx);
+    } },
+  { name: 'to-hw', summary: 'map layers to MVAU / Thresholding / LabelSelect',
+    run: (g, ctx) => runSequence([absorbInputReshape, toMvauPass, toThresholdingPass, toLabelSelectPass, inferDatatypes, checkHwOnly, giveNames], g, ctx.pass) },
+  { name: 'fold', summary: 'choose PE/SIMD per layer', run: foldStep },
+  { name: 'estimate', summary: 'cycles and resources per layer', run: estimateStep },
+];
+
+function foldStep(g: Graph, ctx: BuildContext): Graph {
+  const { opts } = ctx;
+  let out: Graph;
+  if (opts.foldingFile) {
+    const cfg = readJson(opts.foldingFile) as FoldingConfig;
+    const { graph, unmatched } = applyFoldingConfig(g, cfg, opts.foldingFile);
+    for (const u of unmatched) ctx.pass.log(`warning: folding entry "${u}" in ${opts.foldingFile} matches no node (nodes: ${g.nodes.map((n) => n.name).join(', ')})`);
+    out = graph;
+  } else {
+    const fps = opts.targetFps ?? 100000;
+    out = setFolding(g, { targetCycles: targetCycles(fps, opts.clockNs), maxWeightWidth: opts.maxWeightWidth, twoPass: opts.twoPassFolding });
+  }
+  ctx.out.writeJson('auto_folding_config.json', foldingConfigOf(out));
+  return out;
+}
+
+function estimateStep(g: Graph, ctx: BuildContext): Graph {
+  const e = estimate(g, ctx.part, ctx.opts.clockNs);
+  ctx.out.writeJson('report/estimate_layer_cycles.json', e.layerCycles);
+  ctx.out.writeJson('report/estimate_layer_resources.json', resourcesReport(e));
+  ctx.out.writeJson('report/estimate_network_performance.json', e.performance);
+  const p = e.performance;
+  ctx.pass.log(`estimate: max ${p.max_cycles} cycles/frame (${p.max_cycles_node_name}), ${Math.round(p.estimated_throughput_fps)} frames/s at ${1000 / ctx.opts.clockNs} MHz, ${e.total.LUT} LUT, ${e.total.BRAM_18K} BRAM18 on ${ctx.part.name}`);
+  return g;
+}
+
+function readJson(path: string): unknown {
+  let text: string;
+  try { text = readFileSync(path, 'utf8'); } catch { return fail('E_FILE', `cannot read ${path}`); }
+  try { return JSON.parse(text); } catch (e) { return fail('E_CONFIG', `${path} is not valid JSON: ${(e as Error).message}`); }
+}
+
+export interface BuildResult {
+  readonly graph: Graph;
+  readonly outDir: string;
+  readonly steps: readonly { name: StepName; seconds: number }[];
+}
+
+const STATUS = 'build_status.json';
+
+/** Prepare the output directory: only ever clear a directory that a previous finn-ts build made. */
+function prepareOut(root: string, fresh: boolean): OutDir {
+  if (fresh && existsSync(root) && readdirSync(root).length > 0) {
+    if (!existsSync(`${root}/${STATUS}`)) fail('E_FILE', `output directory ${root} exists and is not a finn-ts build`, 'choose an empty or new --out directory');
+    for (const f of readdirSync(root)) rmSync(`${root}/${f}`, { recursive: true, force: true });
+  }
+  return outDir(root);
+}
+
+/** Run the build steps from `from` to `to`. */
+export function build(opts: BuildOptions): BuildResult {
+  const part = findPart(opts.part);
+  const fromIdx = STEP_NAMES.indexOf(opts.from ?? 'import');
+  const toIdx = STEP_NAMES.indexOf(opts.to ?? 'estimate');
+  if (fromIdx > toIdx) fail('E_USAGE', `--from ${opts.from} comes after --to ${opts.to}`, `steps in order: ${STEP_NAMES.join(', ')}`);
+  // read (and so validate) the input before touching the output directory
+  let g = fromIdx === 0 ? readModel(opts.model) : readModel(`${opts.out}/intermediate_models/${STEP_NAMES[fromIdx - 1]}.onnx`);
+  const out = prepareOut(opts.out, fromIdx === 0);
+  const ctx: BuildContext = { opts, part, out, pass: { log: opts.log } };
+  const times: { name: StepName; seconds: number }[] = [];
+  const previous = fromIdx > 0 && existsSync(out.path('time_per_step.json')) ? (readJson(out.path('time_per_step.json')) as Record<string, number>) : {};
+  out.writeJson(STATUS, { status: 'running', model: opts.model });
+  try {
+    for (const step of STEPS.slice(fromIdx, toIdx + 1)) {
+      const t0 = performance.now();
+      g = step.run(g, ctx);
+      const seconds = (performance.now() - t0) / 1000;
+      times.push({ name: step.name, seconds });
+      out.write(`intermediate_models/${step.name}.onnx`, encodeModel(g));
+      opts.log(`step ${step.name}: ${step.summary} (${(seconds * 1000).toFixed(0)} ms)`);
+    }
+  } catch (e) {
+    const err = e instanceof FinnError ? e : new FinnError('E_INTERNAL', (e as Error).message);
+    out.writeJson(STATUS, { status: 'failed', failed_step: STEP_NAMES[fromIdx + times.length], error: err.message, code: err.code });
+    throw err;
+  }
+  const perStep = { ...previous, ...Object.fromEntries(times.map((t) => [t.name, t.seconds])) };
+  out.writeJson('time_per_step.json', perStep);
+  out.writeJson(STATUS, { status: 'complete', model: opts.model, last_step: STEP_NAMES[toIdx], final_model: `intermediate_models/${STEP_NAMES[toIdx]}.onnx` });
+  return { graph: g, outDir: out.root, steps: times };
+}

@@ -1,0 +1,27 @@
+/** LabelSelect: index of the largest of L values (lowest index wins ties), PE values per cycle. */
+import { dtBits } from '../ir/datatype.ts';
+import { topk } from '../exec/shape.ts';
+import { foldError } from './common.ts';
+import { divisors, type HwLayer } from './layer.ts';
+
+export const labelSelect: HwLayer<'hw.LabelSelect'> = {
+  kind: 'hw.LabelSelect',
+  finnName: 'LabelSelect',
+  folding: (p) => [{ key: 'pe', values: divisors(p.labels) }],
+  checkFolding(p, node) {
+    if (!Number.isInteger(p.pe) || p.pe < 1 || p.labels % p.pe !== 0) foldError(node, `PE=${p.pe} must divide the ${p.labels} labels`, divisors(p.labels));
+  },
+  cycles: (p) => p.labels / p.pe,
+  // Not modelled by FINN; a comparator tree over PE values plus the running best (value + index).
+  resources: (p, part) => {
+    const I = dtBits(p.inputType), O = dtBits(p.outputType);
+    const scale = part.lutInputs >= 6 ? 1 : 1.6;
+    return { LUT: Math.round((40 + p.pe * (I + O) * 2) * scale), FF: 2 * (I + O) + 16, BRAM_18K: 0, URAM: 0, DSP: 0 };
+  },
+  execute: (p, [x]) => [topk(x!, p.k, -1, true)[1]],
+  inWidth: (p) => p.pe * dtBits(p.inputType),
+  outWidth: (p) => p.k * dtBits(p.outputType),
+  inElems: (p) => p.labels,
+  outElems: (p) => p.k,
+  weightStreamWidth: () => 0,
+};

@@ -1,0 +1,75 @@
+/** MVAU: matrix-vector-activation unit (XNOR-popcount or integer MAC, optional fused thresholds), PE × SIMD folded. */
+import { dtBits, dtSigned } from '../ir/datatype.ts';
+import type { Tensor } from '../ir/tensor.ts';
+import { activationValue, bram18, foldError, inLutram, thresholdCount, uram } from './common.ts';
+import { divisors, type HwLayer } from './layer.ts';
+import type { MvauParams } from './params.ts';
+
+const nVec = (p: MvauParams): number => p.numVectors.reduce((a, b) => a * b, 1);
+export const wmem = (p: MvauParams): number => (p.mw * p.mh) / (p.pe * p.simd);
+export const tmem = (p: MvauParams): number => p.mh / p.pe;
+const outBits = (p: MvauParams): number => dtBits(p.noActivation ? p.accType : p.outputType);
+
+/** FINN's minimal accumulator width bound (arXiv 2301.13376), used in the LUT model. */
+function accBitsBound(p: MvauParams): number {
+  const W = dtBits(p.weightType), A = dtBits(p.inputType);
+  const alpha = Math.log2(p.mw) + W + A - 1 - (dtSigned(p.inputType) ? 1 : 0);
+  return Math.min(dtBits(p.accType), Math.ceil(alpha + Math.log2(1 + 2 ** -alpha) + 1));
+}
+
+export const mvau: HwLayer<'hw.MVAU'> = {
+  kind: 'hw.MVAU',
+  finnName: 'MVAU',
+  folding: (p) => [{ key: 'simd', values: divisors(p.mw) }, { key: 'pe', values: divisors(p.mh) }],
+  checkFolding(p, node) {
+    if (!Number.isInteger(p.simd) || p.simd < 1 || p.mw % p.simd !== 0) foldError(node, `SIMD=${p.simd} must divide MW=${p.mw}`, divisors(p.mw));
+    if (!Number.isInteger(p.pe) || p.pe < 1 || p.mh % p.pe !== 0) foldError(node, `PE=${p.pe} must divide MH=${p.mh}`, divisors(p.mh));
+  },
+  cycles: (p) => (p.mh / p.pe) * (p.mw / p.simd) * nVec(p),
+  resources(p, part) {
+    const W = dtBits(p.weightType), A = dtBits(p.inputType);
+    const P = p.pe, Q = p.simd;
+    const depth = wmem(p), width = P * Q * W;
+    const lutram = inLutram(p.ramStyle, depth);
+    const c2 = lutram ? width * Math.ceil(depth / 64) : 0;
+    const mult = Q * (2 * Math.ceil((W + A) / 6) - 1) * (W + A);
+    const adder = (W + A) * (2 * Q - 1);
+    const acc = accBitsBound(p);
+    let thr = 0, comp = 0;
+    if (!p.noActivation) {
+      const S = p.numThresholds;
+      thr = inLutram(p.ramStyle, tmem(p)) ? S * acc * Math.ceil(tmem(p) / 64) : 0;
+      comp = S * acc;
+    }
+    const scale = part.lutInputs >= 6 ? 1 : 1.6; // 4-input LUTs need more of them
+    const LUT = Math.round((300 + 1.1 * P * (mult + adder + acc + thr + comp) + c2) * scale);
+    const FF = Math.round(P * (acc + outBits(p)) + Q * A * 2 + 2 * (Math.log2(depth + 1) | 0) + 64);
+    const ultra = p.ramStyle === 'ultra';
+    return {
+      LUT, FF,
+      BRAM_18K: lutram || ultra ? 0 : bram18(depth, width),
+      URAM: ultra ? uram(depth, width) : 0,
+      DSP: 0,
+    };
+  },
+  execute(p, [x, w, t]) {
+    const rows = x!.data.length / p.mw;
+    const out = new Float64Array(rows * p.mh);
+    const wd = w!.data;
+    for (let r = 0; r < rows; r++) {
+      const xo = r * p.mw;
+      for (let n = 0; n < p.mh; n++) {
+        let acc = 0;
+        if (p.binaryXnor) for (let k = 0; k < p.mw; k++) acc += x!.data[xo + k] === wd[k * p.mh + n] ? 1 : 0;
+        else for (let k = 0; k < p.mw; k++) acc += x!.data[xo + k]! * wd[k * p.mh + n]!;
+        out[r * p.mh + n] = p.noActivation ? acc : activationValue(thresholdCount(acc, t!.data, n, p.numThresholds), p.actVal, p.outputType);
+      }
+    }
+    return [{ shape: [...x!.shape.slice(0, -1), p.mh], data: out } satisfies Tensor];
+  },
+  inWidth: (p) => p.simd * dtBits(p.inputType),
+  outWidth: (p) => p.pe * outBits(p),
+  inElems: (p) => p.mw * nVec(p),
+  outElems: (p) => p.mh * nVec(p),
+  weightStreamWidth: (p) => p.pe * p.simd * dtBits(p.weightType),
+};

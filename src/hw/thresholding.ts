@@ -1,0 +1,44 @@
+/** Thresholding: standalone multi-threshold activation on a stream, PE channels per cycle. */
+import { dtBits } from '../ir/datatype.ts';
+import { activationValue, foldError, inLutram, thresholdCount, bram18 } from './common.ts';
+import { divisors, type HwLayer } from './layer.ts';
+import type { ThresholdingParams } from './params.ts';
+
+const nVec = (p: ThresholdingParams): number => p.numVectors.reduce((a, b) => a * b, 1);
+
+/** Bits of one stored threshold: enough for the input range plus one (thresholds are clipped to [min, max+1]). */
+export function thresholdBits(p: { inputType: ThresholdingParams['inputType'] }): number {
+  return dtBits(p.inputType) + 1;
+}
+
+export const thresholding: HwLayer<'hw.Thresholding'> = {
+  kind: 'hw.Thresholding',
+  finnName: 'Thresholding',
+  folding: (p) => [{ key: 'pe', values: divisors(p.channels) }],
+  checkFolding(p, node) {
+    if (!Number.isInteger(p.pe) || p.pe < 1 || p.channels % p.pe !== 0) foldError(node, `PE=${p.pe} must divide the ${p.channels} channels`, divisors(p.channels));
+  },
+  cycles: (p) => (p.channels / p.pe) * nVec(p),
+  resources(p, part) {
+    const A = dtBits(p.inputType);
+    const depth = p.channels / p.pe;
+    const width = p.pe * p.numThresholds * thresholdBits(p);
+    const lutram = inLutram(p.ramStyle, depth);
+    const scale = part.lutInputs >= 6 ? 1 : 1.6;
+    const LUT = Math.round((A * p.pe + (lutram ? width * Math.ceil(depth / 64) : 0)) * scale);
+    return { LUT, FF: p.pe * (A + dtBits(p.outputType)) + 32, BRAM_18K: lutram ? 0 : bram18(depth, width), URAM: 0, DSP: 0 };
+  },
+  execute(p, [x, t]) {
+    const c = p.channels;
+    const out = new Float64Array(x!.data.length);
+    for (let i = 0; i < out.length; i++) {
+      out[i] = activationValue(thresholdCount(x!.data[i]!, t!.data, i % c, p.numThresholds), p.actVal, p.outputType);
+    }
+    return [{ shape: [...x!.shape], data: out }];
+  },
+  inWidth: (p) => p.pe * dtBits(p.inputType),
+  outWidth: (p) => p.pe * dtBits(p.outputType),
+  inElems: (p) => p.channels * nVec(p),
+  outElems: (p) => p.channels * nVec(p),
+  weightStreamWidth: () => 0,
+};

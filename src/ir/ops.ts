@@ -1,0 +1,51 @@
+/** Typed operators of the IR: standard ONNX, QONNX/FINN custom ops, and hardware layers (kind `hw.*`). */
+import type { DataType } from './datatype.ts';
+import type { Tensor } from './tensor.ts';
+import type { HwOp } from '../hw/params.ts';
+
+export type RoundingMode = 'ROUND' | 'ROUND_TO_ZERO' | 'CEIL' | 'FLOOR';
+
+/** Standard ONNX operators finn-ts understands. */
+export type OnnxOp =
+  | { kind: 'MatMul' }
+  | { kind: 'Gemm'; alpha: number; beta: number; transA: boolean; transB: boolean }
+  | { kind: 'Add' } | { kind: 'Sub' } | { kind: 'Mul' } | { kind: 'Div' } | { kind: 'Pow' }
+  | { kind: 'Sqrt' } | { kind: 'Neg' } | { kind: 'Identity' }
+  | { kind: 'BatchNormalization'; epsilon: number }
+  | { kind: 'Reshape' }
+  | { kind: 'Flatten'; axis: number }
+  | { kind: 'Transpose'; perm: readonly number[] | null }
+  | { kind: 'Squeeze'; axes: readonly number[] | null }     // null: axes from input 1 or all 1-dims
+  | { kind: 'Unsqueeze'; axes: readonly number[] | null }
+  | { kind: 'Sign' } | { kind: 'Relu' } | { kind: 'Clip'; min: number | null; max: number | null }
+  | { kind: 'TopK'; axis: number; largest: boolean; sorted: boolean }
+  | { kind: 'ArgMax'; axis: number; keepdims: boolean; selectLastIndex: boolean }
+  | { kind: 'Shape' }
+  | { kind: 'Gather'; axis: number }
+  | { kind: 'Concat'; axis: number }
+  | { kind: 'Constant'; value: Tensor };
+
+/** QONNX / FINN custom operators (domains qonnx.custom_op.general, finn.custom_op.general, onnx.brevitas). */
+export type QonnxOp =
+  | { kind: 'Quant'; signed: boolean; narrow: boolean; rounding: RoundingMode }
+  | { kind: 'BipolarQuant' }
+  | { kind: 'Trunc'; rounding: RoundingMode }
+  | {
+      kind: 'MultiThreshold';
+      outScale: number;
+      outBias: number;
+      outType: DataType;
+      /** Which axis of the input holds channels (FINN: 1 for NCHW/NC, last for NHWC). */
+      channelsLast: boolean;
+    }
+  | { kind: 'XnorPopcountMatMul' };
+
+export type Op = OnnxOp | QonnxOp | HwOp;
+export type OpKind = Op['kind'];
+
+export function isHwOp(op: Op): op is HwOp {
+  return op.kind.startsWith('hw.');
+}
+
+/** Elementwise binary arithmetic ops. */
+export const ELEMENTWISE_BINARY = new Set<OpKind>(['Add', 'Sub', 'Mul', 'Div', 'Pow']);

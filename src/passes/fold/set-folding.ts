@@ -1,0 +1,50 @@
+/** FINN's SetFolding: per layer, raise SIMD then PE over their divisors until cycles < target (strict). */
+import type { Graph, Node } from '../../ir/graph.ts';
+import { isHwOp } from '../../ir/ops.ts';
+import { dtBits } from '../../ir/datatype.ts';
+import { withLayer } from '../../hw/registry.ts';
+import type { HwOp } from '../../hw/params.ts';
+import { makeGraph } from '../../ir/index.ts';
+
+export interface FoldingTarget {
+  /** Cycles per frame every layer should stay below: ⌊f_clk / target_fps⌋. */
+  readonly targetCycles: number;
+  /** Max bits of weights per PE per cycle (FINN's mvau_wwidth_max, default 36). */
+  readonly maxWeightWidth: number;
+  /** Re-run with the achieved max cycles as target when the target was missed (FINN's two-pass relaxation). */
+  readonly twoPass: boolean;
+}
+
+export function targetCycles(fps: number, clockNs: number): number {
+  return Math.floor(1e9 / clockNs / fps);
+}
+
+/** Fold one hardware op towards `target`. */
+export function foldOp(op: HwOp, target: number, maxWeightWidth: number): HwOp {
+  return withLayer(op, (layer, p0) => {
+    let p = { ...p0, pe: 1, ...('simd' in p0 ? { simd: 1 } : {}) } as typeof p0;
+    for (const knob of layer.folding(p)) {
+      for (const v of knob.values) {
+        const cand = { ...p, [knob.key]: v } as typeof p0;
+        if (knob.key === 'simd' && op.kind === 'hw.MVAU' && v * dtBits(op.p.weightType) > maxWeightWidth) break;
+        p = cand;
+        if (layer.cycles(p) < target) break;
+      }
+      if (layer.cycles(p) < target) break;
+    }
+    return { kind: op.kind, p } as HwOp;
+  });
+}
+
+function cyclesOf(n: Node): number {
+  return isHwOp(n.op) ? withLayer(n.op, (layer, p) => layer.cycles(p)) : 0;
+}
+
+/** Fold every hardware layer of the graph. */
+export function setFolding(g: Graph, t: FoldingTarget): Graph {
+  const fold = (target: number) => g.nodes.map((n) => (isHwOp(n.op) ? { ...n, op: foldOp(n.op, target, t.maxWeightWidth) } : n));
+  let nodes = fold(t.targetCycles);
+  const achieved = Math.max(0, ...nodes.map(cyclesOf));
+  if (t.twoPass && achieved >= t.targetCycles) nodes = fold(achieved + 1);
+  return makeGraph({ ...g, nodes });
+}

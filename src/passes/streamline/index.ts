@@ -1,0 +1,17 @@
+/** The streamlining rule set (applied together to a fixed point, FINN's order of concerns). */
+import type { Pass } from '../pass.ts';
+import { normalizeAffine } from './normalize-affine.ts';
+import { batchnormToAffine } from './batchnorm-to-affine.ts';
+import { moveAffinePastLayout } from './move-affine-past-layout.ts';
+import { moveAddPastMul } from './move-add-past-mul.ts';
+import { collapseRepeated } from './collapse-repeated.ts';
+import { moveAffinePastMatMul } from './move-past-matmul.ts';
+import { absorbSignIntoWeights } from './absorb-sign-into-weights.ts';
+import { absorbAddIntoThreshold, absorbMulIntoThreshold } from './absorb-into-threshold.ts';
+import { absorbIntoTopK } from './absorb-into-topk.ts';
+import { roundThresholds } from './round-thresholds.ts';
+
+export const STREAMLINE_PASSES: readonly Pass[] = [
+  batchnormToAffine, normalizeAffine, moveAffinePastLayout, moveAddPastMul, collapseRepeated, moveAffinePastMatMul,
+  absorbSignIntoWeights, absorbAddIntoThreshold, absorbMulIntoThreshold, absorbIntoTopK, roundThresholds,
+];

@@ -1,0 +1,35 @@
+/** Thresholds on integer inputs: exact reals snap to integers, then T = ⌈T⌉, clipped to [min, max + 1] of the input type. */
+import type { Graph, Node } from '../../ir/graph.ts';
+import { replaceNodes } from '../../ir/index.ts';
+import { dtMax, dtMin, isIntegral } from '../../ir/datatype.ts';
+import { emitter } from '../util.ts';
+import { rewriteAll, type Pass } from '../pass.ts';
+
+/** Ceiling that treats values within float rounding of an integer as that integer (the real-number threshold). */
+export function snapCeil(t: number): number {
+  const r = Math.round(t);
+  return Math.abs(t - r) <= 1e-9 * Math.max(1, Math.abs(t)) ? r : Math.ceil(t);
+}
+
+function rounded(g: Graph, mt: Node): Float64Array | undefined {
+  const x = g.tensors.get(mt.inputs[0]!)!;
+  const t = g.tensors.get(mt.inputs[1]!)?.value;
+  if (!t || !isIntegral(x.dtype)) return undefined;
+  const lo = dtMin(x.dtype), hi = dtMax(x.dtype) + 1;
+  const out = t.data.map((v) => Math.min(hi, Math.max(lo, Number.isFinite(v) ? snapCeil(v) : v)));
+  return out.every((v, i) => v === t.data[i]) ? undefined : out;
+}
+
+export const roundThresholds: Pass = {
+  name: 'streamline/round-thresholds',
+  summary: 'integer-input thresholds: ceil and clip to the input range',
+  run: (g) => rewriteAll(g, (cur) => {
+    const mt = cur.nodes.find((n) => n.op.kind === 'MultiThreshold' && rounded(cur, n));
+    if (!mt) return undefined;
+    const data = rounded(cur, mt)!;
+    const e = emitter(cur);
+    const t = e.constant(`${mt.name}_thres`, { shape: cur.tensors.get(mt.inputs[1]!)!.value!.shape, data });
+    e.node(mt.name, mt.op, [mt.inputs[0]!, t], [...mt.outputs]);
+    return replaceNodes(cur, [mt], e.nodes, e.tensors);
+  }),
+};

@@ -1,0 +1,93 @@
+/** Infer each computed tensor's datatype from its producer (integer ranges where they are provable). */
+import type { Graph, Node, TensorInfo } from '../../ir/graph.ts';
+import { BIPOLAR, FLOAT32, dtEquals, dtMax, dtMin, isIntegral, smallestIntType, type DataType } from '../../ir/datatype.ts';
+import { allInteger, type Tensor } from '../../ir/tensor.ts';
+import { isHwOp } from '../../ir/ops.ts';
+import { makeGraph } from '../../ir/builder.ts';
+import type { Pass } from '../pass.ts';
+
+const LAYOUT = new Set(['Reshape', 'Flatten', 'Transpose', 'Squeeze', 'Unsqueeze', 'Identity', 'Gather', 'Concat']);
+
+/** Range of x·W per output column for integer x in [lo, hi] and constant W [K, N]. */
+export function matmulRange(w: Tensor, lo: number, hi: number): [number, number] {
+  const [k, n] = [w.shape[0]!, w.shape[1]!];
+  let mn = Infinity, mx = -Infinity;
+  for (let j = 0; j < n; j++) {
+    let a = 0, b = 0;
+    for (let i = 0; i < k; i++) {
+      const v = w.data[i * n + j]!;
+      a += Math.min(v * lo, v * hi);
+      b += Math.max(v * lo, v * hi);
+    }
+    mn = Math.min(mn, a); mx = Math.max(mx, b);
+  }
+  return [mn, mx];
+}
+
+function rangeOf(t: TensorInfo): [number, number] | undefined {
+  if (!isIntegral(t.dtype)) return undefined;
+  if (t.value) {
+    let lo = Infinity, hi = -Infinity;
+    for (const v of t.value.data) { lo = Math.min(lo, v); hi = Math.max(hi, v); }
+    return t.value.data.length ? [lo, hi] : [0, 0];
+  }
+  return [dtMin(t.dtype), dtMax(t.dtype)];
+}
+
+function infer(g: Graph, n: Node): DataType | undefined {
+  const ins = n.inputs.map((x) => g.tensors.get(x));
+  const op = n.op;
+  if (isHwOp(op)) return op.kind === 'hw.MVAU' && op.p.noActivation ? op.p.accType : op.p.outputType;
+  if (LAYOUT.has(op.kind)) return ins[0]!.dtype;
+  switch (op.kind) {
+    case 'MultiThreshold': return op.outType;
+    case 'XnorPopcountMatMul': return smallestIntType(0, ins[1]!.shape[0]!);
+    case 'MatMul': {
+      const [x, w] = [rangeOf(ins[0]!), ins[1]!.value];
+      if (!x || !w || !isIntegral(ins[1]!.dtype) || w.shape.length !== 2) return FLOAT32;
+      const [lo, hi] = matmulRange(w, x[0], x[1]);
+      return smallestIntType(lo, hi);
+    }
+    case 'Add': case 'Sub': case 'Mul': {
+      const [a, b] = [rangeOf(ins[0]!), rangeOf(ins[1]!)];
+      if (!a || !b) return FLOAT32;
+      if (op.kind === 'Add') return smallestIntType(a[0] + b[0], a[1] + b[1]);
+      if (op.kind === 'Sub') return smallestIntType(a[0] - b[1], a[1] - b[0]);
+      const ps = [a[0] * b[0], a[0] * b[1], a[1] * b[0], a[1] * b[1]];
+      return smallestIntType(Math.min(...ps), Math.max(...ps));
+    }
+    case 'Relu': return isIntegral(ins[0]!.dtype) ? smallestIntType(0, Math.max(0, dtMax(ins[0]!.dtype))) : FLOAT32;
+    case 'Sign': return isIntegral(ins[0]!.dtype) ? smallestIntType(-1, 1) : FLOAT32;
+    case 'BipolarQuant': return ins[1]?.value && ins[1].value.data.every((v) => v === 1) ? BIPOLAR : FLOAT32;
+    case 'Quant': {
+      const [s, z, b] = [ins[1]?.value, ins[2]?.value, ins[3]?.value];
+      if (!s || !z || !b || !s.data.every((v) => v === 1) || !z.data.every((v) => v === 0) || !allInteger(b)) return FLOAT32;
+      const bits = Math.max(...b.data);
+      return op.signed ? smallestIntType(-(2 ** (bits - 1)), 2 ** (bits - 1) - 1) : smallestIntType(0, 2 ** bits - 1);
+    }
+    case 'TopK': case 'ArgMax': return undefined; // indices: handled per output below
+    case 'Shape': return smallestIntType(0, 2 ** 31);
+    default: return FLOAT32;
+  }
+}
+
+export const inferDatatypes: Pass = {
+  name: 'tidy/infer-datatypes',
+  summary: 'derive datatypes of computed tensors',
+  run(g: Graph): Graph {
+    const tensors = new Map(g.tensors);
+    let changed = false;
+    const view: Graph = { ...g, tensors };
+    for (const n of g.nodes) {
+      const dts: (DataType | undefined)[] = n.op.kind === 'TopK'
+        ? [tensors.get(n.inputs[0]!)!.dtype, smallestIntType(0, Math.max(1, (tensors.get(n.inputs[0]!)!.shape.at(-1) ?? 1) - 1))]
+        : n.op.kind === 'ArgMax' ? [smallestIntType(0, Math.max(1, (tensors.get(n.inputs[0]!)!.shape.at(-1) ?? 1) - 1))] : [infer(view, n)];
+      n.outputs.forEach((o, i) => {
+        const dt = dts[i];
+        const cur = tensors.get(o);
+        if (o && dt && cur && !dtEquals(cur.dtype, dt)) { tensors.set(o, { ...cur, dtype: dt }); changed = true; }
+      });
+    }
+    return changed ? makeGraph({ ...g, tensors }) : g;
+  },
+};

@@ -1,0 +1,255 @@
+// finn_mvau: Matrix-Vector-Activation Unit (FINN MVAU / MVTU), AXI-Stream in and out, II = 1.
+// Folding: SF = MW/SIMD input words per vector, NF = MH/PE output words per vector; NF*SF cycles per vector.
+// The nf = 0 pass reads the input stream and fills a vector buffer; passes nf > 0 replay the buffer.
+// Pipeline: issue -> (activation, weight ROM) -> per-PE dot product -> accumulate (+ threshold ROM)
+//           -> output register + skid register. The whole pipeline stalls only while the skid register is full,
+//           so tready never depends combinationally on out_V_tready.
+// Weight word nf*SF+sf: weight (neuron nf*PE+p, column sf*SIMD+s) at [(p*SIMD+s)*WBITS +: WBITS].
+// Threshold word nf: threshold t of neuron nf*PE+p at [(p*NTHRESH+t)*TBITS +: TBITS], ascending, two's complement.
+// Output element p: USE_THRESH ? #{t : acc >= T[t]} + ACT_VAL : acc, extended/truncated to OBITS.
+`default_nettype none
+
+module finn_mvau #(
+  parameter integer MW = 4,
+  parameter integer MH = 4,
+  parameter integer PE = 1,
+  parameter integer SIMD = 1,
+  parameter integer WBITS = 1,
+  parameter integer ABITS = 1,
+  parameter integer W_SIGNED = 0,
+  parameter integer A_SIGNED = 0,
+  parameter integer BINARY_XNOR = 1,
+  parameter integer ACC_BITS = 3,
+  parameter integer USE_THRESH = 1,
+  parameter integer NTHRESH = 1,
+  parameter integer TBITS = 4,
+  parameter integer OBITS = 1,
+  parameter integer ACT_VAL = 0,
+  parameter integer N_VECTORS = 1,
+  parameter WEIGHT_FILE = "",
+  parameter THRESH_FILE = "",
+  parameter [8*16-1:0] RAM_STYLE = "auto"
+) (
+  input  wire                  ap_clk,
+  input  wire                  ap_rst_n,
+  input  wire [SIMD*ABITS-1:0] in0_V_tdata,
+  input  wire                  in0_V_tvalid,
+  output wire                  in0_V_tready,
+  output wire [PE*OBITS-1:0]   out_V_tdata,
+  output wire                  out_V_tvalid,
+  input  wire                  out_V_tready
+);
+
+  localparam integer SF = MW / SIMD;
+  localparam integer NF = MH / PE;
+  localparam integer IW = SIMD * ABITS;
+  localparam integer OW = PE * OBITS;
+  localparam integer WW = PE * SIMD * WBITS;
+  localparam integer NT = (USE_THRESH != 0 && NTHRESH > 0) ? NTHRESH : 1;
+  localparam integer TW = PE * NT * TBITS;
+  localparam integer SFW = SF > 1 ? $clog2(SF) : 1;
+  localparam integer NFW = NF > 1 ? $clog2(NF) : 1;
+  localparam integer WAW = SF * NF > 1 ? $clog2(SF * NF) : 1;
+  localparam integer PW = WBITS + ABITS + 2;                                   // signed product width
+  localparam integer SW = (ACC_BITS > PW ? ACC_BITS : PW) + 1;                 // internal sum width (mod 2^SW)
+  localparam integer CW = (ACC_BITS > TBITS ? ACC_BITS : TBITS) + 1;           // threshold compare width
+  localparam integer ACC_SIGNED = (BINARY_XNOR == 0 && (W_SIGNED != 0 || A_SIGNED != 0)) ? 1 : 0;
+  localparam integer SF_M1 = SF - 1;
+  localparam integer NF_M1 = NF - 1;
+  localparam integer WA_M1 = SF * NF - 1;
+  localparam [SFW-1:0] SF_LAST = SF_M1[SFW-1:0];
+  localparam [NFW-1:0] NF_LAST = NF_M1[NFW-1:0];
+  localparam [WAW-1:0] WA_LAST = WA_M1[WAW-1:0];
+
+  initial begin
+    if (MW < 1 || MH < 1 || PE < 1 || SIMD < 1 || MW % SIMD != 0 || MH % PE != 0) begin
+      $display("ERROR: finn_mvau: need MW %% SIMD == 0 and MH %% PE == 0 (MW=%0d SIMD=%0d MH=%0d PE=%0d)",
+               MW, SIMD, MH, PE);
+      $finish;
+    end
+    if (WBITS < 1 || ABITS < 1 || OBITS < 1 || ACC_BITS < 1 || N_VECTORS < 1) begin
+      $display("ERROR: finn_mvau: WBITS, ABITS, OBITS, ACC_BITS, N_VECTORS must be >= 1");
+      $finish;
+    end
+    if (BINARY_XNOR != 0 && (WBITS != 1 || ABITS != 1 || (1 << ACC_BITS) <= MW)) begin
+      $display("ERROR: finn_mvau: BINARY_XNOR needs WBITS = ABITS = 1 and ACC_BITS >= clog2(MW+1) (ACC_BITS=%0d)",
+               ACC_BITS);
+      $finish;
+    end
+    if (USE_THRESH != 0 && (NTHRESH < 1 || TBITS < 1 || OBITS > 32)) begin
+      $display("ERROR: finn_mvau: USE_THRESH needs NTHRESH >= 1, TBITS >= 1, OBITS <= 32");
+      $finish;
+    end
+  end
+
+  // ---------------- stage 0: issue (fold counters, input stream or vector buffer) ----------------
+  reg  sk_v;                        // skid register full: freeze the whole pipeline
+  wire en = !sk_v;
+  reg  [SFW-1:0] sf;
+  reg  [NFW-1:0] nf;
+  reg  [WAW-1:0] wa;                // weight address nf*SF + sf
+  wire from_stream = (nf == {NFW{1'b0}});
+  wire v0 = from_stream ? in0_V_tvalid : 1'b1;
+  wire fire0 = en && v0;
+  wire [IW-1:0] ibuf_q;
+  assign in0_V_tready = en && from_stream;
+
+  always @(posedge ap_clk) begin
+    if (!ap_rst_n) begin
+      sf <= {SFW{1'b0}};
+      nf <= {NFW{1'b0}};
+      wa <= {WAW{1'b0}};
+    end else if (fire0) begin
+      sf <= (sf == SF_LAST) ? {SFW{1'b0}} : sf + 1'b1;
+      if (sf == SF_LAST) nf <= (nf == NF_LAST) ? {NFW{1'b0}} : nf + 1'b1;
+      wa <= (wa == WA_LAST) ? {WAW{1'b0}} : wa + 1'b1;
+    end
+  end
+
+  generate
+    if (NF > 1) begin : g_ibuf
+      (* ram_style = "distributed" *) reg [IW-1:0] ibuf [0:SF-1];
+      always @(posedge ap_clk) if (fire0 && from_stream) ibuf[sf] <= in0_V_tdata;
+      assign ibuf_q = ibuf[sf];
+    end else begin : g_no_ibuf
+      assign ibuf_q = in0_V_tdata;
+    end
+  endgenerate
+
+  // ---------------- stage 1: activation word + weight word ----------------
+  reg s1_v, s1_first, s1_last;
+  reg [NFW-1:0] s1_nf;
+  reg [IW-1:0] s1_act;
+  wire [WW-1:0] w_q;
+
+  always @(posedge ap_clk) begin
+    if (!ap_rst_n) s1_v <= 1'b0;
+    else if (en) begin
+      s1_v <= v0;
+      s1_first <= (sf == {SFW{1'b0}});
+      s1_last <= (sf == SF_LAST);
+      s1_nf <= nf;
+      s1_act <= from_stream ? in0_V_tdata : ibuf_q;
+    end
+  end
+
+  finn_rom #(.WIDTH(WW), .DEPTH(SF * NF), .ADDR_BITS(WAW), .INIT_FILE(WEIGHT_FILE), .RAM_STYLE(RAM_STYLE))
+    u_wmem (.clk(ap_clk), .en(en), .addr(wa), .q(w_q));
+
+  // ---------------- stage 2: per-PE dot product over SIMD lanes ----------------
+  reg s2_v, s2_first, s2_last;
+  reg [NFW-1:0] s2_nf;
+  always @(posedge ap_clk) begin
+    if (!ap_rst_n) s2_v <= 1'b0;
+    else if (en) begin
+      s2_v <= s1_v;
+      s2_first <= s1_first;
+      s2_last <= s1_last;
+      s2_nf <= s1_nf;
+    end
+  end
+
+  // ---------------- stage 3: accumulate; threshold ROM read in parallel ----------------
+  reg s3_v;                          // accumulator holds a finished dot product
+  always @(posedge ap_clk) begin
+    if (!ap_rst_n) s3_v <= 1'b0;
+    else if (en) s3_v <= s2_v && s2_last;
+  end
+
+  wire [TW-1:0] t_q;
+  generate
+    if (USE_THRESH != 0) begin : g_tmem
+      finn_rom #(.WIDTH(TW), .DEPTH(NF), .ADDR_BITS(NFW), .INIT_FILE(THRESH_FILE), .RAM_STYLE(RAM_STYLE))
+        u_tmem (.clk(ap_clk), .en(en), .addr(s2_nf), .q(t_q));
+    end else begin : g_no_tmem
+      assign t_q = {TW{1'b0}};
+      wire unused_tmem = &{1'b0, s2_nf, t_q};   // no thresholds: fold index and ROM word unused
+    end
+  endgenerate
+
+  wire [OW-1:0] res;
+  genvar p;
+  generate
+    for (p = 0; p < PE; p = p + 1) begin : g_pe
+      reg [SW-1:0] dot, s2_dot, acc;
+      integer s;
+      // Products are formed as (WBITS+1) x (ABITS+1) signed numbers and summed modulo 2^SW (SW > ACC_BITS).
+      reg signed [WBITS:0] we;
+      reg signed [ABITS:0] ae;
+      reg signed [PW-1:0] pr;
+      always @* begin
+        dot = {SW{1'b0}};
+        we = {(WBITS+1){1'b0}};
+        ae = {(ABITS+1){1'b0}};
+        pr = {PW{1'b0}};
+        for (s = 0; s < SIMD; s = s + 1) begin
+          if (BINARY_XNOR != 0) begin
+            dot = dot + {{(SW-1){1'b0}}, ~(s1_act[s] ^ w_q[p*SIMD+s])};
+          end else begin
+            we = {(W_SIGNED != 0) & w_q[(p*SIMD+s)*WBITS+WBITS-1], w_q[(p*SIMD+s)*WBITS +: WBITS]};
+            ae = {(A_SIGNED != 0) & s1_act[s*ABITS+ABITS-1], s1_act[s*ABITS +: ABITS]};
+            pr = we * ae;
+            dot = dot + {{(SW-PW){pr[PW-1]}}, pr};
+          end
+        end
+      end
+      always @(posedge ap_clk) begin
+        if (en) s2_dot <= dot;
+        if (en && s2_v) acc <= s2_first ? s2_dot : acc + s2_dot;
+      end
+
+      if (USE_THRESH != 0) begin : g_thr
+        // accumulator value as an ACC_BITS-bit number, extended to the compare width
+        wire [CW-1:0] accv = {{(CW-ACC_BITS){(ACC_SIGNED != 0) & acc[ACC_BITS-1]}}, acc[ACC_BITS-1:0]};
+        integer t;
+        reg [31:0] cnt;
+        reg [CW-1:0] tv;
+        always @* begin
+          cnt = ACT_VAL;
+          tv = {CW{1'b0}};
+          for (t = 0; t < NT; t = t + 1) begin
+            tv = {{(CW-TBITS){t_q[(p*NT+t)*TBITS+TBITS-1]}}, t_q[(p*NT+t)*TBITS +: TBITS]};
+            if ($signed(accv) >= $signed(tv)) cnt = cnt + 1;
+          end
+        end
+        assign res[p*OBITS +: OBITS] = cnt[OBITS-1:0];
+      end else if (OBITS > ACC_BITS) begin : g_ext
+        assign res[p*OBITS +: OBITS] = {{(OBITS-ACC_BITS){(ACC_SIGNED != 0) & acc[ACC_BITS-1]}}, acc[ACC_BITS-1:0]};
+      end else begin : g_trunc
+        assign res[p*OBITS +: OBITS] = acc[OBITS-1:0];
+      end
+    end
+  endgenerate
+
+  // ---------------- output register + skid register ----------------
+  reg o_v;
+  reg [OW-1:0] o_d, sk_d;
+  wire push = en && s3_v;
+  wire pop = o_v && out_V_tready;
+  always @(posedge ap_clk) begin
+    if (!ap_rst_n) begin
+      o_v <= 1'b0;
+      sk_v <= 1'b0;
+    end else if (sk_v) begin
+      if (pop) begin
+        o_d <= sk_d;
+        sk_v <= 1'b0;
+      end
+    end else if (push) begin
+      if (!o_v || pop) begin
+        o_d <= res;
+        o_v <= 1'b1;
+      end else begin
+        sk_d <= res;
+        sk_v <= 1'b1;
+      end
+    end else if (pop) begin
+      o_v <= 1'b0;
+    end
+  end
+  assign out_V_tdata = o_d;
+  assign out_V_tvalid = o_v;
+
+endmodule
+
+`default_nettype wire

@@ -1,0 +1,206 @@
+/** Compiles Verilog + the generated testbench with Verilator (cached by content hash) and runs co-simulations. */
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+import { FinnError } from '../util/errors.ts';
+import { renderTestbench, type StreamChannel } from './testbench.ts';
+import { findVerilator } from './tools.ts';
+
+/** What to compile: Verilog sources, the top module, its stream channels, where to build. */
+export interface CompileOptions {
+  readonly sources: readonly string[];
+  readonly top: string;
+  readonly channels: readonly StreamChannel[];
+  /** Builds go to workDir/verilator-<hash>; an existing build with the same hash is reused. */
+  readonly workDir: string;
+  readonly verilator?: string;
+  /** Parallel C++ compile jobs (default 2). */
+  readonly jobs?: number;
+  /** Extra Verilator arguments (e.g. -G overrides); part of the cache key. */
+  readonly extraArgs?: readonly string[];
+}
+
+/** A built simulator executable. */
+export interface CompiledModel {
+  readonly exe: string;
+  readonly dir: string;
+  readonly key: string;
+  readonly channels: readonly StreamChannel[];
+  readonly compileSeconds: number;
+  readonly cached: boolean;
+}
+
+/** Stimulus for one channel. */
+export interface ChannelRun {
+  readonly inputWords: readonly bigint[];
+  readonly expectOutputWords: number;
+  /** Output words per frame, for frameDoneCycles (default: all words are one frame). */
+  readonly wordsPerFrame?: number;
+}
+
+/** Simulation knobs; stall probabilities are per cycle (0 = always valid / always ready). */
+export interface RunOptions {
+  readonly seed?: number;
+  readonly inStallProb?: number;
+  readonly outStallProb?: number;
+  /** Cycles without any handshake before the run is declared deadlocked. */
+  readonly timeoutCycles?: number;
+  readonly maxCycles?: number;
+  /** Cycles simulated after the last expected word, to catch extra (duplicated) output words. */
+  readonly drainCycles?: number;
+  readonly keepFiles?: boolean;
+  /** Return partial results on deadlock/timeouts instead of throwing (status says what happened). */
+  readonly allowIncomplete?: boolean;
+}
+
+/** Per-channel outcome. Cycles count from the first cycle after reset. */
+export interface ChannelResult {
+  readonly outputWords: bigint[];
+  readonly outCycles: number[];
+  readonly frameDoneCycles: number[];
+  readonly firstInCycle: number;
+  readonly inAccepted: number;
+  readonly extraWords: number;
+}
+
+/** Outcome of one simulation run. */
+export interface RunResult {
+  /** 'ok', or with allowIncomplete: 'deadlock' | 'max-cycles'. */
+  readonly status: string;
+  readonly cycles: number;
+  readonly channels: ChannelResult[];
+  readonly wallSeconds: number;
+}
+
+const MAKE_OPT = 'OPT_FAST=-O1 OPT_SLOW=-O0 OPT_GLOBAL=-O1';
+
+function verilatorArgs(o: CompileOptions, objDir: string, tbPath: string): string[] {
+  return [
+    '--cc', '--exe', '--build', '-j', String(o.jobs ?? 2),
+    '--x-assign', 'fast', '--x-initial', 'fast', '-Wno-fatal', '-Wno-lint', '-Wno-style',
+    '--top-module', o.top, '--prefix', 'Vtop', '-Mdir', objDir, '-o', 'Vtop',
+    '-MAKEFLAGS', MAKE_OPT, ...(o.extraArgs ?? []), tbPath, ...o.sources.map((s) => resolve(s)),
+  ];
+}
+
+function cacheKey(o: CompileOptions, version: string, tb: string): string {
+  const h = createHash('sha256');
+  h.update(JSON.stringify({ version, top: o.top, extra: o.extraArgs ?? [], make: MAKE_OPT, tb }));
+  for (const s of o.sources) h.update(`\n--${basename(s)}--\n`).update(readFileSync(s));
+  return h.digest('hex').slice(0, 20);
+}
+
+function exec(cmd: string, args: readonly string[], cwd: string): Promise<{ code: number; output: string }> {
+  return new Promise((res, rej) => {
+    const p = spawn(cmd, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    p.stdout.on('data', (d: Buffer) => (output += d.toString()));
+    p.stderr.on('data', (d: Buffer) => (output += d.toString()));
+    p.on('error', rej);
+    p.on('close', (code) => res({ code: code ?? -1, output }));
+  });
+}
+
+/** Verilates and builds the sources with a generated testbench; reuses a cached build when nothing changed. */
+export async function compileModel(o: CompileOptions): Promise<CompiledModel> {
+  const t0 = performance.now();
+  const tool = findVerilator(o.verilator);
+  for (const s of o.sources) if (!existsSync(s)) throw new FinnError('E_FILE', `Verilog source not found: ${s}`);
+  const tb = renderTestbench(o.channels);
+  const key = cacheKey(o, tool.version, tb);
+  const dir = resolve(o.workDir, `verilator-${key}`);
+  const exe = join(dir, 'obj', 'Vtop');
+  const done = (cached: boolean): CompiledModel =>
+    ({ exe, dir, key, channels: o.channels, cached, compileSeconds: (performance.now() - t0) / 1000 });
+  if (existsSync(exe)) return done(true);
+  const tmp = `${dir}.tmp-${process.pid}-${Date.now()}`;
+  mkdirSync(tmp, { recursive: true });
+  const tbPath = join(tmp, 'tb_main.cpp');
+  writeFileSync(tbPath, tb);
+  const r = await exec(tool.path, verilatorArgs(o, join(tmp, 'obj'), tbPath), tmp);
+  writeFileSync(join(tmp, 'build.log'), r.output);
+  if (r.code !== 0 || !existsSync(join(tmp, 'obj', 'Vtop'))) {
+    const tail = r.output.split('\n').filter((l) => /error|Error/.test(l)).slice(0, 20).join('\n');
+    throw new FinnError('E_SIM', `Verilator build of '${o.top}' failed (log: ${join(tmp, 'build.log')}):\n${tail}`,
+      'check the Verilog sources with lintVerilog(); the build also needs make and a C++ compiler (g++)');
+  }
+  try {
+    renameSync(tmp, dir);
+  } catch {
+    if (!existsSync(exe)) throw new FinnError('E_SIM', `could not move the Verilator build to ${dir}`);
+    rmSync(tmp, { recursive: true, force: true });    // another process finished the same build first
+  }
+  return done(false);
+}
+
+function hexWord(w: bigint, bits: number, what: string): string {
+  if (w < 0n || w >> BigInt(bits) !== 0n) {
+    throw new FinnError('E_SIM', `${what}: word 0x${w.toString(16)} does not fit in ${bits} bits`);
+  }
+  return w.toString(16).padStart(Math.ceil(bits / 4), '0');
+}
+
+interface Summary {
+  status: string;
+  cycles: number;
+  channels: { inAccepted: number; outReceived: number; expected: number; extra: number; firstInCycle: number;
+    outCycles: number[] }[];
+}
+
+let runCounter = 0;
+
+function describeStall(s: Summary, exe: string): string {
+  const ch = s.channels.map((c, k) => `channel ${k}: ${c.inAccepted} words in, ${c.outReceived}/${c.expected} out`);
+  return `simulation of ${exe} ended with status '${s.status}' at cycle ${s.cycles} (${ch.join('; ')})`;
+}
+
+/** Runs a compiled model once with one stimulus per channel; throws E_SIM on deadlock or $finish. */
+export async function runChannels(m: CompiledModel, runs: readonly ChannelRun[], o: RunOptions = {}): Promise<RunResult> {
+  if (runs.length !== m.channels.length) {
+    throw new FinnError('E_SIM', `model has ${m.channels.length} channels, got ${runs.length} stimuli`);
+  }
+  const t0 = performance.now();
+  const dir = join(m.dir, 'runs', `run-${process.pid}-${++runCounter}-${Date.now()}`);
+  mkdirSync(dir, { recursive: true });
+  const args = ['--seed', String(o.seed ?? 1), '--in-stall', String(o.inStallProb ?? 0),
+    '--out-stall', String(o.outStallProb ?? 0), '--timeout', String(o.timeoutCycles ?? 10000),
+    '--max-cycles', String(o.maxCycles ?? 1e8), '--drain', String(o.drainCycles ?? 64),
+    '--summary', join(dir, 'summary.json')];
+  runs.forEach((r, k) => {
+    const bits = m.channels[k].inBits;
+    const text = r.inputWords.map((w) => hexWord(w, bits, `channel ${k} input`)).join('\n');
+    writeFileSync(join(dir, `in${k}.hex`), text + '\n');
+    args.push('--in', String(k), join(dir, `in${k}.hex`), '--out', String(k), join(dir, `out${k}.hex`),
+      '--expect', String(k), String(r.expectOutputWords));
+  });
+  const r = await exec(m.exe, args, dir);
+  const sumPath = join(dir, 'summary.json');
+  if (!existsSync(sumPath)) throw new FinnError('E_SIM', `simulator ${m.exe} failed (exit ${r.code}): ${r.output}`);
+  const s = JSON.parse(readFileSync(sumPath, 'utf8')) as Summary;
+  if (s.status !== 'ok' && !(o.allowIncomplete && s.status !== 'finish')) {
+    const why = s.status === 'finish' ? ' — the design called $finish (a core rejected its parameters?)' : '';
+    throw new FinnError('E_SIM', describeStall(s, m.exe) + why + `\n${r.output.trim()}`);
+  }
+  const channels = runs.map((run, k): ChannelResult => {
+    const c = s.channels[k];
+    const lines = readFileSync(join(dir, `out${k}.hex`), 'utf8').split('\n').filter((l) => l.length > 0);
+    const wpf = run.wordsPerFrame ?? Math.max(1, run.expectOutputWords);
+    const frameDoneCycles = c.outCycles.filter((_, i) => (i + 1) % wpf === 0);
+    return { outputWords: lines.map((l) => BigInt('0x' + l)), outCycles: c.outCycles, frameDoneCycles,
+      firstInCycle: c.firstInCycle, inAccepted: c.inAccepted, extraWords: c.extra };
+  });
+  if (!o.keepFiles) rmSync(dir, { recursive: true, force: true });
+  return { status: s.status, cycles: s.cycles, channels, wallSeconds: (performance.now() - t0) / 1000 };
+}
+
+/** Runs a single-channel model (FINN ports in0_V / out_V). */
+export async function runModel(m: CompiledModel, run: ChannelRun & RunOptions): Promise<RunResult & ChannelResult> {
+  const r = await runChannels(m, [run], run);
+  return { ...r.channels[0], status: r.status, cycles: r.cycles, channels: r.channels, wallSeconds: r.wallSeconds };
+}
+
+/** Cycle differences between consecutive frame completions (steady-state cycles per frame). */
+export function frameIntervals(frameDoneCycles: readonly number[]): number[] {
+  return frameDoneCycles.slice(1).map((c, i) => c - frameDoneCycles[i]);
+}

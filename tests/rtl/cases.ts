@@ -1,0 +1,170 @@
+/** Random (seeded) configurations of every core, with stimulus and golden expected output. */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { bitsFor, memFileText, mvauWeightWords, packStream, thresholdWords } from '../../src/rtl/layout.ts';
+import { dwcGolden, fifoGolden, labelSelectGolden, mvauGolden, thresholdingGolden } from './golden.ts';
+import type { CoreCase } from './harness.ts';
+
+/** Small seeded PRNG (mulberry32). */
+export class Rng {
+  private s: number;
+  constructor(seed: number) { this.s = seed >>> 0; }
+  /** Uniform in [0, 1). */
+  next(): number {
+    this.s = (this.s + 0x6d2b79f5) >>> 0;
+    let t = this.s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  }
+  /** Integer in [lo, hi]. */
+  int(lo: number, hi: number): number { return lo + Math.floor(this.next() * (hi - lo + 1)); }
+  pick<T>(xs: readonly T[]): T { return xs[Math.floor(this.next() * xs.length)]; }
+  bool(p = 0.5): boolean { return this.next() < p; }
+  /** Random bigint of `bits` bits. */
+  bits(bits: number): bigint {
+    let v = 0n;
+    for (let i = 0; i < bits; i += 16) v = (v << 16n) | BigInt(this.int(0, 0xffff));
+    return v & ((1n << BigInt(bits)) - 1n);
+  }
+}
+
+const divisors = (n: number): number[] => Array.from({ length: n }, (_, i) => i + 1).filter((d) => n % d === 0);
+const range = (bits: number, signed: boolean): [number, number] =>
+  signed ? [-(2 ** (bits - 1)), 2 ** (bits - 1) - 1] : [0, 2 ** bits - 1];
+const sorted = (xs: number[]): number[] => [...xs].sort((a, b) => a - b);
+const STYLES = ['auto', 'block', 'distributed'];
+
+/** Fixed structural choices of an MVAU case; the rest is random. */
+export interface MvauShape {
+  mw: number; mh: number; pe: number; simd: number; xnor: boolean;
+  wbits: number; abits: number; wSigned: boolean; aSigned: boolean; thresh: boolean; nVectors: number;
+}
+
+/** A random MVAU shape. */
+export function randomMvauShape(r: Rng): MvauShape {
+  const mw = r.pick([1, 2, 3, 4, 6, 8, 9, 12, 16, 18, 24, 32]);
+  const mh = r.pick([1, 2, 3, 4, 6, 8, 10, 12, 16]);
+  const xnor = r.bool(0.3);
+  return {
+    mw, mh, pe: r.pick(divisors(mh)), simd: r.pick(divisors(mw)), xnor,
+    wbits: xnor ? 1 : r.int(1, 8), abits: xnor ? 1 : r.int(1, 8),
+    wSigned: !xnor && r.bool(), aSigned: !xnor && r.bool(), thresh: r.bool(0.6), nVectors: r.int(1, 4),
+  };
+}
+
+/** Builds an MVAU case (writes its memory files to memDir). */
+export function mvauCase(r: Rng, s: MvauShape, name: string, memDir: string, frames = 3): CoreCase {
+  const [wlo, whi] = s.xnor ? [0, 1] : range(s.wbits, s.wSigned);
+  const [alo, ahi] = s.xnor ? [0, 1] : range(s.abits, s.aSigned);
+  const prods = [wlo * alo, wlo * ahi, whi * alo, whi * ahi];
+  const accLo = s.xnor ? 0 : s.mw * Math.min(...prods);
+  const accHi = s.xnor ? s.mw : s.mw * Math.max(...prods);
+  const accSigned = !s.xnor && (s.wSigned || s.aSigned);
+  const accBits = (accSigned ? bitsFor(Math.min(accLo, -1), accHi) : bitsFor(0, accHi)) + r.int(0, 1);
+  const rows = Array.from({ length: s.mh }, () => Array.from({ length: s.mw }, () => r.int(wlo, whi)));
+  const nthresh = s.thresh ? r.int(1, 7) : 0;
+  const thr = s.thresh
+    ? rows.map(() => sorted(Array.from({ length: nthresh }, () => r.int(accLo - 2, accHi + 2)))) : null;
+  const tAll = thr ? thr.flat() : [0];
+  const tbits = bitsFor(Math.min(-1, ...tAll), Math.max(0, ...tAll)) + r.int(0, 1);
+  const actVal = s.thresh ? r.int(-3, 2) : 0;
+  const obits = s.thresh ? bitsFor(actVal, actVal + nthresh) : accBits + r.int(0, 3);
+  const nvec = frames * s.nVectors;
+  const vectors = Array.from({ length: nvec }, () => Array.from({ length: s.mw }, () => r.int(alo, ahi)));
+  const out = mvauGolden({ binaryXnor: s.xnor, accBits, accSigned, thresholds: thr, actVal }, rows, vectors);
+  const wfile = join(memDir, `${name}_w.hex`);
+  const tfile = join(memDir, `${name}_t.hex`);
+  writeFileSync(wfile, memFileText(mvauWeightWords(rows, s.pe, s.simd, s.wbits), s.pe * s.simd * s.wbits));
+  if (thr) writeFileSync(tfile, memFileText(thresholdWords(thr, s.pe, tbits), s.pe * nthresh * tbits));
+  const nf = s.mh / s.pe;
+  const sf = s.mw / s.simd;
+  return {
+    name, core: 'finn_mvau', inBits: s.simd * s.abits, outBits: s.pe * obits,
+    params: {
+      MW: s.mw, MH: s.mh, PE: s.pe, SIMD: s.simd, WBITS: s.wbits, ABITS: s.abits, W_SIGNED: +s.wSigned,
+      A_SIGNED: +s.aSigned, BINARY_XNOR: +s.xnor, ACC_BITS: accBits, USE_THRESH: +s.thresh, NTHRESH: nthresh,
+      TBITS: tbits, OBITS: obits, ACT_VAL: actVal, N_VECTORS: s.nVectors, WEIGHT_FILE: wfile,
+      THRESH_FILE: thr ? tfile : '', RAM_STYLE: r.pick(STYLES),
+    },
+    inputWords: packStream(vectors.flat(), s.simd, s.abits),
+    expected: packStream(out.flat(), s.pe, obits),
+    outWordsPerFrame: s.nVectors * nf,
+    cyclesPerFrame: s.nVectors * nf * sf,
+  };
+}
+
+/** A random Thresholding case. */
+export function thresholdingCase(r: Rng, name: string, memDir: string, frames = 3): CoreCase {
+  const c = r.pick([1, 2, 3, 4, 6, 8, 12, 16]);
+  const pe = r.pick(divisors(c));
+  const abits = r.int(1, 8);
+  const aSigned = r.bool();
+  const [alo, ahi] = range(abits, aSigned);
+  const nthresh = r.int(1, 8);
+  const thr = Array.from({ length: c }, () => sorted(Array.from({ length: nthresh }, () => r.int(alo - 1, ahi + 1))));
+  const tbits = bitsFor(Math.min(-1, ...thr.flat()), Math.max(0, ...thr.flat()));
+  const actVal = r.int(-4, 1);
+  const obits = bitsFor(actVal, actVal + nthresh);
+  const nVectors = r.int(1, 4);
+  const values = Array.from({ length: frames * nVectors * c }, () => r.int(alo, ahi));
+  const tfile = join(memDir, `${name}_t.hex`);
+  writeFileSync(tfile, memFileText(thresholdWords(thr, pe, tbits), pe * nthresh * tbits));
+  return {
+    name, core: 'finn_thresholding', inBits: pe * abits, outBits: pe * obits,
+    params: { C: c, PE: pe, ABITS: abits, A_SIGNED: +aSigned, NTHRESH: nthresh, TBITS: tbits, OBITS: obits,
+      ACT_VAL: actVal, N_VECTORS: nVectors, THRESH_FILE: tfile, RAM_STYLE: r.pick(STYLES) },
+    inputWords: packStream(values, pe, abits),
+    expected: packStream(thresholdingGolden(values, thr, actVal), pe, obits),
+    outWordsPerFrame: nVectors * (c / pe),
+    cyclesPerFrame: nVectors * (c / pe),
+  };
+}
+
+/** A random LabelSelect case; values come from a narrow set so that ties are frequent. */
+export function labelSelectCase(r: Rng, name: string, frames = 8): CoreCase {
+  const labels = r.pick([1, 2, 3, 4, 5, 6, 8, 10, 12, 16]);
+  const pe = r.pick(divisors(labels));
+  const ibits = r.int(1, 8);
+  const signed = r.bool();
+  const [lo, hi] = range(ibits, signed);
+  const pool = Array.from({ length: r.int(1, 4) }, () => r.int(lo, hi));
+  const obits = bitsFor(0, labels - 1) + r.int(0, 2);
+  const inputs: number[] = [];
+  const expected: bigint[] = [];
+  for (let f = 0; f < frames; f++) {
+    const v = Array.from({ length: labels }, () => (r.bool(0.7) ? r.pick(pool) : r.int(lo, hi)));
+    inputs.push(...v);
+    expected.push(BigInt(labelSelectGolden(v)));
+  }
+  return {
+    name, core: 'finn_labelselect', inBits: pe * ibits, outBits: obits,
+    params: { LABELS: labels, PE: pe, IBITS: ibits, I_SIGNED: +signed, OBITS: obits },
+    inputWords: packStream(inputs, pe, ibits), expected, outWordsPerFrame: 1, cyclesPerFrame: labels / pe,
+  };
+}
+
+const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
+
+/** A DWC case for the given widths, frames a multiple of both widths. */
+export function dwcCase(r: Rng, inBits: number, outBits: number, name: string, frames = 3): CoreCase {
+  const lcm = (inBits * outBits) / gcd(inBits, outBits);
+  const frameBits = lcm * r.int(1, 3);
+  const words = Array.from({ length: (frames * frameBits) / inBits }, () => r.bits(inBits));
+  return {
+    name, core: 'finn_dwc', inBits, outBits, params: { IN_BITS: inBits, OUT_BITS: outBits },
+    inputWords: words, expected: dwcGolden(words, inBits, outBits), outWordsPerFrame: frameBits / outBits,
+    cyclesPerFrame: Math.max(frameBits / inBits, frameBits / outBits),
+  };
+}
+
+/** A FIFO case. */
+export function fifoCase(r: Rng, width: number, depth: number, style: string, name: string): CoreCase {
+  const perFrame = r.int(20, 80);
+  const words = Array.from({ length: 3 * perFrame }, () => r.bits(width));
+  return {
+    name, core: 'finn_fifo', inBits: width, outBits: width,
+    params: { WIDTH: width, DEPTH: depth, RAM_STYLE: style },
+    inputWords: words, expected: fifoGolden(words), outWordsPerFrame: perFrame, cyclesPerFrame: perFrame,
+  };
+}

@@ -1,0 +1,111 @@
+/**
+ * Randomized co-simulation of every Verilog core against the golden models: all configurations are compiled into
+ * one Verilator model and simulated side by side, with random input gaps and output backpressure, then once more
+ * without stalls to check exact steady-state cycles per frame.
+ */
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import { hasVerilator } from '../../src/sim/tools.ts';
+import { frameIntervals, type ChannelResult, type CompiledModel, type RunOptions, type RunResult } from '../../src/sim/verilator.ts';
+import { dwcCase, fifoCase, labelSelectCase, mvauCase, randomMvauShape, Rng, thresholdingCase, type MvauShape } from './cases.ts';
+import { compileCases, runCases, type CoreCase } from './harness.ts';
+
+const SEED = Number(process.env.FINN_RTL_SEED ?? 7001);
+const WORK = join(tmpdir(), 'finn-ts-rtl-tests');
+
+const FIXED_MVAU: MvauShape[] = [
+  // binarized MVTU (XNOR-popcount, one sign threshold, 1-bit output)
+  { mw: 16, mh: 8, pe: 2, simd: 4, xnor: true, wbits: 1, abits: 1, wSigned: false, aSigned: false, thresh: true, nVectors: 1 },
+  // fully parallel: PE = MH, SIMD = MW (NF = SF = 1)
+  { mw: 8, mh: 4, pe: 4, simd: 8, xnor: false, wbits: 3, abits: 2, wSigned: true, aSigned: false, thresh: false, nVectors: 3 },
+  // fully folded, signed weights x unsigned activations, raw accumulator, several vectors
+  { mw: 9, mh: 3, pe: 1, simd: 1, xnor: false, wbits: 4, abits: 3, wSigned: true, aSigned: false, thresh: false, nVectors: 4 },
+  { mw: 1, mh: 1, pe: 1, simd: 1, xnor: false, wbits: 8, abits: 8, wSigned: true, aSigned: true, thresh: true, nVectors: 2 },
+  { mw: 32, mh: 16, pe: 4, simd: 8, xnor: false, wbits: 2, abits: 2, wSigned: true, aSigned: false, thresh: true, nVectors: 2 },
+  { mw: 64, mh: 10, pe: 5, simd: 16, xnor: true, wbits: 1, abits: 1, wSigned: false, aSigned: false, thresh: false, nVectors: 1 },
+];
+const DWC_PAIRS: [number, number][] = [
+  [8, 32], [32, 8], [24, 16], [16, 24], [3, 5], [5, 3], [8, 8], [1, 12], [12, 1], [100, 36], [36, 100], [64, 96],
+  [130, 70], [2, 784],
+];
+const FIFOS: [number, number, string][] = [
+  [8, 2, 'auto'], [5, 3, 'auto'], [16, 17, 'auto'], [33, 64, 'auto'], [12, 65, 'auto'], [70, 200, 'auto'],
+  [8, 5, 'block'], [8, 100, 'distributed'], [4, 2, 'block'], [1, 3, 'ultra'],
+];
+
+function buildCases(memDir: string): CoreCase[] {
+  const r = new Rng(SEED);
+  const cases: CoreCase[] = [];
+  FIXED_MVAU.forEach((s, i) => cases.push(mvauCase(r, s, `mvau_fixed${i}`, memDir)));
+  for (let i = 0; i < 26; i++) cases.push(mvauCase(r, randomMvauShape(r), `mvau_rand${i}`, memDir));
+  for (let i = 0; i < 12; i++) cases.push(thresholdingCase(r, `thresholding${i}`, memDir));
+  for (let i = 0; i < 12; i++) cases.push(labelSelectCase(r, `labelselect${i}`));
+  for (const [a, b] of DWC_PAIRS) cases.push(dwcCase(r, a, b, `dwc_${a}_${b}`));
+  for (const [w, d, s] of FIFOS) cases.push(fifoCase(r, w, d, s, `fifo_w${w}_d${d}_${s}`));
+  return cases;
+}
+
+function describeCase(c: CoreCase): string {
+  return `${c.name} ${JSON.stringify(c.params, (k, v) => (/_FILE$/.test(k) ? undefined : v))}`;
+}
+
+function checkOutputs(c: CoreCase, res: ChannelResult): void {
+  const bad = c.expected.findIndex((w, i) => i < res.outputWords.length && res.outputWords[i] !== w);
+  if (bad >= 0) {
+    assert.fail(`${describeCase(c)}: output word ${bad} is 0x${res.outputWords[bad]?.toString(16)}, ` +
+      `expected 0x${c.expected[bad].toString(16)} (word ${bad % c.outWordsPerFrame} of frame ` +
+      `${Math.floor(bad / c.outWordsPerFrame)})`);
+  }
+  assert.equal(res.outputWords.length, c.expected.length, `${describeCase(c)}: output words received ` +
+    `(${res.inAccepted}/${c.inputWords.length} input words accepted)`);
+  assert.equal(res.extraWords, 0, `${describeCase(c)}: extra output words after the expected ones`);
+  assert.equal(res.inAccepted, c.inputWords.length, `${describeCase(c)}: input words consumed`);
+}
+
+function checkThroughput(c: CoreCase, res: ChannelResult): void {
+  const iv = frameIntervals(res.frameDoneCycles);
+  assert.ok(iv.length >= 2, `${c.name}: need at least 3 frames`);
+  assert.deepEqual(iv, iv.map(() => c.cyclesPerFrame), `${describeCase(c)}: cycles between frames`);
+}
+
+const RUNS: { name: string; opts: RunOptions; throughput: boolean }[] = [
+  { name: 'random stalls 30%/30%', opts: { seed: 11, inStallProb: 0.3, outStallProb: 0.3 }, throughput: false },
+  { name: 'heavy backpressure 10%/80%', opts: { seed: 12, inStallProb: 0.1, outStallProb: 0.8 }, throughput: false },
+  { name: 'starved input 80%/10%', opts: { seed: 13, inStallProb: 0.8, outStallProb: 0.1 }, throughput: false },
+  { name: 'no stalls (throughput)', opts: { seed: 14 }, throughput: true },
+];
+
+const skip = hasVerilator() ? false : 'verilator not installed (apt-get install -y verilator)';
+
+describe('RTL cores, randomized co-simulation', { skip }, () => {
+  const memDir = join(WORK, 'mem');
+  mkdirSync(memDir, { recursive: true });
+  const cases = buildCases(memDir);
+  let model: Promise<CompiledModel> | undefined;
+  const results = new Map<string, Promise<RunResult>>();
+  const getModel = (): Promise<CompiledModel> => (model ??= compileCases(cases, WORK));
+  const getRun = (run: (typeof RUNS)[number]): Promise<RunResult> => {
+    let p = results.get(run.name);
+    if (!p) results.set(run.name, (p = getModel().then((m) => runCases(m, cases, run.opts))));
+    return p;
+  };
+
+  test(`compile ${cases.length} configurations into one Verilator model`, async (t) => {
+    const m = await getModel();
+    t.diagnostic(`verilator model ${m.cached ? 'found in cache' : 'compiled'} in ${m.compileSeconds.toFixed(1)} s`);
+  });
+  for (const run of RUNS) {
+    describe(run.name, () => {
+      for (const [k, c] of cases.entries()) {
+        test(c.name, async () => {
+          const res = (await getRun(run)).channels[k];
+          checkOutputs(c, res);
+          if (run.throughput) checkThroughput(c, res);
+        });
+      }
+    });
+  }
+});
