@@ -12,6 +12,7 @@ import { foldConstants } from './passes/tidy/fold-constants.ts';
 import { removeIdentity } from './passes/tidy/remove-identity.ts';
 import { gemmToMatMul } from './passes/tidy/gemm-to-matmul.ts';
 import { inferDatatypes } from './passes/tidy/infer-datatypes.ts';
+import { collapseReshapes } from './passes/tidy/collapse-reshapes.ts';
 import { giveNames } from './passes/tidy/give-names.ts';
 import { addPreprocessing, addTopK } from './passes/tidy/pre-post-processing.ts';
 import { foldWeightQuant } from './passes/qonnx/fold-weight-quant.ts';
@@ -63,7 +64,7 @@ export interface Step {
   run(g: Graph, ctx: BuildContext): Graph;
 }
 
-const TIDY: readonly Pass[] = [inferShapes, foldConstants, removeIdentity, gemmToMatMul, inferDatatypes];
+const TIDY: readonly Pass[] = [inferShapes, foldConstants, collapseReshapes, removeIdentity, gemmToMatMul, inferDatatypes];
 const tidy = (g: Graph, ctx: BuildContext): Graph => runSequence([giveNames], runToFixedPoint(TIDY, g, ctx.pass), ctx.pass);
 
 /** The compiler. */
@@ -87,15 +88,19 @@ export const STEPS: readonly Step[] = [
 
 function foldStep(g: Graph, ctx: BuildContext): Graph {
   const { opts } = ctx;
-  let out: Graph;
+  let out = g;
+  if (opts.targetFps !== undefined) {
+    const target = targetCycles(opts.targetFps, opts.clockNs);
+    out = setFolding(out, { targetCycles: target, maxWeightWidth: opts.maxWeightWidth, twoPass: opts.twoPassFolding });
+    ctx.pass.log(`fold: target ${opts.targetFps} frames/s at ${opts.clockNs} ns → every layer below ${target} cycles`);
+  } else if (!opts.foldingFile) {
+    ctx.pass.log('fold: no --target-fps or --folding given: every layer stays at PE = SIMD = 1');
+  }
   if (opts.foldingFile) {
     const cfg = readJson(opts.foldingFile) as FoldingConfig;
-    const { graph, unmatched } = applyFoldingConfig(g, cfg, opts.foldingFile);
+    const { graph, unmatched } = applyFoldingConfig(out, cfg, opts.foldingFile);
     for (const u of unmatched) ctx.pass.log(`warning: folding entry "${u}" in ${opts.foldingFile} matches no node (nodes: ${g.nodes.map((n) => n.name).join(', ')})`);
     out = graph;
-  } else {
-    const fps = opts.targetFps ?? 100000;
-    out = setFolding(g, { targetCycles: targetCycles(fps, opts.clockNs), maxWeightWidth: opts.maxWeightWidth, twoPass: opts.twoPassFolding });
   }
   ctx.out.writeJson('auto_folding_config.json', foldingConfigOf(out));
   return out;

@@ -13,24 +13,30 @@ function matmul2(x: Tensor, w: Tensor, xnor: boolean): Tensor {
   if (xs[xs.length - 1] !== k) fail('E_SHAPE', `MatMul: [${x.shape.join(',')}] × [${w.shape.join(',')}] do not match`);
   const rows = numel(xs) / k;
   const out = new Float64Array(rows * n);
-  const wt = transpose(w, [1, 0]).data; // [N, K] for contiguous inner loop
+  const wd = w.data;
   for (let r = 0; r < rows; r++) {
-    const xo = r * k;
-    for (let j = 0; j < n; j++) {
-      const wo = j * k;
-      let acc = 0;
-      if (xnor) for (let i = 0; i < k; i++) acc += x.data[xo + i] === wt[wo + i] ? 1 : 0;
-      else for (let i = 0; i < k; i++) acc += x.data[xo + i]! * wt[wo + i]!;
-      out[r * n + j] = acc;
+    const xo = r * k, oo = r * n;
+    for (let i = 0; i < k; i++) {
+      const xv = x.data[xo + i]!, wo = i * n;
+      if (xv !== 0) for (let j = 0; j < n; j++) out[oo + j]! += xv * wd[wo + j]!;
     }
+    // bipolar ±1 operands: agreeing positions = (dot + K) / 2, exactly
+    if (xnor) for (let j = 0; j < n; j++) out[oo + j] = (out[oo + j]! + k) / 2;
   }
   const shape = x.shape.length === 1 ? [n] : [...xs.slice(0, -1), n];
   return { shape, data: out };
 }
 
+/** Map a binary {0,1} encoded tensor to ±1 (bipolar tensors pass through). */
+function toBipolar(t: Tensor): Tensor {
+  if (!t.data.some((v) => v === 0)) return t;
+  return { shape: t.shape, data: t.data.map((v) => 2 * v - 1) };
+}
+
 export const linalgKernels: Record<string, Kernel> = {
   MatMul: (_op, [a, b]) => [matmul2(a!, b!, false)],
-  XnorPopcountMatMul: (_op, [a, b]) => [matmul2(a!, b!, true)],
+  // FINN stores XNOR operands either bipolar (±1) or binary (0/1 encoding); count agreeing positions for both
+  XnorPopcountMatMul: (_op, [a, b]) => [matmul2(toBipolar(a!), toBipolar(b!), true)],
   Gemm: (op, [a, b, c]) => {
     if (op.kind !== 'Gemm') fail('E_INTERNAL', 'Gemm kernel on wrong op');
     const A = op.transA ? transpose(a!, [1, 0]) : a!;

@@ -40,32 +40,49 @@ export interface ExecOptions {
   readonly keepAll?: boolean;
 }
 
-/** Execute the graph on named inputs; inputs are reshaped to the declared shape when element counts match. */
-export function execute(g: Graph, feeds: Readonly<Record<string, Tensor>>, opts: ExecOptions = {}): Map<string, Tensor> {
-  const env = new Map<string, Tensor>();
-  for (const [name, t] of g.tensors) if (t.value) env.set(name, t.value);
-  for (const name of g.inputs) {
-    const t = feeds[name];
-    if (!t) fail('E_EXEC', `graph input "${name}" was not given`);
-    const shape = g.tensors.get(name)!.shape;
-    env.set(name, shape.length > 0 && numel(shape) === t.data.length ? reshape(t, shape) : t);
+export type CompiledGraph = (feeds: Readonly<Record<string, Tensor>>, opts?: ExecOptions) => Map<string, Tensor>;
+
+/**
+ * Prepare a graph for repeated execution: nodes that depend only on constants (weight quantizers, shape
+ * arithmetic on static shapes) are evaluated once here instead of on every call.
+ */
+export function compileGraph(g: Graph): CompiledGraph {
+  const consts = new Map<string, Tensor>();
+  for (const [name, t] of g.tensors) if (t.value) consts.set(name, t.value);
+  const dynamic: Node[] = [];
+  for (const n of g.nodes) {
+    const staticShape = n.op.kind === 'Shape' && (g.tensors.get(n.inputs[0]!)?.shape.length ?? 0) > 0;
+    if (staticShape) { consts.set(n.outputs[0]!, { shape: [g.tensors.get(n.inputs[0]!)!.shape.length], data: Float64Array.from(g.tensors.get(n.inputs[0]!)!.shape) }); continue; }
+    if (n.inputs.every((x) => x === '' || consts.has(x)) && !n.outputs.some((o) => g.outputs.includes(o))) {
+      runNode(n, n.inputs.map((x) => consts.get(x)!)).forEach((t, j) => consts.set(n.outputs[j]!, t));
+    } else dynamic.push(n);
   }
   const lastUse = new Map<string, number>();
-  g.nodes.forEach((n, i) => n.inputs.forEach((x) => lastUse.set(x, i)));
-  g.nodes.forEach((n, i) => {
-    const ins = n.inputs.map((x) => (x === '' ? undefined : env.get(x)));
-    const missing = n.inputs.findIndex((x, j) => x !== '' && !ins[j]);
-    if (missing >= 0) fail('E_EXEC', `node ${n.name}: input "${n.inputs[missing]}" has no value`);
-    const outs = runNode(n, ins as Tensor[]);
-    n.outputs.forEach((o, j) => { if (o && outs[j]) env.set(o, outs[j]!); });
-    if (!opts.keepAll) {
-      for (const x of n.inputs) {
-        if (lastUse.get(x) === i && !g.outputs.includes(x) && !g.tensors.get(x)?.value) env.delete(x);
-      }
+  dynamic.forEach((n, i) => n.inputs.forEach((x) => lastUse.set(x, i)));
+  return (feeds, opts = {}) => {
+    const env = new Map<string, Tensor>(consts);
+    for (const name of g.inputs) {
+      const t = feeds[name];
+      if (!t) fail('E_EXEC', `graph input "${name}" was not given`);
+      const shape = g.tensors.get(name)!.shape;
+      env.set(name, shape.length > 0 && numel(shape) === t.data.length ? reshape(t, shape) : t);
     }
-  });
-  if (opts.keepAll) return env;
-  return new Map(g.outputs.map((o) => [o, env.get(o)!]));
+    dynamic.forEach((n, i) => {
+      const ins = n.inputs.map((x) => (x === '' ? undefined : env.get(x)));
+      const missing = n.inputs.findIndex((x, j) => x !== '' && !ins[j]);
+      if (missing >= 0) fail('E_EXEC', `node ${n.name}: input "${n.inputs[missing]}" has no value`);
+      const outs = runNode(n, ins as Tensor[]);
+      n.outputs.forEach((o, j) => { if (o && outs[j]) env.set(o, outs[j]!); });
+      if (!opts.keepAll) for (const x of n.inputs) if (lastUse.get(x) === i && !g.outputs.includes(x) && !consts.has(x)) env.delete(x);
+    });
+    if (opts.keepAll) return env;
+    return new Map(g.outputs.map((o) => [o, env.get(o)!]));
+  };
+}
+
+/** Execute the graph on named inputs; inputs are reshaped to the declared shape when element counts match. */
+export function execute(g: Graph, feeds: Readonly<Record<string, Tensor>>, opts: ExecOptions = {}): Map<string, Tensor> {
+  return compileGraph(g)(feeds, opts);
 }
 
 /** Execute a single-input, single-output graph on one tensor. */

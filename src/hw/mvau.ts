@@ -55,14 +55,18 @@ export const mvau: HwLayer<'hw.MVAU'> = {
   execute(p, [x, w, t]) {
     const rows = x!.data.length / p.mw;
     const out = new Float64Array(rows * p.mh);
+    const acc = new Float64Array(p.mh);
     const wd = w!.data;
     for (let r = 0; r < rows; r++) {
-      const xo = r * p.mw;
+      acc.fill(0);
+      for (let k = 0; k < p.mw; k++) {
+        const xv = x!.data[r * p.mw + k]!, wo = k * p.mh;
+        if (xv !== 0) for (let n = 0; n < p.mh; n++) acc[n]! += xv * wd[wo + n]!;
+      }
+      // bipolar ±1 operands: agreeing bits = (dot + MW) / 2, exactly
+      if (p.binaryXnor) for (let n = 0; n < p.mh; n++) acc[n] = (acc[n]! + p.mw) / 2;
       for (let n = 0; n < p.mh; n++) {
-        let acc = 0;
-        if (p.binaryXnor) for (let k = 0; k < p.mw; k++) acc += x!.data[xo + k] === wd[k * p.mh + n] ? 1 : 0;
-        else for (let k = 0; k < p.mw; k++) acc += x!.data[xo + k]! * wd[k * p.mh + n]!;
-        out[r * p.mh + n] = p.noActivation ? acc : activationValue(thresholdCount(acc, t!.data, n, p.numThresholds), p.actVal, p.outputType);
+        out[r * p.mh + n] = p.noActivation ? acc[n]! : activationValue(thresholdCount(acc[n]!, t!.data, n, p.numThresholds), p.actVal, p.outputType);
       }
     }
     return [{ shape: [...x!.shape.slice(0, -1), p.mh], data: out } satisfies Tensor];

@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { FinnError } from '../util/errors.ts';
-import { renderTestbench, type StreamChannel } from './testbench.ts';
+import { renderTestbench, type MonitorPort, type StreamChannel } from './testbench.ts';
 import { findVerilator } from './tools.ts';
 
 /** What to compile: Verilog sources, the top module, its stream channels, where to build. */
@@ -12,6 +12,8 @@ export interface CompileOptions {
   readonly sources: readonly string[];
   readonly top: string;
   readonly channels: readonly StreamChannel[];
+  /** Output ports whose maximum value is recorded during runs (e.g. FIFO occupancy counts). */
+  readonly monitors?: readonly MonitorPort[];
   /** Builds go to workDir/verilator-<hash>; an existing build with the same hash is reused. */
   readonly workDir: string;
   readonly verilator?: string;
@@ -70,6 +72,8 @@ export interface RunResult {
   readonly status: string;
   readonly cycles: number;
   readonly channels: ChannelResult[];
+  /** Maximum value seen on each monitor port, by port name. */
+  readonly monitorMax: Record<string, number>;
   readonly wallSeconds: number;
 }
 
@@ -107,7 +111,7 @@ export async function compileModel(o: CompileOptions): Promise<CompiledModel> {
   const t0 = performance.now();
   const tool = findVerilator(o.verilator);
   for (const s of o.sources) if (!existsSync(s)) throw new FinnError('E_FILE', `Verilog source not found: ${s}`);
-  const tb = renderTestbench(o.channels);
+  const tb = renderTestbench(o.channels, o.monitors);
   const key = cacheKey(o, tool.version, tb);
   const dir = resolve(o.workDir, `verilator-${key}`);
   const exe = join(dir, 'obj', 'Vtop');
@@ -144,6 +148,7 @@ function hexWord(w: bigint, bits: number, what: string): string {
 interface Summary {
   status: string;
   cycles: number;
+  monitors: Record<string, number>;
   channels: { inAccepted: number; outReceived: number; expected: number; extra: number; firstInCycle: number;
     outCycles: number[] }[];
 }
@@ -191,13 +196,14 @@ export async function runChannels(m: CompiledModel, runs: readonly ChannelRun[],
       firstInCycle: c.firstInCycle, inAccepted: c.inAccepted, extraWords: c.extra };
   });
   if (!o.keepFiles) rmSync(dir, { recursive: true, force: true });
-  return { status: s.status, cycles: s.cycles, channels, wallSeconds: (performance.now() - t0) / 1000 };
+  return { status: s.status, cycles: s.cycles, channels, monitorMax: s.monitors,
+    wallSeconds: (performance.now() - t0) / 1000 };
 }
 
 /** Runs a single-channel model (FINN ports in0_V / out_V). */
 export async function runModel(m: CompiledModel, run: ChannelRun & RunOptions): Promise<RunResult & ChannelResult> {
   const r = await runChannels(m, [run], run);
-  return { ...r.channels[0], status: r.status, cycles: r.cycles, channels: r.channels, wallSeconds: r.wallSeconds };
+  return { ...r, ...r.channels[0] };
 }
 
 /** Cycle differences between consecutive frame completions (steady-state cycles per frame). */

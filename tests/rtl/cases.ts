@@ -39,12 +39,14 @@ const STYLES = ['auto', 'block', 'distributed'];
 export interface MvauShape {
   mw: number; mh: number; pe: number; simd: number; xnor: boolean;
   wbits: number; abits: number; wSigned: boolean; aSigned: boolean; thresh: boolean; nVectors: number;
+  /** Fixed number of thresholds and activation offset (random when absent). */
+  nthresh?: number; actVal?: number;
 }
 
 /** A random MVAU shape. */
 export function randomMvauShape(r: Rng): MvauShape {
-  const mw = r.pick([1, 2, 3, 4, 6, 8, 9, 12, 16, 18, 24, 32]);
-  const mh = r.pick([1, 2, 3, 4, 6, 8, 10, 12, 16]);
+  const mw = r.pick([1, 2, 3, 4, 5, 6, 8, 9, 12, 16, 18, 24, 32, 48, 64]);
+  const mh = r.pick([1, 2, 3, 4, 5, 6, 8, 10, 12, 16, 24, 32]);
   const xnor = r.bool(0.3);
   return {
     mw, mh, pe: r.pick(divisors(mh)), simd: r.pick(divisors(mw)), xnor,
@@ -63,12 +65,12 @@ export function mvauCase(r: Rng, s: MvauShape, name: string, memDir: string, fra
   const accSigned = !s.xnor && (s.wSigned || s.aSigned);
   const accBits = (accSigned ? bitsFor(Math.min(accLo, -1), accHi) : bitsFor(0, accHi)) + r.int(0, 1);
   const rows = Array.from({ length: s.mh }, () => Array.from({ length: s.mw }, () => r.int(wlo, whi)));
-  const nthresh = s.thresh ? r.int(1, 7) : 0;
+  const nthresh = s.thresh ? s.nthresh ?? r.int(1, 7) : 0;
   const thr = s.thresh
     ? rows.map(() => sorted(Array.from({ length: nthresh }, () => r.int(accLo - 2, accHi + 2)))) : null;
   const tAll = thr ? thr.flat() : [0];
   const tbits = bitsFor(Math.min(-1, ...tAll), Math.max(0, ...tAll)) + r.int(0, 1);
-  const actVal = s.thresh ? r.int(-3, 2) : 0;
+  const actVal = s.thresh ? s.actVal ?? r.int(-3, 2) : 0;
   const obits = s.thresh ? bitsFor(actVal, actVal + nthresh) : accBits + r.int(0, 3);
   const nvec = frames * s.nVectors;
   const vectors = Array.from({ length: nvec }, () => Array.from({ length: s.mw }, () => r.int(alo, ahi)));
@@ -161,7 +163,8 @@ export function dwcCase(r: Rng, inBits: number, outBits: number, name: string, f
 /** A FIFO case. */
 export function fifoCase(r: Rng, width: number, depth: number, style: string, name: string): CoreCase {
   const perFrame = r.int(20, 80);
-  const words = Array.from({ length: 3 * perFrame }, () => r.bits(width));
+  const frames = Math.max(3, Math.ceil((2 * depth) / perFrame) + 1);    // enough words to fill it under backpressure
+  const words = Array.from({ length: frames * perFrame }, () => r.bits(width));
   return {
     name, core: 'finn_fifo', inBits: width, outBits: width,
     params: { WIDTH: width, DEPTH: depth, RAM_STYLE: style },

@@ -9,16 +9,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { hasVerilator } from '../../src/sim/tools.ts';
-import { frameIntervals, type ChannelResult, type CompiledModel, type RunOptions, type RunResult } from '../../src/sim/verilator.ts';
+import {
+  frameIntervals, type ChannelResult, type CompiledModel, type RunOptions, type RunResult,
+} from '../../src/sim/verilator.ts';
 import { dwcCase, fifoCase, labelSelectCase, mvauCase, randomMvauShape, Rng, thresholdingCase, type MvauShape } from './cases.ts';
-import { compileCases, runCases, type CoreCase } from './harness.ts';
+import { compileCases, countPort, runCases, type CoreCase } from './harness.ts';
 
 const SEED = Number(process.env.FINN_RTL_SEED ?? 7001);
 const WORK = join(tmpdir(), 'finn-ts-rtl-tests');
 
 const FIXED_MVAU: MvauShape[] = [
   // binarized MVTU (XNOR-popcount, one sign threshold, 1-bit output)
-  { mw: 16, mh: 8, pe: 2, simd: 4, xnor: true, wbits: 1, abits: 1, wSigned: false, aSigned: false, thresh: true, nVectors: 1 },
+  { mw: 16, mh: 8, pe: 2, simd: 4, xnor: true, wbits: 1, abits: 1, wSigned: false, aSigned: false, thresh: true, nVectors: 1,
+    nthresh: 1, actVal: 0 },
   // fully parallel: PE = MH, SIMD = MW (NF = SF = 1)
   { mw: 8, mh: 4, pe: 4, simd: 8, xnor: false, wbits: 3, abits: 2, wSigned: true, aSigned: false, thresh: false, nVectors: 3 },
   // fully folded, signed weights x unsigned activations, raw accumulator, several vectors
@@ -26,23 +29,30 @@ const FIXED_MVAU: MvauShape[] = [
   { mw: 1, mh: 1, pe: 1, simd: 1, xnor: false, wbits: 8, abits: 8, wSigned: true, aSigned: true, thresh: true, nVectors: 2 },
   { mw: 32, mh: 16, pe: 4, simd: 8, xnor: false, wbits: 2, abits: 2, wSigned: true, aSigned: false, thresh: true, nVectors: 2 },
   { mw: 64, mh: 10, pe: 5, simd: 16, xnor: true, wbits: 1, abits: 1, wSigned: false, aSigned: false, thresh: false, nVectors: 1 },
+  // SFC-like binarized layer; 4-bit layer with 15 thresholds; wide (192-bit) raw 8x8-bit output
+  { mw: 784, mh: 64, pe: 16, simd: 49, xnor: true, wbits: 1, abits: 1, wSigned: false, aSigned: false, thresh: true,
+    nVectors: 1, nthresh: 1, actVal: 0 },
+  { mw: 64, mh: 32, pe: 8, simd: 8, xnor: false, wbits: 4, abits: 4, wSigned: true, aSigned: false, thresh: true,
+    nVectors: 2, nthresh: 15, actVal: 0 },
+  { mw: 16, mh: 8, pe: 8, simd: 4, xnor: false, wbits: 8, abits: 8, wSigned: true, aSigned: true, thresh: false, nVectors: 2 },
 ];
 const DWC_PAIRS: [number, number][] = [
   [8, 32], [32, 8], [24, 16], [16, 24], [3, 5], [5, 3], [8, 8], [1, 12], [12, 1], [100, 36], [36, 100], [64, 96],
-  [130, 70], [2, 784],
+  [130, 70], [2, 784], [784, 8], [7, 7], [1, 1], [6, 4], [4, 6], [49, 7], [7, 49], [32, 24],
 ];
 const FIFOS: [number, number, string][] = [
   [8, 2, 'auto'], [5, 3, 'auto'], [16, 17, 'auto'], [33, 64, 'auto'], [12, 65, 'auto'], [70, 200, 'auto'],
-  [8, 5, 'block'], [8, 100, 'distributed'], [4, 2, 'block'], [1, 3, 'ultra'],
+  [8, 5, 'block'], [8, 100, 'distributed'], [4, 2, 'block'], [1, 3, 'ultra'], [2, 4, 'auto'], [9, 4, 'block'],
+  [128, 32, 'auto'], [3, 513, 'auto'],
 ];
 
 function buildCases(memDir: string): CoreCase[] {
   const r = new Rng(SEED);
   const cases: CoreCase[] = [];
   FIXED_MVAU.forEach((s, i) => cases.push(mvauCase(r, s, `mvau_fixed${i}`, memDir)));
-  for (let i = 0; i < 26; i++) cases.push(mvauCase(r, randomMvauShape(r), `mvau_rand${i}`, memDir));
-  for (let i = 0; i < 12; i++) cases.push(thresholdingCase(r, `thresholding${i}`, memDir));
-  for (let i = 0; i < 12; i++) cases.push(labelSelectCase(r, `labelselect${i}`));
+  for (let i = 0; i < 80; i++) cases.push(mvauCase(r, randomMvauShape(r), `mvau_rand${i}`, memDir));
+  for (let i = 0; i < 25; i++) cases.push(thresholdingCase(r, `thresholding${i}`, memDir));
+  for (let i = 0; i < 25; i++) cases.push(labelSelectCase(r, `labelselect${i}`));
   for (const [a, b] of DWC_PAIRS) cases.push(dwcCase(r, a, b, `dwc_${a}_${b}`));
   for (const [w, d, s] of FIFOS) cases.push(fifoCase(r, w, d, s, `fifo_w${w}_d${d}_${s}`));
   return cases;
@@ -71,8 +81,18 @@ function checkThroughput(c: CoreCase, res: ChannelResult): void {
   assert.deepEqual(iv, iv.map(() => c.cyclesPerFrame), `${describeCase(c)}: cycles between frames`);
 }
 
+/** FIFO occupancy: never above DEPTH; full under heavy backpressure; at most 2 words when nothing stalls. */
+function checkFifoCount(c: CoreCase, run: string, max: number | undefined): void {
+  const depth = Number(c.params.DEPTH);
+  assert.ok(max !== undefined && max <= depth, `${c.name}: max count ${max} > DEPTH ${depth}`);
+  if (run.startsWith('heavy')) assert.equal(max, depth, `${c.name}: FIFO never filled under backpressure`);
+  if (run.startsWith('no stalls')) assert.ok(max <= 2, `${c.name}: max count ${max} without stalls`);
+}
+
 const RUNS: { name: string; opts: RunOptions; throughput: boolean }[] = [
   { name: 'random stalls 30%/30%', opts: { seed: 11, inStallProb: 0.3, outStallProb: 0.3 }, throughput: false },
+  { name: 'random stalls 50%/50%', opts: { seed: 21, inStallProb: 0.5, outStallProb: 0.5 }, throughput: false },
+  { name: 'light stalls 5%/5%', opts: { seed: 31, inStallProb: 0.05, outStallProb: 0.05 }, throughput: false },
   { name: 'heavy backpressure 10%/80%', opts: { seed: 12, inStallProb: 0.1, outStallProb: 0.8 }, throughput: false },
   { name: 'starved input 80%/10%', opts: { seed: 13, inStallProb: 0.8, outStallProb: 0.1 }, throughput: false },
   { name: 'no stalls (throughput)', opts: { seed: 14 }, throughput: true },
@@ -101,9 +121,10 @@ describe('RTL cores, randomized co-simulation', { skip }, () => {
     describe(run.name, () => {
       for (const [k, c] of cases.entries()) {
         test(c.name, async () => {
-          const res = (await getRun(run)).channels[k];
-          checkOutputs(c, res);
-          if (run.throughput) checkThroughput(c, res);
+          const all = await getRun(run);
+          checkOutputs(c, all.channels[k]);
+          if (run.throughput) checkThroughput(c, all.channels[k]);
+          if (c.core === 'finn_fifo') checkFifoCount(c, run.name, all.monitorMax[countPort(k)]);
         });
       }
     });

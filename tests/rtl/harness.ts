@@ -27,13 +27,19 @@ export function caseChannel(c: CoreCase, k: number): StreamChannel {
   return { in: `c${k}_in_V`, out: `c${k}_out_V`, inBits: c.inBits, outBits: c.outBits };
 }
 
+/** Width of finn_fifo's count port ($clog2(DEPTH+1)). */
+export const countBits = (depth: number): number => Math.ceil(Math.log2(depth + 1));
+
+/** Name of the top-level port carrying case k's FIFO occupancy (FIFO cases only). */
+export const countPort = (k: number): string => `c${k}_count`;
+
 function paramValue(v: number | string): string {
   return typeof v === 'number' ? String(v) : `"${v}"`;
 }
 
 function instance(c: CoreCase, k: number): string {
   const params = Object.entries(c.params).map(([n, v]) => `    .${n}(${paramValue(v)})`).join(',\n');
-  const extra = c.core === 'finn_fifo' ? ',\n    .count()' : '';
+  const extra = c.core === 'finn_fifo' ? `,\n    .count(${countPort(k)})` : '';
   return `  // ${c.name}
   ${c.core} #(
 ${params}
@@ -50,6 +56,7 @@ export function renderCasesTop(cases: readonly CoreCase[], top: string): string 
     `  input  wire [${c.inBits - 1}:0] c${k}_in_V_tdata,`, `  input  wire c${k}_in_V_tvalid,`,
     `  output wire c${k}_in_V_tready,`, `  output wire [${c.outBits - 1}:0] c${k}_out_V_tdata,`,
     `  output wire c${k}_out_V_tvalid,`, `  input  wire c${k}_out_V_tready,`,
+    ...(c.core === 'finn_fifo' ? [`  output wire [${countBits(Number(c.params.DEPTH)) - 1}:0] ${countPort(k)},`] : []),
   ]);
   return `// Generated co-simulation top: ${cases.length} core configurations side by side.
 module ${top} (
@@ -69,7 +76,9 @@ export async function compileCases(cases: readonly CoreCase[], workDir: string):
   const topFile = join(workDir, `${top}.v`);
   writeFileSync(topFile, renderCasesTop(cases, top));
   const sources = [...coreFilesFor(new Set(cases.map((c) => c.core))), topFile];
-  return compileModel({ sources, top, workDir, channels: cases.map(caseChannel) });
+  const monitors = cases.flatMap((c, k) =>
+    c.core === 'finn_fifo' ? [{ port: countPort(k), bits: countBits(Number(c.params.DEPTH)) }] : []);
+  return compileModel({ sources, top, workDir, channels: cases.map(caseChannel), monitors });
 }
 
 /** Simulates every case once (all side by side) with the given stall settings. */

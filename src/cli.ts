@@ -1,0 +1,122 @@
+/** The `finn` command line: build, exec, eval, inspect, demo. Errors are printed once, clearly, with an exit code. */
+import { Command, Option } from 'commander';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { build, STEP_NAMES, type BuildOptions, type StepName } from './build.ts';
+import { readModel } from './onnx/read.ts';
+import { printGraph } from './ir/print.ts';
+import { readNpy, writeNpy } from './util/npy.ts';
+import { detectInputScale, evaluate, runBatch, type InputScale } from './runtime/eval.ts';
+import { loadDataset } from './runtime/datasets.ts';
+import { configToOptions } from './config.ts';
+import { runDemo } from './demo.ts';
+import { FinnError, fail } from './util/errors.ts';
+import type { Graph } from './ir/graph.ts';
+
+const num = (name: string) => (v: string): number => {
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0) fail('E_USAGE', `${name} must be a positive number, got "${v}"`);
+  return n;
+};
+
+function stepName(v: string): StepName {
+  if (!(STEP_NAMES as readonly string[]).includes(v)) fail('E_USAGE', `unknown step "${v}"`, `steps: ${STEP_NAMES.join(', ')}`);
+  return v as StepName;
+}
+
+/** A model file or a build directory (its final graph). */
+export function loadModelOrBuild(path: string): { graph: Graph; label: string } {
+  if (existsSync(path) && statSync(path).isDirectory()) {
+    const status = resolve(path, 'build_status.json');
+    if (!existsSync(status)) fail('E_FILE', `${path} is a directory but not a finn-ts build (no build_status.json)`);
+    const s = JSON.parse(readFileSync(status, 'utf8')) as { status: string; final_model?: string };
+    if (s.status !== 'complete' || !s.final_model) fail('E_FILE', `the build in ${path} did not complete (status: ${s.status})`, 'run finn build again');
+    return { graph: readModel(resolve(path, s.final_model)), label: `${path} (${s.final_model})` };
+  }
+  return { graph: readModel(path), label: path };
+}
+
+function pickScale(g: Graph, forced: string | undefined, log: (m: string) => void): InputScale {
+  if (forced === 'raw' || forced === 'unit') { log(`input: ${forced} pixels (forced by --input-scale)`); return forced; }
+  const d = detectInputScale(g);
+  log(`input: ${d.scale === 'raw' ? 'raw 0-255 pixels' : 'pixels / 255'} (${d.reason}; override with --input-scale)`);
+  return d.scale;
+}
+
+export function makeProgram(print: (s: string) => void, printErr: (s: string) => void): Command {
+  const program = new Command('finn').description('finn-ts: quantized neural networks → streaming dataflow FPGA accelerators')
+    .showHelpAfterError().exitOverride();
+  program.command('build').argument('[model]', 'QONNX / FINN-ONNX model').description('compile a model through the build steps')
+    .option('--out <dir>', 'output directory')
+    .option('--target-fps <n>', 'target frames per second for automatic folding', num('--target-fps'))
+    .option('--clock-ns <t>', 'clock period in ns', num('--clock-ns'))
+    .option('--part <name>', 'FPGA part or board (xc7z020, xczu7ev, Pynq-Z1, ice40-up5k, …)')
+    .option('--folding <file>', "folding config JSON (FINN's format)")
+    .option('--config <file>', "FINN's dataflow_build_config.json")
+    .option('--from <step>', `first step (${STEP_NAMES.join(', ')})`, stepName)
+    .option('--to <step>', 'last step', stepName)
+    .addOption(new Option('--preprocess <mode>', 'add x/255 in front of the model').choices(['auto', 'none']))
+    .option('--mvau-wwidth-max <bits>', 'max weight bits per PE per cycle when folding', num('--mvau-wwidth-max'))
+    .option('--two-pass', 'rebalance folding when the target cannot be met')
+    .option('-q, --quiet', 'print only errors and the final summary')
+    .action((model: string | undefined, o: Record<string, unknown>) => {
+      const log = o.quiet ? () => {} : print;
+      const fromCfg = o.config ? configToOptions(String(o.config), log) : {};
+      const merged = { ...fromCfg, ...Object.fromEntries(Object.entries({
+        model, out: o.out, targetFps: o.targetFps, clockNs: o.clockNs, part: o.part, foldingFile: o.folding,
+        from: o.from, to: o.to, preprocess: o.preprocess, maxWeightWidth: o.mvauWwidthMax, twoPassFolding: o.twoPass,
+      }).filter(([, v]) => v !== undefined)) } as Partial<BuildOptions>;
+      if (!merged.model) fail('E_USAGE', 'finn build needs a model file', 'finn build model.onnx --out build/');
+      if (!merged.out) fail('E_USAGE', 'finn build needs --out <dir> (or output_dir in --config)');
+      const opts: BuildOptions = { part: 'xc7z020', clockNs: 10, preprocess: 'auto', maxWeightWidth: 36, twoPassFolding: false, ...merged, log } as BuildOptions;
+      const r = build(opts);
+      print(`build complete: ${r.outDir} (${r.steps.map((s) => s.name).join(' → ')})`);
+    });
+  program.command('exec').argument('<model>', 'model file or build directory').description('run a model on a .npy input')
+    .requiredOption('--input <x.npy>', 'input tensor').requiredOption('--output <y.npy>', 'where to write the output')
+    .option('--input-scale <s>', "'raw' (0-255) or 'unit' (/255): only applied when the input holds 0-255 pixels; default: pass as is")
+    .action((model: string, o: { input: string; output: string; inputScale?: string }) => {
+      const { graph } = loadModelOrBuild(model);
+      let x = readNpy(o.input);
+      if (o.inputScale === 'unit') x = { shape: x.shape, data: x.data.map((v) => v / 255) };
+      const y = runBatch(graph, x);
+      writeNpy(o.output, y);
+      print(`wrote ${o.output}: shape [${y.shape.join(',')}]${y.data.length <= 16 ? ` values [${Array.from(y.data).join(', ')}]` : ''}`);
+    });
+  program.command('eval').argument('<model>', 'model file or build directory').description('top-1 accuracy on a dataset')
+    .requiredOption('--dataset <spec>', 'e.g. mnist-idx:<dir>')
+    .option('--limit <n>', 'only the first n images', num('--limit'))
+    .addOption(new Option('--input-scale <s>', 'force raw (0-255) or unit (/255) pixels').choices(['raw', 'unit']))
+    .option('--json', 'print one JSON line')
+    .action((model: string, o: { dataset: string; limit?: number; inputScale?: string; json?: boolean }) => {
+      const { graph, label } = loadModelOrBuild(model);
+      const log = o.json ? (m: string) => printErr(m) : print;
+      const scale = pickScale(graph, o.inputScale, log);
+      const ds = loadDataset(o.dataset, o.limit);
+      const r = evaluate(graph, ds, scale);
+      if (o.json) print(JSON.stringify({ images: r.images, correct: r.correct, accuracy: r.accuracy }));
+      else print(`${label}: ${r.correct}/${r.images} correct, top-1 accuracy ${(100 * r.accuracy).toFixed(2)} % (${(r.images / r.seconds).toFixed(0)} images/s)`);
+    });
+  program.command('inspect').argument('<model>', 'model file or build directory').description('print the graph')
+    .action((model: string) => print(printGraph(loadModelOrBuild(model).graph)));
+  program.command('demo').description('compile the bundled default model end to end and summarize')
+    .option('--out <dir>', 'output directory', 'build/demo')
+    .action((o: { out: string }) => runDemo(resolve(o.out), resolve(dirname(new URL(import.meta.url).pathname), '..'), print));
+  return program;
+}
+
+/** Entry point: returns the process exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const out = (s: string) => process.stdout.write(`${s}\n`);
+  const err = (s: string) => process.stderr.write(`${s}\n`);
+  try {
+    await makeProgram(out, err).parseAsync(argv, { from: 'user' });
+    return 0;
+  } catch (e) {
+    const ce = e as { code?: string; exitCode?: number };
+    if (typeof ce.code === 'string' && ce.code.startsWith('commander.')) return ce.exitCode ?? 1;
+    if (e instanceof FinnError) { err(e.describe()); return 2; }
+    err(`internal error: ${(e as Error).stack ?? String(e)}\nThis is a finn-ts bug; please report it with the command you ran.`);
+    return 3;
+  }
+}

@@ -1,0 +1,72 @@
+/** Feed models what they expect and measure top-1 accuracy on a dataset with the reference executor. */
+import type { Graph } from '../ir/graph.ts';
+import { compileGraph } from '../exec/run.ts';
+import { numel, type Tensor } from '../ir/tensor.ts';
+import { isIntegral } from '../ir/datatype.ts';
+import { hasDiv255 } from '../passes/tidy/pre-post-processing.ts';
+import { fail } from '../util/errors.ts';
+import type { ImageDataset } from './datasets.ts';
+
+/** 'raw': 0–255 pixel values; 'unit': pixels / 255 (what Brevitas exports are trained on). */
+export type InputScale = 'raw' | 'unit';
+
+/** Decide what the graph expects: raw pixels if it scales by 1/255 itself or takes an integer input. */
+export function detectInputScale(g: Graph): { scale: InputScale; reason: string } {
+  if (hasDiv255(g)) return { scale: 'raw', reason: 'the graph divides its input by 255 itself' };
+  const t = g.tensors.get(g.inputs[0]!)!;
+  if (isIntegral(t.dtype)) return { scale: 'raw', reason: `the graph input is ${t.dtype.kind === 'int' ? (t.dtype.signed ? 'INT' : 'UINT') + t.dtype.bits : t.dtype.kind}` };
+  return { scale: 'unit', reason: 'the graph takes a float input: feeding pixels / 255' };
+}
+
+/** Run a graph on a batch, sample by sample when the graph fixes its batch size to 1. */
+export function runBatch(g: Graph, x: Tensor): Tensor {
+  const inShape = g.tensors.get(g.inputs[0]!)!.shape;
+  const per = numel(inShape);
+  if (x.data.length === per) return compileGraph(g)({ [g.inputs[0]!]: x }).get(g.outputs[0]!)!;
+  if (x.data.length % per !== 0) fail('E_SHAPE', `input has ${x.data.length} elements, not a multiple of the model's input [${inShape.join(',')}] (${per})`);
+  const n = x.data.length / per;
+  const run = compileGraph(g);
+  const outs: Tensor[] = [];
+  for (let i = 0; i < n; i++) outs.push(run( { [g.inputs[0]!]: { shape: inShape, data: x.data.subarray(i * per, (i + 1) * per) } }).get(g.outputs[0]!)!);
+  const first = outs[0]!;
+  const data = new Float64Array(n * first.data.length);
+  outs.forEach((o, i) => data.set(o.data, i * first.data.length));
+  return { shape: [n, ...first.shape.slice(1)], data };
+}
+
+/** The predicted class of one output: a class index (TopK/LabelSelect) or the argmax of logits (lowest index wins ties). */
+export function predictedClass(out: Tensor): number {
+  if (out.data.length === 1) return out.data[0]!;
+  let best = 0;
+  for (let j = 1; j < out.data.length; j++) if (out.data[j]! > out.data[best]!) best = j;
+  return best;
+}
+
+export interface EvalResult {
+  images: number;
+  correct: number;
+  accuracy: number;
+  predictions: Int32Array;
+  inputScale: InputScale;
+  seconds: number;
+}
+
+/** Top-1 accuracy of a graph on a dataset. */
+export function evaluate(g: Graph, ds: ImageDataset, scale: InputScale = detectInputScale(g).scale): EvalResult {
+  const per = numel(ds.imageShape);
+  const inShape = g.tensors.get(g.inputs[0]!)!.shape;
+  if (numel(inShape) !== per) fail('E_SHAPE', `the model takes [${inShape.join(',')}] but ${ds.name} images are [${ds.imageShape.join(',')}]`);
+  const run = compileGraph(g);
+  const predictions = new Int32Array(ds.count);
+  let correct = 0;
+  const t0 = performance.now();
+  const buf = new Float64Array(per);
+  for (let i = 0; i < ds.count; i++) {
+    const px = ds.images.subarray(i * per, (i + 1) * per);
+    for (let j = 0; j < per; j++) buf[j] = scale === 'raw' ? px[j]! : px[j]! / 255;
+    const out = run({ [g.inputs[0]!]: { shape: inShape, data: buf } }).get(g.outputs[0]!)!;
+    predictions[i] = predictedClass(out);
+    if (predictions[i] === ds.labels[i]) correct++;
+  }
+  return { images: ds.count, correct, accuracy: ds.count ? correct / ds.count : 0, predictions, inputScale: scale, seconds: (performance.now() - t0) / 1000 };
+}

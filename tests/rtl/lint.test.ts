@@ -1,0 +1,54 @@
+/** Every core passes `verilator --lint-only -Wall` with no message, for several parameter sets. */
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { coreFiles, type CoreName } from '../../src/rtl/cores.ts';
+import { lintVerilog, parseVerilatorMessages } from '../../src/sim/lint.ts';
+import { hasVerilator } from '../../src/sim/tools.ts';
+
+type Params = Record<string, number | string>;
+
+const SETS: [CoreName, Params][] = [
+  ['finn_mvau', {}],
+  ['finn_mvau', { MW: 784, MH: 64, PE: 16, SIMD: 49, ACC_BITS: 10, TBITS: 11, RAM_STYLE: 'block' }],
+  ['finn_mvau', { MW: 12, MH: 6, PE: 3, SIMD: 4, WBITS: 4, ABITS: 2, W_SIGNED: 1, A_SIGNED: 0, BINARY_XNOR: 0,
+    ACC_BITS: 9, USE_THRESH: 1, NTHRESH: 3, TBITS: 10, OBITS: 2, ACT_VAL: -2, N_VECTORS: 4 }],
+  ['finn_mvau', { MW: 8, MH: 8, PE: 8, SIMD: 8, WBITS: 8, ABITS: 8, W_SIGNED: 1, A_SIGNED: 1, BINARY_XNOR: 0,
+    ACC_BITS: 19, USE_THRESH: 0, OBITS: 24, RAM_STYLE: 'distributed' }],
+  ['finn_mvau', { MW: 1, MH: 1, ACC_BITS: 1, USE_THRESH: 0, NTHRESH: 0, OBITS: 1 }],
+  ['finn_thresholding', {}],
+  ['finn_thresholding', { C: 64, PE: 8, ABITS: 16, A_SIGNED: 1, NTHRESH: 15, TBITS: 16, OBITS: 4, ACT_VAL: -8,
+    N_VECTORS: 196, RAM_STYLE: 'distributed' }],
+  ['finn_labelselect', {}],
+  ['finn_labelselect', { LABELS: 1000, PE: 8, IBITS: 16, I_SIGNED: 0, OBITS: 16 }],
+  ['finn_labelselect', { LABELS: 1, PE: 1, IBITS: 1, OBITS: 1 }],
+  ['finn_dwc', {}],
+  ['finn_dwc', { IN_BITS: 784, OUT_BITS: 8 }],
+  ['finn_dwc', { IN_BITS: 3, OUT_BITS: 100 }],
+  ['finn_fifo', {}],
+  ['finn_fifo', { WIDTH: 64, DEPTH: 1024, RAM_STYLE: 'auto' }],
+  ['finn_fifo', { WIDTH: 1, DEPTH: 3, RAM_STYLE: 'block' }],
+  ['finn_fifo', { WIDTH: 7, DEPTH: 33, RAM_STYLE: 'distributed' }],
+];
+
+describe('verilator --lint-only -Wall', { skip: hasVerilator() ? false : 'verilator not installed' }, () => {
+  for (const [core, params] of SETS) {
+    test(`${core} ${JSON.stringify(params)}`, async () => {
+      const r = await lintVerilog(coreFiles(core), core, { params });
+      assert.deepEqual(r.diagnostics, [], r.output);
+      assert.ok(r.clean, r.output);
+    });
+  }
+});
+
+test('parseVerilatorMessages reads code, file, line and column', () => {
+  const d = parseVerilatorMessages([
+    "%Warning-WIDTH: finn_x.v:57:24: Operator VAR 'A' expects 2 bits",
+    '                                 : ... In instance finn_x',
+    '%Error: top.v:3: syntax error',
+    '%Error: Exiting due to 2 warning(s)',
+  ].join('\n'));
+  assert.deepEqual(d, [
+    { severity: 'warning', code: 'WIDTH', file: 'finn_x.v', line: 57, column: 24, message: "Operator VAR 'A' expects 2 bits" },
+    { severity: 'error', code: '', file: 'top.v', line: 3, column: 0, message: 'syntax error' },
+  ]);
+});
