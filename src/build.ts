@@ -49,6 +49,8 @@ export interface BuildOptions {
   readonly maxWeightWidth: number;
   readonly twoPassFolding: boolean;
   readonly log: (msg: string) => void;
+  /** Test hook: see PassContext.afterPass. */
+  readonly afterPass?: PassContext['afterPass'];
 }
 
 export interface BuildContext {
@@ -148,7 +150,7 @@ export function build(opts: BuildOptions): BuildResult {
   // read (and so validate) the input before touching the output directory
   let g = fromIdx === 0 ? readModel(opts.model) : readModel(`${opts.out}/intermediate_models/${STEP_NAMES[fromIdx - 1]}.onnx`);
   const out = prepareOut(opts.out, fromIdx === 0);
-  const ctx: BuildContext = { opts, part, out, pass: { log: opts.log } };
+  const ctx: BuildContext = { opts, part, out, pass: { log: opts.log, afterPass: opts.afterPass } };
   const times: { name: StepName; seconds: number }[] = [];
   const previous = fromIdx > 0 && existsSync(out.path('time_per_step.json')) ? (readJson(out.path('time_per_step.json')) as Record<string, number>) : {};
   out.writeJson(STATUS, { status: 'running', model: opts.model });

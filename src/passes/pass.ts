@@ -6,6 +6,8 @@ import { FinnError, fail } from '../util/errors.ts';
 export interface PassContext {
   /** Progress and notes for the user (one line each). */
   readonly log: (msg: string) => void;
+  /** Called after every pass that changed the graph (tests use it to check numerical equivalence). */
+  readonly afterPass?: (pass: Pass, before: Graph, after: Graph) => void;
 }
 
 export interface Pass {
@@ -30,6 +32,7 @@ export function applyPass(p: Pass, g: Graph, ctx: PassContext): Graph {
   if (out !== g) {
     const problems = verifyGraph(out);
     if (problems.length > 0) fail('E_PASS', `pass ${p.name} broke the graph: ${problems.slice(0, 3).join('; ')}`);
+    ctx.afterPass?.(p, g, out);
   }
   return out;
 }

@@ -12,13 +12,9 @@ const INSTALL_HINT =
   'install Verilator 5 (Debian/Ubuntu: `apt-get install -y verilator`; macOS: `brew install verilator`), ' +
   'or pass its path (the CLI reads FINN_VERILATOR=/path/to/verilator)';
 
-const found = new Map<string, ToolInfo>();
-
 /** Finds `verilator` (an explicit path, else the PATH) and returns its version; throws E_TOOL if unusable. */
 export function findVerilator(explicitPath?: string): ToolInfo {
   const cmd = explicitPath ?? 'verilator';
-  const known = found.get(cmd);
-  if (known) return known;
   const r = spawnSync(cmd, ['--version'], { encoding: 'utf8' });
   if (r.error || r.status !== 0) {
     const why = r.error ? r.error.message : `exit code ${r.status}: ${r.stderr.trim()}`;
@@ -29,9 +25,7 @@ export function findVerilator(explicitPath?: string): ToolInfo {
   if (Number(m[1]) < 5) {
     throw new FinnError('E_TOOL', `Verilator ${m[1]}.${m[2]} found at '${cmd}', version 5 or newer needed`, INSTALL_HINT);
   }
-  const info = { path: cmd, version: r.stdout.trim() };
-  found.set(cmd, info);
-  return info;
+  return { path: cmd, version: r.stdout.trim() };
 }
 
 /** True when Verilator can be found (for skipping simulation tests on machines without it). */

@@ -1,6 +1,6 @@
 /** Compiles Verilog + the generated testbench with Verilator (cached by content hash) and runs co-simulations. */
 import { spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { FinnError } from '../util/errors.ts';
@@ -118,7 +118,7 @@ export async function compileModel(o: CompileOptions): Promise<CompiledModel> {
   const done = (cached: boolean): CompiledModel =>
     ({ exe, dir, key, channels: o.channels, cached, compileSeconds: (performance.now() - t0) / 1000 });
   if (existsSync(exe)) return done(true);
-  const tmp = `${dir}.tmp-${process.pid}-${Date.now()}`;
+  const tmp = `${dir}.tmp-${randomUUID()}`;
   mkdirSync(tmp, { recursive: true });
   const tbPath = join(tmp, 'tb_main.cpp');
   writeFileSync(tbPath, tb);
@@ -153,8 +153,6 @@ interface Summary {
     outCycles: number[] }[];
 }
 
-let runCounter = 0;
-
 function describeStall(s: Summary, exe: string): string {
   const ch = s.channels.map((c, k) => `channel ${k}: ${c.inAccepted} words in, ${c.outReceived}/${c.expected} out`);
   return `simulation of ${exe} ended with status '${s.status}' at cycle ${s.cycles} (${ch.join('; ')})`;
@@ -166,7 +164,7 @@ export async function runChannels(m: CompiledModel, runs: readonly ChannelRun[],
     throw new FinnError('E_SIM', `model has ${m.channels.length} channels, got ${runs.length} stimuli`);
   }
   const t0 = performance.now();
-  const dir = join(m.dir, 'runs', `run-${process.pid}-${++runCounter}-${Date.now()}`);
+  const dir = join(m.dir, 'runs', `run-${randomUUID()}`);
   mkdirSync(dir, { recursive: true });
   const args = ['--seed', String(o.seed ?? 1), '--in-stall', String(o.inStallProb ?? 0),
     '--out-stall', String(o.outStallProb ?? 0), '--timeout', String(o.timeoutCycles ?? 10000),

@@ -1,5 +1,8 @@
 /** Every core passes `verilator --lint-only -Wall` with no message, for several parameter sets. */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { coreFiles, type CoreName } from '../../src/rtl/cores.ts';
 import { lintVerilog, parseVerilatorMessages } from '../../src/sim/lint.ts';
@@ -36,6 +39,21 @@ describe('verilator --lint-only -Wall', { skip: hasVerilator() ? false : 'verila
       const r = await lintVerilog(coreFiles(core), core, { params });
       assert.deepEqual(r.diagnostics, [], r.output);
       assert.ok(r.clean, r.output);
+    });
+  }
+});
+
+const hasIverilog = spawnSync('iverilog', ['-V'], { encoding: 'utf8' }).status === 0;
+
+describe('iverilog -g2001 elaborates every core', { skip: hasIverilog ? false : 'iverilog not installed' }, () => {
+  for (const [core, params] of SETS) {
+    test(`${core} ${JSON.stringify(params)}`, () => {
+      const ps = Object.entries(params).map(([k, v]) => `-P${core}.${k}=${typeof v === 'number' ? v : `"${v}"`}`);
+      const out = join(tmpdir(), `finn-ts-iverilog-${process.pid}.vvp`);
+      const r = spawnSync('iverilog', ['-g2001', '-Wall', '-o', out, '-s', core, ...ps, ...coreFiles(core)],
+        { encoding: 'utf8' });
+      assert.equal(r.status, 0, r.stderr);
+      assert.equal(r.stderr.trim(), '', r.stderr);
     });
   }
 });

@@ -15,7 +15,11 @@ export const toLabelSelectPass: Pass = {
     const k = cur.tensors.get(tk.inputs[1]!)?.value?.data[0];
     const vals = tk.outputs[0]!;
     if (vals && (cur.outputs.includes(vals) || consumers(cur, vals).length > 0)) fail('E_TO_HW', `node ${tk.name}: TopK values are used; LabelSelect only returns indices`);
-    if (!isIntegral(x.dtype)) fail('E_TO_HW', `node ${tk.name}: TopK input is ${dtName(x.dtype)}, not integer`, 'the scale/bias in front of TopK could not be removed (negative or per-class scale?)');
+    if (!isIntegral(x.dtype)) {
+      const prod = cur.nodes.find((n) => n.outputs.includes(tk.inputs[0]!));
+      fail('E_TO_HW', `node ${tk.name}: TopK input is ${dtName(x.dtype)}, not integer: ${prod ? `${prod.name} (${prod.op.kind})` : 'its producer'} scales the classes differently, which changes the ranking and cannot be folded away`,
+        'quantize the last layer with a per-tensor weight scale (Brevitas: scaling_per_output_channel=False), or end the model before the scale');
+    }
     if (k === undefined || !tk.op.largest) fail('E_TO_HW', `node ${tk.name}: only TopK with constant k and largest=1 maps to LabelSelect`);
     const labels = x.shape.at(-1)!;
     const e = emitter(cur);

@@ -1,7 +1,7 @@
 /** MatMul / XnorPopcountMatMul with constant weights (+ a following MultiThreshold) → hw.MVAU. */
 import type { Graph, Node } from '../../ir/graph.ts';
 import { replaceNodes, singleConsumer } from '../../ir/index.ts';
-import { dtBits, dtMax, dtMin, dtName, isIntegral, smallestIntType, type DataType } from '../../ir/datatype.ts';
+import { dtBits, dtMax, dtMin, dtName, int, isIntegral, smallestIntType, type DataType } from '../../ir/datatype.ts';
 import { allInteger } from '../../ir/tensor.ts';
 import { fail } from '../../util/errors.ts';
 import type { MvauParams } from '../../hw/params.ts';
@@ -35,9 +35,6 @@ function toMvau(g: Graph): Graph | undefined {
   const xnor = mm.op.kind === 'XnorPopcountMatMul';
   checkOperand(mm, 'input', x.dtype);
   checkOperand(mm, 'weight', w.dtype);
-  if (!xnor && (x.dtype.kind === 'bipolar') !== (w.dtype.kind === 'bipolar')) {
-    fail('E_TO_HW', `node ${mm.name}: bipolar ${x.dtype.kind === 'bipolar' ? 'inputs' : 'weights'} with non-bipolar ${x.dtype.kind === 'bipolar' ? 'weights' : 'inputs'} are not supported`);
-  }
   if (!allInteger(w.value!)) fail('E_TO_HW', `node ${mm.name}: weights are not integers`);
   const [mw, mh] = w.value!.shape as [number, number];
   const range = xnor ? [0, mw] : matmulRange(w.value!, dtMin(x.dtype), dtMax(x.dtype));
@@ -56,7 +53,8 @@ function toMvau(g: Graph): Graph | undefined {
   }
   const lead = x.shape.slice(1, -1);
   const p: MvauParams = {
-    mw, mh, pe: 1, simd: 1, inputType: x.dtype, weightType: w.dtype, accType, outputType: act.outType,
+    // bipolar weights against integer inputs are stored as INT2 (±1) and multiplied like any integer weight
+    mw, mh, pe: 1, simd: 1, inputType: x.dtype, weightType: !xnor && w.dtype.kind === 'bipolar' ? int(2) : w.dtype, accType, outputType: act.outType,
     binaryXnor: xnor, noActivation: !mt, numThresholds: steps, actVal: act.actVal,
     numVectors: lead.length ? lead : [1], ramStyle: 'auto',
   };
