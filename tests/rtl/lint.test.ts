@@ -6,7 +6,6 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { coreFiles, type CoreName } from '../../src/rtl/cores.ts';
 import { lintVerilog, parseVerilatorMessages } from '../../src/sim/lint.ts';
-import { hasVerilator } from '../../src/sim/tools.ts';
 
 type Params = Record<string, number | string>;
 
@@ -33,7 +32,7 @@ const SETS: [CoreName, Params][] = [
   ['finn_fifo', { WIDTH: 7, DEPTH: 33, RAM_STYLE: 'distributed' }],
 ];
 
-describe('verilator --lint-only -Wall', { skip: hasVerilator() ? false : 'verilator not installed' }, () => {
+describe('verilator --lint-only -Wall', () => {
   for (const [core, params] of SETS) {
     test(`${core} ${JSON.stringify(params)}`, async () => {
       const r = await lintVerilog(coreFiles(core), core, { params });
@@ -43,9 +42,8 @@ describe('verilator --lint-only -Wall', { skip: hasVerilator() ? false : 'verila
   }
 });
 
-const hasIverilog = spawnSync('iverilog', ['-V'], { encoding: 'utf8' }).status === 0;
 
-describe('iverilog -g2001 elaborates every core', { skip: hasIverilog ? false : 'iverilog not installed' }, () => {
+describe('iverilog -g2001 elaborates every core (.ci/run installs iverilog)', () => {
   for (const [core, params] of SETS) {
     test(`${core} ${JSON.stringify(params)}`, () => {
       const ps = Object.entries(params).map(([k, v]) => `-P${core}.${k}=${typeof v === 'number' ? v : `"${v}"`}`);

@@ -1,0 +1,59 @@
+/** Folding configs (FINN's format) and SetFolding on hardware graphs. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { build } from '../../src/build.ts';
+import { applyFoldingConfig, canonicalNodeName, foldingConfigOf } from '../../src/passes/fold/config.ts';
+import { foldOp, setFolding, targetCycles } from '../../src/passes/fold/set-folding.ts';
+import { FinnError } from '../../src/util/errors.ts';
+import type { Graph } from '../../src/ir/graph.ts';
+import { ZOO_W1A1, tempDir } from '../helpers/shared.ts';
+
+const hwGraph = (): Graph => build({ model: ZOO_W1A1, out: tempDir('foldcfg'), part: 'xc7z020', clockNs: 10, preprocess: 'auto', maxWeightWidth: 36, twoPassFolding: false, log: () => {}, to: 'to-hw' }).graph;
+
+test('FINN names with backend suffixes map to ours', () => {
+  assert.equal(canonicalNodeName('MVAU_hls_3'), 'MVAU_3');
+  assert.equal(canonicalNodeName('Thresholding_rtl_0'), 'Thresholding_0');
+  assert.equal(canonicalNodeName('MVAU_0'), 'MVAU_0');
+});
+
+test('apply, write back, Defaults for op types, unmatched names reported', () => {
+  const g = hwGraph();
+  const { graph, unmatched } = applyFoldingConfig(g, {
+    Defaults: { ram_style: ['distributed', ['MVAU_hls']], PE: [2, ['LabelSelect']] },
+    MVAU_hls_0: { PE: 16, SIMD: 49 }, MVA_hls_3: { PE: 10 }, Thresholding_0: { PE: 49 },
+  }, 'test.json');
+  assert.deepEqual(unmatched, ['MVA_3']);
+  const cfg = foldingConfigOf(graph);
+  assert.deepEqual(cfg.MVAU_0, { PE: 16, SIMD: 49, ram_style: 'distributed' });
+  assert.deepEqual(cfg.MVAU_3, { PE: 1, SIMD: 1, ram_style: 'distributed' });
+  assert.deepEqual(cfg.Thresholding_0, { PE: 49, ram_style: 'auto' });
+  assert.deepEqual(cfg.LabelSelect_0, { PE: 2 });
+  // round trip
+  assert.deepEqual(foldingConfigOf(applyFoldingConfig(g, cfg, 'rt').graph), cfg);
+});
+
+test('illegal PE/SIMD give a clear E_FOLDING error naming the node and the legal values', () => {
+  const g = hwGraph();
+  assert.throws(() => applyFoldingConfig(g, { MVAU_0: { PE: 7 } }, 'f.json'), (e: unknown) => e instanceof FinnError && e.code === 'E_FOLDING'
+    && /MVAU_0: PE=7 must divide MH=64/.test(e.message) && /1, 2, 4, 8, 16, 32, 64/.test(e.hint));
+  assert.throws(() => applyFoldingConfig(g, { MVAU_1: { SIMD: 3 } }, 'f.json'), /MVAU_1: SIMD=3 must divide MW=64/);
+  assert.throws(() => applyFoldingConfig(g, { Thresholding_0: { PE: 0 } }, 'f.json'), /Thresholding_0: PE=0/);
+  assert.throws(() => applyFoldingConfig(g, { LabelSelect_0: { SIMD: 2 } }, 'f.json'), /has no SIMD/);
+  assert.throws(() => applyFoldingConfig(g, { MVAU_0: { PE: 'x' } }, 'f.json'), /must be an integer/);
+});
+
+test('SetFolding: target cycles, weight-width cap, and the optional second pass', () => {
+  assert.equal(targetCycles(1000000, 10), 100);
+  const g = hwGraph();
+  const mv0 = g.nodes.find((n) => n.name === 'MVAU_0')!;
+  // a narrow weight stream cap stops SIMD early, PE makes up for it
+  const capped = foldOp(mv0.op as never, 100, 8);
+  assert.equal(capped.kind, 'hw.MVAU');
+  if (capped.kind === 'hw.MVAU') { assert.equal(capped.p.simd, 8); assert.equal((784 / 8) * (64 / capped.p.pe) < 100, true); }
+  // unreachable target: everything at max; second pass relaxes the other layers to the achieved bottleneck
+  const one = setFolding(g, { targetCycles: 2, maxWeightWidth: 36, twoPass: false });
+  const two = setFolding(g, { targetCycles: 2, maxWeightWidth: 36, twoPass: true });
+  const pe = (x: Graph, n: string) => (x.nodes.find((m) => m.name === n)!.op as { p: { pe: number } }).p.pe;
+  assert.equal(pe(one, 'MVAU_3'), 10);
+  assert.ok(pe(two, 'MVAU_3') < 10, 'second pass relaxes the small layer');
+});
