@@ -3,6 +3,12 @@
  * artifacts; the runner saves intermediate_models/<step>.onnx and time_per_step.json after every step.
  */
 import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { basename, join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { designOf } from './backend/design.ts';
+import { finalHwConfig, writeRtl } from './backend/write-rtl.ts';
+import { verifyDesign, verifyInputs } from './backend/verify.ts';
 import type { Graph } from './ir/graph.ts';
 import { readModel } from './onnx/read.ts';
 import { encodeModel } from './onnx/write.ts';
@@ -31,7 +37,7 @@ import { findPart, type FpgaPart } from './cost/parts.ts';
 import { outDir, type OutDir } from './util/outdir.ts';
 import { FinnError, fail } from './util/errors.ts';
 
-export const STEP_NAMES = ['import', 'tidy', 'qonnx-to-finn', 'pre-post', 'streamline', 'to-hw', 'fold', 'estimate'] as const;
+export const STEP_NAMES = ['import', 'tidy', 'qonnx-to-finn', 'pre-post', 'streamline', 'to-hw', 'fold', 'estimate', 'rtl', 'verify'] as const;
 export type StepName = (typeof STEP_NAMES)[number];
 
 export interface BuildOptions {
@@ -49,6 +55,15 @@ export interface BuildOptions {
   readonly maxWeightWidth: number;
   readonly twoPassFolding: boolean;
   readonly log: (msg: string) => void;
+  /** Frames for the verify step: a dataset spec (default: random frames) and how many. */
+  readonly verifyDataset?: string;
+  readonly verifyLimit?: number;
+  /** Random tvalid/tready stalls during the correctness co-simulation (default on). */
+  readonly stalls?: boolean;
+  readonly seed?: number;
+  /** Where Verilator builds are cached (default: <tmp>/finn-ts-verilator). */
+  readonly simCacheDir?: string;
+  readonly verilator?: string;
   /** Test hook: see PassContext.afterPass. */
   readonly afterPass?: PassContext['afterPass'];
 }
@@ -63,7 +78,7 @@ export interface BuildContext {
 export interface Step {
   readonly name: StepName;
   readonly summary: string;
-  run(g: Graph, ctx: BuildContext): Graph;
+  run(g: Graph, ctx: BuildContext): Graph | Promise<Graph>;
 }
 
 const TIDY: readonly Pass[] = [inferShapes, foldConstants, collapseReshapes, removeIdentity, gemmToMatMul, inferDatatypes];
@@ -86,7 +101,44 @@ export const STEPS: readonly Step[] = [
     run: (g, ctx) => runSequence([absorbInputReshape, toMvauPass, toThresholdingPass, toLabelSelectPass, inferDatatypes, checkHwOnly, giveNames], g, ctx.pass) },
   { name: 'fold', summary: 'choose PE/SIMD per layer', run: foldStep },
   { name: 'estimate', summary: 'cycles and resources per layer', run: estimateStep },
+  { name: 'rtl', summary: 'Verilog: cores, layer wrappers, stitched AXI-Stream top, memory images', run: rtlStep },
+  { name: 'verify', summary: 'co-simulate the RTL against the reference executor (Verilator)', run: verifyStep },
 ];
+
+function rtlStep(g: Graph, ctx: BuildContext): Graph {
+  const d = designOf(g);
+  const files = writeRtl(d, ctx.out);
+  ctx.out.writeJson('final_hw_config.json', finalHwConfig(d, foldingConfigOf(g)));
+  ctx.pass.log(`rtl: ${files.sources.length} Verilog files, ${files.memories.length} memory images in ${files.dir}`);
+  return g;
+}
+
+async function verifyStep(g: Graph, ctx: BuildContext): Promise<Graph> {
+  const { opts } = ctx;
+  const d = designOf(g);
+  const files = writeRtl(d, ctx.out);
+  const seed = opts.seed ?? 1;
+  const inputs = verifyInputs(g, opts.verifyDataset, opts.verifyLimit, seed);
+  const stallProb = opts.stalls === false ? 0 : 0.3;
+  ctx.pass.log(`verify: ${inputs.source}, random stalls ${stallProb ? 'on' : 'off'}`);
+  const sim = { cacheDir: opts.simCacheDir ?? join(tmpdir(), 'finn-ts-verilator'), verilator: opts.verilator, seed, stallProb, log: ctx.pass.log };
+  const r = await verifyDesign(g, d, files, ctx.out, inputs, sim, 1000 / opts.clockNs);
+  ctx.out.writeJson('report/rtlsim_performance.json', r.performance);
+  ctx.out.writeJson('report/verification.json', { inputs: inputs.source, stalls: stallProb > 0, seed, stages: r.stages, rtl_sha256: hashFiles(files.sources.concat(files.memories)) });
+  const st = r.stages.find((x) => x.stage === 'stitched_rtl')!;
+  const p = r.performance;
+  ctx.pass.log(`verify: ${st.images} frames, ${st.mismatches} mismatches${st.accuracy !== null ? `, accuracy ${(100 * st.accuracy).toFixed(2)} %` : ''}; ${p.cycles_per_frame} cycles/frame measured (estimate ${p.estimated_max_cycles}), latency ${p.latency_cycles} cycles`);
+  const bad = r.stages.find((x) => x.mismatches > 0);
+  if (bad) {
+    const dv = bad.first_divergence;
+    fail('E_VERIFY', `RTL and reference executor disagree (${bad.stage}: ${bad.mismatches} mismatching frames${dv ? `; first divergence in ${dv.layer}, frame ${dv.frame}, element ${dv.element}: expected ${dv.expected}, got ${dv.actual}` : ''})`, 'see report/verification.json');
+  }
+  return g;
+}
+
+function hashFiles(paths: readonly string[]): Record<string, string> {
+  return Object.fromEntries(paths.map((p) => [basename(p), createHash('sha256').update(readFileSync(p)).digest('hex')]));
+}
 
 function foldStep(g: Graph, ctx: BuildContext): Graph {
   const { opts } = ctx;
@@ -142,10 +194,10 @@ function prepareOut(root: string, fresh: boolean): OutDir {
 }
 
 /** Run the build steps from `from` to `to`. */
-export function build(opts: BuildOptions): BuildResult {
+export async function build(opts: BuildOptions): Promise<BuildResult> {
   const part = findPart(opts.part);
   const fromIdx = STEP_NAMES.indexOf(opts.from ?? 'import');
-  const toIdx = STEP_NAMES.indexOf(opts.to ?? 'estimate');
+  const toIdx = STEP_NAMES.indexOf(opts.to ?? 'verify');
   if (fromIdx > toIdx) fail('E_USAGE', `--from ${opts.from} comes after --to ${opts.to}`, `steps in order: ${STEP_NAMES.join(', ')}`);
   // read (and so validate) the input before touching the output directory
   let g = fromIdx === 0 ? readModel(opts.model) : readModel(`${opts.out}/intermediate_models/${STEP_NAMES[fromIdx - 1]}.onnx`);
@@ -157,7 +209,7 @@ export function build(opts: BuildOptions): BuildResult {
   try {
     for (const step of STEPS.slice(fromIdx, toIdx + 1)) {
       const t0 = performance.now();
-      g = step.run(g, ctx);
+      g = await step.run(g, ctx);
       const seconds = (performance.now() - t0) / 1000;
       times.push({ name: step.name, seconds });
       out.write(`intermediate_models/${step.name}.onnx`, encodeModel(g));

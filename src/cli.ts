@@ -43,7 +43,7 @@ function pickScale(g: Graph, forced: string | undefined, log: (m: string) => voi
   return d.scale;
 }
 
-export function makeProgram(print: (s: string) => void, printErr: (s: string) => void): Command {
+export function makeProgram(print: (s: string) => void, printErr: (s: string) => void, env: Readonly<Record<string, string | undefined>> = {}): Command {
   const program = new Command('finn').description('finn-ts: quantized neural networks → streaming dataflow FPGA accelerators')
     .showHelpAfterError().exitOverride();
   program.command('build').argument('[model]', 'QONNX / FINN-ONNX model').description('compile a model through the build steps')
@@ -58,18 +58,25 @@ export function makeProgram(print: (s: string) => void, printErr: (s: string) =>
     .addOption(new Option('--preprocess <mode>', 'add x/255 in front of the model').choices(['auto', 'none']))
     .option('--mvau-wwidth-max <bits>', 'max weight bits per PE per cycle when folding', num('--mvau-wwidth-max'))
     .option('--two-pass', 'rebalance folding when the target cannot be met')
+    .option('--verify-dataset <spec>', 'frames for the verify step, e.g. mnist-idx:<dir> (default: random frames)')
+    .option('--verify-limit <n>', 'number of frames to verify', num('--verify-limit'))
+    .addOption(new Option('--stalls <mode>', 'random tvalid/tready stalls in the correctness co-simulation').choices(['on', 'off']))
+    .option('--seed <n>', 'seed for random frames and stall patterns', num('--seed'))
+    .option('--sim-cache <dir>', 'where Verilator builds are cached')
     .option('-q, --quiet', 'print only errors and the final summary')
-    .action((model: string | undefined, o: Record<string, unknown>) => {
+    .action(async (model: string | undefined, o: Record<string, unknown>) => {
       const log = o.quiet ? () => {} : print;
       const fromCfg = o.config ? configToOptions(String(o.config), log) : {};
       const merged = { ...fromCfg, ...Object.fromEntries(Object.entries({
         model, out: o.out, targetFps: o.targetFps, clockNs: o.clockNs, part: o.part, foldingFile: o.folding,
         from: o.from, to: o.to, preprocess: o.preprocess, maxWeightWidth: o.mvauWwidthMax, twoPassFolding: o.twoPass,
+        verifyDataset: o.verifyDataset, verifyLimit: o.verifyLimit, stalls: o.stalls === undefined ? undefined : o.stalls === 'on',
+        seed: o.seed, simCacheDir: o.simCache, verilator: env.FINN_VERILATOR,
       }).filter(([, v]) => v !== undefined)) } as Partial<BuildOptions>;
       if (!merged.model) fail('E_USAGE', 'finn build needs a model file', 'finn build model.onnx --out build/');
       if (!merged.out) fail('E_USAGE', 'finn build needs --out <dir> (or output_dir in --config)');
       const opts: BuildOptions = { part: 'xc7z020', clockNs: 10, preprocess: 'auto', maxWeightWidth: 36, twoPassFolding: false, ...merged, log } as BuildOptions;
-      const r = build(opts);
+      const r = await build(opts);
       print(`build complete: ${r.outDir} (${r.steps.map((s) => s.name).join(' → ')})`);
     });
   program.command('exec').argument('<model>', 'model file or build directory').description('run a model on a .npy input')
@@ -101,7 +108,7 @@ export function makeProgram(print: (s: string) => void, printErr: (s: string) =>
     .action((model: string) => print(printGraph(loadModelOrBuild(model).graph)));
   program.command('demo').description('compile the bundled default model end to end and summarize')
     .option('--out <dir>', 'output directory', 'build/demo')
-    .action((o: { out: string }) => runDemo(resolve(o.out), resolve(dirname(new URL(import.meta.url).pathname), '..'), print));
+    .action(async (o: { out: string }) => runDemo(resolve(o.out), resolve(dirname(new URL(import.meta.url).pathname), '..'), print));
   return program;
 }
 
@@ -110,7 +117,7 @@ export async function main(argv: string[]): Promise<number> {
   const out = (s: string) => process.stdout.write(`${s}\n`);
   const err = (s: string) => process.stderr.write(`${s}\n`);
   try {
-    await makeProgram(out, err).parseAsync(argv, { from: 'user' });
+    await makeProgram(out, err, process.env).parseAsync(argv, { from: 'user' });
     return 0;
   } catch (e) {
     const ce = e as { code?: string; exitCode?: number };

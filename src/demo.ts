@@ -5,12 +5,12 @@ import { readModel } from './onnx/read.ts';
 import { loadDataset } from './runtime/datasets.ts';
 import { evaluate } from './runtime/eval.ts';
 
-export function runDemo(out: string, root: string, print: (s: string) => void): void {
+export async function runDemo(out: string, root: string, print: (s: string) => void): Promise<void> {
   const model = resolve(root, 'examples/tfc_w1a1_qonnx_zoo.onnx');
   const data = `mnist-idx:${resolve(root, 'examples/mnist-sample')}`;
   print(`demo: compiling ${model}`);
   const t0 = performance.now();
-  const r = build({ model, out, part: 'xc7z020', clockNs: 10, targetFps: 1000000, preprocess: 'auto', maxWeightWidth: 36, twoPassFolding: false, log: (m) => print(`  ${m}`) });
+  const r = await build({ model, out, part: 'xc7z020', clockNs: 10, targetFps: 1000000, preprocess: 'auto', maxWeightWidth: 36, twoPassFolding: false, log: (m) => print(`  ${m}`) });
   const buildMs = performance.now() - t0;
   const ds = loadDataset(data);
   const ref = evaluate(readModel(model), ds);

@@ -2,7 +2,8 @@
 import { dtBits } from '../ir/datatype.ts';
 import { topk } from '../exec/shape.ts';
 import { foldError } from './common.ts';
-import { divisors, type HwLayer } from './layer.ts';
+import { fail } from '../util/errors.ts';
+import { divisors, elemCode, type HwLayer } from './layer.ts';
 
 export const labelSelect: HwLayer<'hw.LabelSelect'> = {
   kind: 'hw.LabelSelect',
@@ -24,4 +25,11 @@ export const labelSelect: HwLayer<'hw.LabelSelect'> = {
   inElems: (p) => p.labels,
   outElems: (p) => p.k,
   weightStreamWidth: () => 0,
+  inElem: (p) => elemCode(p.inputType),
+  outElem: (p) => elemCode(p.outputType),
+  rtl(p) {
+    if (p.k !== 1) fail('E_RTL', `LabelSelect with k=${p.k}: the core implements top-1 only`);
+    const I = elemCode(p.inputType);
+    return { core: 'finn_labelselect', params: [['LABELS', p.labels], ['PE', p.pe], ['IBITS', I.bits], ['I_SIGNED', I.signed ? 1 : 0], ['OBITS', elemCode(p.outputType).bits]], memories: [] };
+  },
 };

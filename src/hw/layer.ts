@@ -2,6 +2,31 @@
 import type { Tensor } from '../ir/tensor.ts';
 import type { FpgaPart } from '../cost/parts.ts';
 import type { HwKind, ParamsOf } from './params.ts';
+import type { CoreName } from '../rtl/cores.ts';
+import type { VParamValue } from '../verilog/model.ts';
+
+/** How values of a stream element are encoded in hardware. */
+export interface ElemCode {
+  readonly bits: number;
+  readonly signed: boolean;
+  /** One bit per element, 1 = +1, 0 = −1. */
+  readonly bipolar: boolean;
+}
+
+/** A memory image a core loads with $readmemh (the file name is relative to the rtl/ directory). */
+export interface MemImage {
+  readonly suffix: string;
+  readonly width: number;
+  readonly words: readonly bigint[];
+}
+
+/** What a hardware layer contributes to the RTL: one core instance, its parameters and memory images. */
+export interface LayerRtl {
+  readonly core: CoreName;
+  /** Core parameters; memory file parameters are given as the MemImage suffix and replaced by the file name. */
+  readonly params: readonly (readonly [string, VParamValue])[];
+  readonly memories: readonly (MemImage & { readonly param: string })[];
+}
 
 export interface Resources {
   LUT: number;
@@ -38,6 +63,19 @@ export interface HwLayer<K extends HwKind> {
   outElems(p: ParamsOf<K>): number;
   /** Bits of weight memory per cycle the layer streams (for max weight-stream width), 0 if none. */
   weightStreamWidth(p: ParamsOf<K>): number;
+  /** Encoding of input and output stream elements. */
+  inElem(p: ParamsOf<K>): ElemCode;
+  outElem(p: ParamsOf<K>): ElemCode;
+  /** The core instance implementing the layer; `consts` are the node's constant inputs (weights, thresholds). */
+  rtl(p: ParamsOf<K>, consts: readonly Tensor[]): LayerRtl;
+}
+
+/** Element encoding of a datatype. */
+export function elemCode(t: import('../ir/datatype.ts').DataType): ElemCode {
+  if (t.kind === 'bipolar') return { bits: 1, signed: false, bipolar: true };
+  if (t.kind === 'int') return { bits: t.bits, signed: t.signed, bipolar: false };
+  if (t.kind === 'ternary') return { bits: 2, signed: true, bipolar: false };
+  throw new Error('internal: float32 has no hardware stream encoding');
 }
 
 /** Divisors of n in increasing order. */

@@ -1,8 +1,9 @@
 /** MVAU: matrix-vector-activation unit (XNOR-popcount or integer MAC, optional fused thresholds), PE × SIMD folded. */
-import { dtBits, dtSigned } from '../ir/datatype.ts';
+import { dtBits, dtMax, dtMin, dtSigned } from '../ir/datatype.ts';
+import { bitsFor, mvauWeightWords, thresholdWords } from '../rtl/layout.ts';
 import type { Tensor } from '../ir/tensor.ts';
 import { activationValue, bram18, foldError, inLutram, thresholdCount, uram } from './common.ts';
-import { divisors, type HwLayer } from './layer.ts';
+import { divisors, elemCode, type HwLayer, type LayerRtl } from './layer.ts';
 import type { MvauParams } from './params.ts';
 
 const nVec = (p: MvauParams): number => p.numVectors.reduce((a, b) => a * b, 1);
@@ -76,4 +77,49 @@ export const mvau: HwLayer<'hw.MVAU'> = {
   inElems: (p) => p.mw * nVec(p),
   outElems: (p) => p.mh * nVec(p),
   weightStreamWidth: (p) => p.pe * p.simd * dtBits(p.weightType),
+  inElem: (p) => elemCode(p.inputType),
+  outElem: (p) => elemCode(p.noActivation ? p.accType : p.outputType),
+  rtl: mvauRtl,
 };
+
+/** Row n of the transposed weights (neuron n over all input columns), encoded for the core. */
+function weightRows(p: MvauParams, w: Tensor): number[][] {
+  const rows: number[][] = [];
+  for (let n = 0; n < p.mh; n++) {
+    const row: number[] = new Array(p.mw);
+    for (let c = 0; c < p.mw; c++) {
+      const v = w.data[c * p.mh + n]!;
+      row[c] = p.binaryXnor ? (v > 0 ? 1 : 0) : v;
+    }
+    rows.push(row);
+  }
+  return rows;
+}
+
+function mvauRtl(p: MvauParams, [w, t]: readonly Tensor[]): LayerRtl {
+  const wbits = p.binaryXnor ? 1 : dtBits(p.weightType);
+  const accBits = dtBits(p.accType);
+  const out = mvau.outElem(p);
+  const memories: LayerRtl['memories'][number][] = [
+    { param: 'WEIGHT_FILE', suffix: 'weights', width: p.pe * p.simd * wbits, words: mvauWeightWords(weightRows(p, w!), p.pe, p.simd, wbits) },
+  ];
+  let tbits = 2;
+  if (!p.noActivation) {
+    const s = p.numThresholds;
+    const rows = Array.from({ length: p.mh }, (_, n) => Array.from(t!.data.subarray(n * s, (n + 1) * s)));
+    const all = rows.flat();
+    tbits = bitsFor(Math.min(-1, dtMin(p.accType), ...all), Math.max(dtMax(p.accType) + 1, ...all));
+    memories.push({ param: 'THRESH_FILE', suffix: 'thresholds', width: p.pe * s * tbits, words: thresholdWords(rows, p.pe, tbits) });
+  }
+  return {
+    core: 'finn_mvau',
+    params: [
+      ['MW', p.mw], ['MH', p.mh], ['PE', p.pe], ['SIMD', p.simd], ['WBITS', wbits], ['ABITS', dtBits(p.inputType)],
+      ['W_SIGNED', !p.binaryXnor && dtSigned(p.weightType) ? 1 : 0], ['A_SIGNED', p.inputType.kind === 'int' && p.inputType.signed ? 1 : 0],
+      ['A_BIPOLAR', !p.binaryXnor && p.inputType.kind === 'bipolar' ? 1 : 0], ['BINARY_XNOR', p.binaryXnor ? 1 : 0],
+      ['ACC_BITS', accBits], ['USE_THRESH', p.noActivation ? 0 : 1], ['NTHRESH', Math.max(1, p.numThresholds)], ['TBITS', tbits],
+      ['OBITS', out.bits], ['ACT_VAL', p.actVal], ['N_VECTORS', nVec(p)], ['RAM_STYLE', p.ramStyle],
+    ],
+    memories,
+  };
+}

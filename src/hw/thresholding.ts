@@ -1,7 +1,8 @@
 /** Thresholding: standalone multi-threshold activation on a stream, PE channels per cycle. */
-import { dtBits } from '../ir/datatype.ts';
+import { dtBits, dtMax, dtMin } from '../ir/datatype.ts';
+import { bitsFor, thresholdWords } from '../rtl/layout.ts';
 import { activationValue, foldError, inLutram, thresholdCount, bram18 } from './common.ts';
-import { divisors, type HwLayer } from './layer.ts';
+import { divisors, elemCode, type HwLayer } from './layer.ts';
 import type { ThresholdingParams } from './params.ts';
 
 const nVec = (p: ThresholdingParams): number => p.numVectors.reduce((a, b) => a * b, 1);
@@ -41,4 +42,19 @@ export const thresholding: HwLayer<'hw.Thresholding'> = {
   inElems: (p) => p.channels * nVec(p),
   outElems: (p) => p.channels * nVec(p),
   weightStreamWidth: () => 0,
+  inElem: (p) => elemCode(p.inputType),
+  outElem: (p) => elemCode(p.outputType),
+  rtl(p, [t]) {
+    const s = p.numThresholds;
+    const rows = Array.from({ length: p.channels }, (_, c) => Array.from(t!.data.subarray(c * s, (c + 1) * s)));
+    const all = rows.flat();
+    const tbits = bitsFor(Math.min(-1, dtMin(p.inputType), ...all), Math.max(dtMax(p.inputType) + 1, ...all));
+    const A = elemCode(p.inputType);
+    return {
+      core: 'finn_thresholding',
+      params: [['C', p.channels], ['PE', p.pe], ['ABITS', A.bits], ['A_SIGNED', A.signed ? 1 : 0], ['NTHRESH', s], ['TBITS', tbits],
+        ['OBITS', elemCode(p.outputType).bits], ['ACT_VAL', p.actVal], ['N_VECTORS', nVec(p)], ['RAM_STYLE', p.ramStyle]],
+      memories: [{ param: 'THRESH_FILE', suffix: 'thresholds', width: p.pe * s * tbits, words: thresholdWords(rows, p.pe, tbits) }],
+    };
+  },
 };

@@ -19,6 +19,7 @@ module finn_mvau #(
   parameter integer W_SIGNED = 0,
   parameter integer A_SIGNED = 0,
   parameter integer BINARY_XNOR = 1,
+  parameter integer A_BIPOLAR = 0,
   parameter integer ACC_BITS = 3,
   parameter integer USE_THRESH = 1,
   parameter integer NTHRESH = 1,
@@ -53,7 +54,10 @@ module finn_mvau #(
   localparam integer PW = WBITS + ABITS + 2;                                   // signed product width
   localparam integer SW = (ACC_BITS > PW ? ACC_BITS : PW) + 1;                 // internal sum width (mod 2^SW)
   localparam integer CW = (ACC_BITS > TBITS ? ACC_BITS : TBITS) + 1;           // threshold compare width
-  localparam integer ACC_SIGNED = (BINARY_XNOR == 0 && (W_SIGNED != 0 || A_SIGNED != 0)) ? 1 : 0;
+  localparam integer ACC_SIGNED = (BINARY_XNOR == 0 && (W_SIGNED != 0 || A_SIGNED != 0 || A_BIPOLAR != 0)) ? 1 : 0;
+  localparam integer PCL = SIMD > 1 ? $clog2(SIMD) : 0;                        // XNOR popcount tree levels
+  localparam integer PL = 1 << PCL;                                            // popcount field width per PE
+  localparam integer PCW = PCL + 1;                                            // popcount width
   localparam integer SF_M1 = SF - 1;
   localparam integer NF_M1 = NF - 1;
   localparam integer WA_M1 = SF * NF - 1;
@@ -74,6 +78,10 @@ module finn_mvau #(
     if (BINARY_XNOR != 0 && (WBITS != 1 || ABITS != 1 || (1 << ACC_BITS) <= MW)) begin
       $display("ERROR: finn_mvau: BINARY_XNOR needs WBITS = ABITS = 1 and ACC_BITS >= clog2(MW+1) (ACC_BITS=%0d)",
                ACC_BITS);
+      $finish;
+    end
+    if (A_BIPOLAR != 0 && (BINARY_XNOR != 0 || ABITS != 1 || A_SIGNED != 0)) begin
+      $display("ERROR: finn_mvau: A_BIPOLAR needs BINARY_XNOR = 0, ABITS = 1 and A_SIGNED = 0");
       $finish;
     end
     if (USE_THRESH != 0 && (NTHRESH < 1 || TBITS < 1 || OBITS > 32)) begin
@@ -168,31 +176,68 @@ module finn_mvau #(
   endgenerate
 
   wire [OW-1:0] res;
-  genvar p;
+  genvar p, k, f;
   generate
     for (p = 0; p < PE; p = p + 1) begin : g_pe
-      reg [SW-1:0] dot, s2_dot, acc;
-      integer s;
-      // Products are formed as (WBITS+1) x (ABITS+1) signed numbers and summed modulo 2^SW (SW > ACC_BITS).
-      reg signed [WBITS:0] we;
-      reg signed [ABITS:0] ae;
-      reg signed [PW-1:0] pr;
-      always @* begin
-        dot = {SW{1'b0}};
-        we = {(WBITS+1){1'b0}};
-        ae = {(ABITS+1){1'b0}};
-        pr = {PW{1'b0}};
-        for (s = 0; s < SIMD; s = s + 1) begin
-          if (BINARY_XNOR != 0) begin
-            dot = dot + {{(SW-1){1'b0}}, ~(s1_act[s] ^ w_q[p*SIMD+s])};
-          end else begin
-            we = {(W_SIGNED != 0) & w_q[(p*SIMD+s)*WBITS+WBITS-1], w_q[(p*SIMD+s)*WBITS +: WBITS]};
-            ae = {(A_SIGNED != 0) & s1_act[s*ABITS+ABITS-1], s1_act[s*ABITS +: ABITS]};
-            pr = we * ae;
-            dot = dot + {{(SW-PW){pr[PW-1]}}, pr};
+      // stage 2 input: dot product of PE p over the SIMD lanes, modulo 2^SW
+      wire [SW-1:0] dot;
+      if (BINARY_XNOR != 0) begin : g_xnor
+        // popcount of the agreeing bits as an adder tree: the bits fill a PL-bit field (zero padded); level k adds
+        // neighbouring (k)-bit counts into 2^k-bit fields, (x & m) + ((x >> 2^(k-1)) & m). No carry ever crosses a
+        // field, so each level is a row of small independent adders (and a few machine words for Verilator).
+        wire [SIMD-1:0] agree = ~(w_q[p*SIMD +: SIMD] ^ s1_act);
+        for (k = 0; k <= PCL; k = k + 1) begin : g_lvl
+          wire [PL-1:0] t;
+          if (k == 0) begin : g_leaf
+            if (PL > SIMD) begin : g_pad
+              assign t = {{(PL-SIMD){1'b0}}, agree};
+            end else begin : g_dense
+              assign t = agree;
+            end
+          end else begin : g_add
+            wire [PL-1:0] m;                     // low k bits of every 2^k-bit field
+            for (f = 0; f < (PL >> k); f = f + 1) begin : g_m
+              assign m[f*(1<<k) +: (1<<k)] = {{((1<<k)-k){1'b0}}, {k{1'b1}}};
+            end
+            assign t = (g_lvl[k-1].t & m) + ((g_lvl[k-1].t >> (1 << (k-1))) & m);
           end
         end
+        if (SW > PCW) begin : g_ext
+          assign dot = {{(SW-PCW){1'b0}}, g_lvl[PCL].t[PCW-1:0]};
+        end else begin : g_cut
+          assign dot = g_lvl[PCL].t[SW-1:0];
+        end
+        wire unused_pc = &{1'b0, g_lvl[PCL].t};   // the field bits above the count are always zero
+      end else begin : g_int
+        // products are formed as (WBITS+1) x (ABITS+1) signed numbers (A_BIPOLAR: +-w) and summed modulo 2^SW
+        reg [SW-1:0] sum;
+        integer s;
+        reg signed [WBITS:0] we;
+        reg signed [ABITS:0] ae;
+        reg signed [PW-1:0] wx, pr;
+        always @* begin
+          sum = {SW{1'b0}};
+          we = {(WBITS+1){1'b0}};
+          ae = {(ABITS+1){1'b0}};
+          wx = {PW{1'b0}};
+          pr = {PW{1'b0}};
+          for (s = 0; s < SIMD; s = s + 1) begin
+            we = {(W_SIGNED != 0) & w_q[(p*SIMD+s)*WBITS+WBITS-1], w_q[(p*SIMD+s)*WBITS +: WBITS]};
+            if (A_BIPOLAR != 0) begin
+              wx = {{(PW-WBITS-1){we[WBITS]}}, we};
+              pr = s1_act[s] ? wx : -wx;
+            end else begin
+              ae = {(A_SIGNED != 0) & s1_act[s*ABITS+ABITS-1], s1_act[s*ABITS +: ABITS]};
+              pr = we * ae;
+            end
+            sum = sum + {{(SW-PW){pr[PW-1]}}, pr};
+          end
+        end
+        assign dot = sum;
       end
+
+      // stages 2 and 3: dot product register, accumulator
+      reg [SW-1:0] s2_dot, acc;
       always @(posedge ap_clk) begin
         if (en) s2_dot <= dot;
         if (en && s2_v) acc <= s2_first ? s2_dot : acc + s2_dot;

@@ -54,6 +54,8 @@ export interface RunOptions {
   readonly keepFiles?: boolean;
   /** Return partial results on deadlock/timeouts instead of throwing (status says what happened). */
   readonly allowIncomplete?: boolean;
+  /** Working directory of the simulator process: relative $readmemh paths resolve against it. */
+  readonly cwd?: string;
 }
 
 /** Per-channel outcome. Cycles count from the first cycle after reset. */
@@ -177,7 +179,7 @@ export async function runChannels(m: CompiledModel, runs: readonly ChannelRun[],
     args.push('--in', String(k), join(dir, `in${k}.hex`), '--out', String(k), join(dir, `out${k}.hex`),
       '--expect', String(k), String(r.expectOutputWords));
   });
-  const r = await exec(m.exe, args, dir);
+  const r = await exec(m.exe, args, o.cwd ?? dir);
   const sumPath = join(dir, 'summary.json');
   if (!existsSync(sumPath)) throw new FinnError('E_SIM', `simulator ${m.exe} failed (exit ${r.code}): ${r.output}`);
   const s = JSON.parse(readFileSync(sumPath, 'utf8')) as Summary;

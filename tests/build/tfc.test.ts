@@ -14,7 +14,7 @@ import { dtBits } from '../../src/ir/datatype.ts';
 import { FINN_TFC, MNIST, ZOO_W1A1, ZOO_W2A2, tempDir } from '../helpers/shared.ts';
 
 const base = (model: string, tag: string, extra: Partial<BuildOptions> = {}): BuildOptions => ({
-  model, out: tempDir(tag), part: 'xc7z020', clockNs: 10, preprocess: 'auto', maxWeightWidth: 36, twoPassFolding: false, log: () => {}, ...extra,
+  model, out: tempDir(tag), part: 'xc7z020', clockNs: 10, preprocess: 'auto', maxWeightWidth: 36, twoPassFolding: false, log: () => {}, to: 'estimate', ...extra,
 });
 
 const FINN_FOLDING = {
@@ -28,8 +28,8 @@ const FINN_FOLDING = {
 };
 
 for (const [name, path, expected] of [['TFC_1W1A', ZOO_W1A1, 9296], ['TFC_2W2A', ZOO_W2A2, 9660]] as const) {
-  test(`${name}: hardware graph equals the imported QONNX graph on all 10,000 MNIST test images`, () => {
-    const r = build(base(path, name, { targetFps: 1000000 }));
+  test(`${name}: hardware graph equals the imported QONNX graph on all 10,000 MNIST test images`, async () => {
+    const r = await build(base(path, name, { targetFps: 1000000 }));
     assert.deepEqual(r.graph.nodes.map((n) => n.op.kind), ['hw.Thresholding', 'hw.MVAU', 'hw.MVAU', 'hw.MVAU', 'hw.MVAU', 'hw.LabelSelect']);
     assert.deepEqual(r.graph.nodes.map((n) => n.name), ['Thresholding_0', 'MVAU_0', 'MVAU_1', 'MVAU_2', 'MVAU_3', 'LabelSelect_0']);
     const ds = loadDataset(`mnist-idx:${MNIST}`);
@@ -51,11 +51,11 @@ test("FINN's TFC-w1a1 FINN-ONNX model gives expected_output.npy on input.npy (ba
   assert.deepEqual(Array.from(y.data), [7, 2, 1, 0]);
 });
 
-test("FINN's folding (with _hls/_rtl names): cycles 16, 64, 64, 64, 8 and max 64", () => {
+test("FINN's folding (with _hls/_rtl names): cycles 16, 64, 64, 64, 8 and max 64", async () => {
   const dir = tempDir('fold');
   const file = join(dir, 'folding.json');
   writeFileSync(file, JSON.stringify(FINN_FOLDING));
-  const r = build(base(ZOO_W1A1, 'finnfold', { foldingFile: file, to: 'estimate' }));
+  const r = await build(base(ZOO_W1A1, 'finnfold', { foldingFile: file, to: 'estimate' }));
   const cycles = JSON.parse(readFileSync(join(r.outDir, 'report/estimate_layer_cycles.json'), 'utf8'));
   assert.deepEqual(cycles, { Thresholding_0: 16, MVAU_0: 64, MVAU_1: 64, MVAU_2: 64, MVAU_3: 8, LabelSelect_0: 10 });
   const perf = JSON.parse(readFileSync(join(r.outDir, 'report/estimate_network_performance.json'), 'utf8'));
@@ -74,9 +74,9 @@ test("FINN's folding (with _hls/_rtl names): cycles 16, 64, 64, 64, 8 and max 64
   for (const s of Object.keys(steps)) readFileSync(join(r.outDir, `intermediate_models/${s}.onnx`));
 });
 
-test('--target-fps 1000000 --clock-ns 10: every layer below 100 cycles with the smallest divisors (FINN rule)', () => {
+test('--target-fps 1000000 --clock-ns 10: every layer below 100 cycles with the smallest divisors (FINN rule)', async () => {
   for (const path of [ZOO_W1A1, ZOO_W2A2]) {
-    const r = build(base(path, 'target', { targetFps: 1000000, to: 'estimate' }));
+    const r = await build(base(path, 'target', { targetFps: 1000000, to: 'estimate' }));
     for (const n of r.graph.nodes) {
       if (!isHwOp(n.op)) continue;
       withLayer(n.op, (layer, p) => {
@@ -97,7 +97,7 @@ test('--target-fps 1000000 --clock-ns 10: every layer below 100 cycles with the 
       });
     }
   }
-  const r = build(base(ZOO_W1A1, 'target1', { targetFps: 1000000, to: 'estimate' }));
+  const r = await build(base(ZOO_W1A1, 'target1', { targetFps: 1000000, to: 'estimate' }));
   const fold = Object.fromEntries(r.graph.nodes.map((n) => [n.name, [(n.op as { p: { pe: number } }).p.pe, (n.op as { p: { simd?: number } }).p.simd]]));
   assert.deepEqual(fold, { Thresholding_0: [8, undefined], MVAU_0: [32, 28], MVAU_1: [2, 32], MVAU_2: [2, 32], MVAU_3: [1, 8], LabelSelect_0: [1, undefined] });
 });

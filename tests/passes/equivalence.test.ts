@@ -20,12 +20,12 @@ const images = (n: number): Uint8Array[] => [
 
 const fired = new Set<string>();
 
-function checkModel(path: string, n: number, tag: string): void {
+async function checkModel(path: string, n: number, tag: string): Promise<void> {
   const imgs = images(n);
   let checks = 0;
-  const res = build({
+  const res = await build({
     model: path, out: tempDir(tag), part: 'xc7z020', clockNs: 10, targetFps: 100000, preprocess: 'auto',
-    maxWeightWidth: 36, twoPassFolding: false, log: () => {},
+    maxWeightWidth: 36, twoPassFolding: false, log: () => {}, to: 'estimate',
     afterPass: (pass, before, after) => {
       fired.add(pass.name);
       checks++;
@@ -41,11 +41,11 @@ test('passes keep outputs: QONNX zoo TFC_2W2A', () => checkModel(ZOO_W2A2, 784, 
 test("passes keep outputs: FINN's TFC-w1a1 FINN-ONNX", () => checkModel(join(FINN_TFC, 'model.onnx'), 784, 'finn-tfc'));
 
 for (const [w, a] of [[1, 1], [2, 2], [1, 2], [2, 1], [3, 3], [4, 2]] as const) {
-  test(`passes keep outputs: synthetic MLP W${w}A${a}`, () => {
+  test(`passes keep outputs: synthetic MLP W${w}A${a}`, async () => {
     const dir = tempDir(`syn${w}${a}`);
     const path = join(dir, 'model.onnx');
     writeModel(syntheticQonnxMlp({ sizes: [64, 48, 32, 10], wbits: w, abits: a, seed: 100 * w + a, inputShape: [64] }), path);
-    checkModel(path, 64, `syn-w${w}a${a}`);
+    await checkModel(path, 64, `syn-w${w}a${a}`);
   });
 }
 

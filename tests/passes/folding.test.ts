@@ -8,7 +8,7 @@ import { FinnError } from '../../src/util/errors.ts';
 import type { Graph } from '../../src/ir/graph.ts';
 import { ZOO_W1A1, tempDir } from '../helpers/shared.ts';
 
-const hwGraph = (): Graph => build({ model: ZOO_W1A1, out: tempDir('foldcfg'), part: 'xc7z020', clockNs: 10, preprocess: 'auto', maxWeightWidth: 36, twoPassFolding: false, log: () => {}, to: 'to-hw' }).graph;
+const hwGraph = async (): Promise<Graph> => (await build({ model: ZOO_W1A1, out: tempDir('foldcfg'), part: 'xc7z020', clockNs: 10, preprocess: 'auto', maxWeightWidth: 36, twoPassFolding: false, log: () => {}, to: 'to-hw' })).graph;
 
 test('FINN names with backend suffixes map to ours', () => {
   assert.equal(canonicalNodeName('MVAU_hls_3'), 'MVAU_3');
@@ -16,8 +16,8 @@ test('FINN names with backend suffixes map to ours', () => {
   assert.equal(canonicalNodeName('MVAU_0'), 'MVAU_0');
 });
 
-test('apply, write back, Defaults for op types, unmatched names reported', () => {
-  const g = hwGraph();
+test('apply, write back, Defaults for op types, unmatched names reported', async () => {
+  const g = await hwGraph();
   const { graph, unmatched } = applyFoldingConfig(g, {
     Defaults: { ram_style: ['distributed', ['MVAU_hls']], PE: [2, ['LabelSelect']] },
     MVAU_hls_0: { PE: 16, SIMD: 49 }, MVA_hls_3: { PE: 10 }, Thresholding_0: { PE: 49 },
@@ -32,8 +32,8 @@ test('apply, write back, Defaults for op types, unmatched names reported', () =>
   assert.deepEqual(foldingConfigOf(applyFoldingConfig(g, cfg, 'rt').graph), cfg);
 });
 
-test('illegal PE/SIMD give a clear E_FOLDING error naming the node and the legal values', () => {
-  const g = hwGraph();
+test('illegal PE/SIMD give a clear E_FOLDING error naming the node and the legal values', async () => {
+  const g = await hwGraph();
   assert.throws(() => applyFoldingConfig(g, { MVAU_0: { PE: 7 } }, 'f.json'), (e: unknown) => e instanceof FinnError && e.code === 'E_FOLDING'
     && /MVAU_0: PE=7 must divide MH=64/.test(e.message) && /1, 2, 4, 8, 16, 32, 64/.test(e.hint));
   assert.throws(() => applyFoldingConfig(g, { MVAU_1: { SIMD: 3 } }, 'f.json'), /MVAU_1: SIMD=3 must divide MW=64/);
@@ -42,9 +42,9 @@ test('illegal PE/SIMD give a clear E_FOLDING error naming the node and the legal
   assert.throws(() => applyFoldingConfig(g, { MVAU_0: { PE: 'x' } }, 'f.json'), /must be an integer/);
 });
 
-test('SetFolding: target cycles, weight-width cap, and the optional second pass', () => {
+test('SetFolding: target cycles, weight-width cap, and the optional second pass', async () => {
   assert.equal(targetCycles(1000000, 10), 100);
-  const g = hwGraph();
+  const g = await hwGraph();
   const mv0 = g.nodes.find((n) => n.name === 'MVAU_0')!;
   // a narrow weight stream cap stops SIMD early, PE makes up for it
   const capped = foldOp(mv0.op as never, 100, 8);

@@ -1,7 +1,7 @@
 /** MatMul / XnorPopcountMatMul with constant weights (+ a following MultiThreshold) → hw.MVAU. */
 import type { Graph, Node } from '../../ir/graph.ts';
 import { replaceNodes, singleConsumer } from '../../ir/index.ts';
-import { dtBits, dtMax, dtMin, dtName, int, isIntegral, smallestIntType, type DataType } from '../../ir/datatype.ts';
+import { dtBits, dtMax, dtMin, dtName, dtSigned, int, isIntegral, smallestIntType, type DataType } from '../../ir/datatype.ts';
 import { allInteger } from '../../ir/tensor.ts';
 import { fail } from '../../util/errors.ts';
 import type { MvauParams } from '../../hw/params.ts';
@@ -38,7 +38,9 @@ function toMvau(g: Graph): Graph | undefined {
   if (!allInteger(w.value!)) fail('E_TO_HW', `node ${mm.name}: weights are not integers`);
   const [mw, mh] = w.value!.shape as [number, number];
   const range = xnor ? [0, mw] : matmulRange(w.value!, dtMin(x.dtype), dtMax(x.dtype));
-  const accType = smallestIntType(Math.min(0, range[0]!), range[1]!);
+  // the accumulator is signed whenever an operand can be negative (as the MVAU core computes it)
+  const signedAcc = !xnor && (dtSigned(x.dtype) || dtSigned(w.dtype));
+  const accType = smallestIntType(Math.min(signedAcc ? -1 : 0, range[0]!), range[1]!);
   const next = singleConsumer(g, mm);
   const mt = next && next.op.kind === 'MultiThreshold' && next.inputs[0] === mm.outputs[0] && g.tensors.get(next.inputs[1]!)?.value ? next : undefined;
   const e = emitter(g);

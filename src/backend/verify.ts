@@ -1,0 +1,112 @@
+/** The `verify` step: the stitched RTL against the reference executor (with stalls), every layer alone, and throughput. */
+import type { Graph } from '../ir/graph.ts';
+import { compileGraph } from '../exec/run.ts';
+import { dtMax, dtMin } from '../ir/datatype.ts';
+import { numel, type Tensor } from '../ir/tensor.ts';
+import { predictedClass } from '../runtime/eval.ts';
+import { loadDataset } from '../runtime/datasets.ts';
+import { rng } from '../util/random.ts';
+import { fail } from '../util/errors.ts';
+import type { OutDir } from '../util/outdir.ts';
+import type { Design } from './design.ts';
+import type { RtlFiles } from './write-rtl.ts';
+import { compileStitched, runLayers, runStitched, type SimSettings } from './cosim.ts';
+
+export interface VerifyInputs {
+  readonly frames: Uint8Array[] | Float64Array[];
+  readonly labels?: Uint8Array;
+  readonly source: string;
+}
+
+/** Frames to verify with: a dataset (raw pixels) or seeded random values over the input datatype. */
+export function verifyInputs(g: Graph, dataset: string | undefined, limit: number | undefined, seed: number): VerifyInputs {
+  const info = g.tensors.get(g.inputs[0]!)!;
+  const per = numel(info.shape);
+  if (dataset) {
+    const ds = loadDataset(dataset, limit);
+    if (numel(ds.imageShape) !== per) fail('E_VERIFY', `${dataset} images have ${numel(ds.imageShape)} values, the design takes ${per}`);
+    return { frames: Array.from({ length: ds.count }, (_, i) => ds.images.subarray(i * per, (i + 1) * per)), labels: ds.labels, source: ds.name };
+  }
+  const r = rng(seed);
+  const [lo, hi] = [Math.max(dtMin(info.dtype), -128), Math.min(dtMax(info.dtype), 255)];
+  const n = limit ?? 64;
+  return { frames: Array.from({ length: n }, () => Float64Array.from({ length: per }, () => r.int(lo, hi))), source: `${n} random frames (seed ${seed})` };
+}
+
+export interface Divergence { layer: string; frame: number; element: number; expected: number; actual: number }
+
+export interface StageReport {
+  stage: string;
+  images: number;
+  mismatches: number;
+  accuracy: number | null;
+  first_divergence: Divergence | null;
+}
+
+function firstDiff(name: string, exp: readonly (readonly number[])[], act: readonly (readonly number[])[]): Divergence | null {
+  for (let f = 0; f < exp.length; f++) {
+    const a = act[f] ?? [];
+    for (let e = 0; e < exp[f]!.length; e++) if (exp[f]![e] !== a[e]) return { layer: name, frame: f, element: e, expected: exp[f]![e]!, actual: a[e] ?? NaN };
+  }
+  return null;
+}
+
+function accuracy(outs: readonly (readonly number[])[], labels?: Uint8Array): number | null {
+  if (!labels) return null;
+  let ok = 0;
+  outs.forEach((o, i) => { if (predictedClass({ shape: [o.length], data: Float64Array.from(o) }) === labels[i]) ok++; });
+  return outs.length ? ok / outs.length : 0;
+}
+
+export interface VerifyResult {
+  readonly stages: StageReport[];
+  readonly performance: Record<string, number>;
+}
+
+/** Run the reference executor, keeping every layer's input/output for the first `keep` frames. */
+function reference(g: Graph, frames: readonly ArrayLike<number>[], keep: number): { outs: number[][]; layerIO: Map<string, number[][]> } {
+  const run = compileGraph(g);
+  const info = g.tensors.get(g.inputs[0]!)!;
+  const outs: number[][] = [];
+  const layerIO = new Map<string, number[][]>();
+  frames.forEach((f, i) => {
+    const env = run({ [g.inputs[0]!]: { shape: info.shape, data: Float64Array.from(f) } as Tensor }, { keepAll: i < keep });
+    outs.push(Array.from(env.get(g.outputs[0]!)!.data));
+    if (i < keep) for (const [k, v] of env) if (!g.tensors.get(k)?.value) { if (!layerIO.has(k)) layerIO.set(k, []); layerIO.get(k)!.push(Array.from(v.data)); }
+  });
+  return { outs, layerIO };
+}
+
+/** Co-simulate and compare; writes nothing itself (the step writes the reports). */
+export async function verifyDesign(g: Graph, d: Design, files: RtlFiles, out: OutDir, inputs: VerifyInputs, s: SimSettings, fclkMhz: number): Promise<VerifyResult> {
+  const keep = Math.min(inputs.frames.length, 16);
+  const ref = reference(g, inputs.frames, keep);
+  const model = await compileStitched(d, files, s);
+  const stitched = await runStitched(model, d, files, inputs.frames, s.stallProb, s.seed);
+  const nodes = g.nodes;
+  const layerFrames = await runLayers(d, files, out, nodes.map((n) => ref.layerIO.get(n.inputs[0]!)!.slice(0, keep)), s);
+  let layerDiv: Divergence | null = null;
+  for (let i = 0; i < nodes.length && !layerDiv; i++) layerDiv = firstDiff(nodes[i]!.name, ref.layerIO.get(nodes[i]!.outputs[0]!)!, layerFrames[i]!);
+  const mism = ref.outs.filter((o, i) => o.some((v, j) => v !== stitched.frames[i]?.[j])).length;
+  const stitchedDiv = firstDiff('stitched', ref.outs, stitched.frames);
+  // throughput as FINN measures it: inputs always valid, outputs always ready
+  const perfFrames = inputs.frames.slice(0, Math.min(inputs.frames.length, 256));
+  const free = await runStitched(model, d, files, perfFrames, 0, s.seed);
+  const done = free.frameDoneCycles;
+  const half = Math.floor(done.length / 2);
+  const steady = done.length > 2 ? (done[done.length - 1]! - done[half]!) / (done.length - 1 - half) : done[0]! - free.firstInCycle;
+  const latency = done[0]! - free.firstInCycle;
+  const estMax = Math.max(...d.layers.map((l) => l.cycles));
+  return {
+    stages: [
+      { stage: 'hw_layers_rtl', images: keep, mismatches: layerDiv ? 1 : 0, accuracy: null, first_divergence: layerDiv },
+      { stage: 'stitched_rtl', images: inputs.frames.length, mismatches: mism, accuracy: accuracy(stitched.frames, inputs.labels), first_divergence: stitchedDiv && (layerDiv ?? stitchedDiv) },
+      { stage: 'hw_graph_reference', images: inputs.frames.length, mismatches: 0, accuracy: accuracy(ref.outs, inputs.labels), first_divergence: null },
+    ],
+    performance: {
+      cycles: free.cycles, N: perfFrames.length, latency_cycles: latency,
+      throughput: (perfFrames.length * fclkMhz * 1e6) / free.cycles, fclk: fclkMhz, stable_throughput: (fclkMhz * 1e6) / steady,
+      cycles_per_frame: steady, estimated_max_cycles: estMax, deviation_from_estimate: (steady - estMax) / estMax,
+    },
+  };
+}
