@@ -1,7 +1,9 @@
 /** The `finn` command line: build, exec, eval, inspect, demo. Errors are printed once, clearly, with an exit code. */
 import { Command, Option } from 'commander';
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { tmpdir } from 'node:os';
+import { evalRtl } from './backend/rtl-eval.ts';
 import { build, STEP_NAMES, type BuildOptions, type StepName } from './build.ts';
 import { readModel } from './onnx/read.ts';
 import { printGraph } from './ir/print.ts';
@@ -95,9 +97,18 @@ export function makeProgram(print: (s: string) => void, printErr: (s: string) =>
     .option('--limit <n>', 'only the first n images', num('--limit'))
     .addOption(new Option('--input-scale <s>', 'force raw (0-255) or unit (/255) pixels').choices(['raw', 'unit']))
     .option('--json', 'print one JSON line')
-    .action((model: string, o: { dataset: string; limit?: number; inputScale?: string; json?: boolean }) => {
+    .addOption(new Option('--stage <stage>', 'reference executor, or the stitched RTL of a build (Verilator)').choices(['reference', 'rtl']).default('reference'))
+    .action(async (model: string, o: { dataset: string; limit?: number; inputScale?: string; json?: boolean; stage: string }) => {
       const { graph, label } = loadModelOrBuild(model);
       const log = o.json ? (m: string) => printErr(m) : print;
+      if (o.stage === 'rtl') {
+        if (!statSync(model).isDirectory()) fail('E_USAGE', '--stage rtl needs a build directory');
+        const ds = loadDataset(o.dataset, o.limit);
+        const r = await evalRtl(model, graph, ds, { cacheDir: join(tmpdir(), 'finn-ts-verilator'), verilator: env.FINN_VERILATOR, seed: 1, stallProb: 0, log });
+        if (o.json) print(JSON.stringify({ images: r.images, correct: r.correct, accuracy: r.accuracy }));
+        else print(`${label} (stitched RTL, Verilator): ${r.correct}/${r.images} correct, top-1 accuracy ${(100 * r.accuracy).toFixed(2)} %`);
+        return;
+      }
       const scale = pickScale(graph, o.inputScale, log);
       const ds = loadDataset(o.dataset, o.limit);
       const r = evaluate(graph, ds, scale);

@@ -68,7 +68,7 @@ export function topModule(d: Design): VModule {
     }
     const depth = d.fifoDepths[j]!;
     const countBits = Math.ceil(Math.log2(depth + 1));
-    wires.push({ name: `fifo_${j + 1}_count`, width: countBits });
+    wires.push({ name: `fifo_${j + 1}_count`, width: countBits, observe: true });
     instances.push(streamInst('finn_fifo', `fifo_${j + 1}`, [['WIDTH', cons.width], ['DEPTH', depth], ['RAM_STYLE', 'auto']], src, cons, [['count', ref(`fifo_${j + 1}_count`)]]));
   });
   assigns.push({ lhs: `${layerIn[0]!.prefix}_tdata`, rhs: inW === first.input.width ? ref('s_axis_0_tdata') : slice('s_axis_0_tdata', first.input.width - 1, 0) });

@@ -18,6 +18,8 @@ export interface VPort {
 export interface VWire {
   readonly name: string;
   readonly width: number;
+  /** Observation-only signal (e.g. a FIFO occupancy count): rendered with a lint waiver for being unread. */
+  readonly observe?: boolean;
 }
 
 export interface VInstance {

@@ -37,7 +37,10 @@ export function renderModule(m: VModule): string {
   m.ports.forEach((p, i) => out.push(`  ${p.dir} wire ${range(p.width)}${p.name}${i < m.ports.length - 1 ? ',' : ''}`));
   out.push(');');
   if (m.wires.length) out.push('');
-  for (const w of m.wires) out.push(`wire ${range(w.width)}${w.name};`);
+  for (const w of m.wires) {
+    const decl = `wire ${range(w.width)}${w.name};`;
+    out.push(w.observe ? `/* verilator lint_off UNUSEDSIGNAL */ ${decl} /* verilator lint_on UNUSEDSIGNAL */` : decl);
+  }
   if (m.assigns.length) out.push('');
   for (const a of m.assigns) out.push(`assign ${a.lhs} = ${expr(a.rhs)};`);
   for (const inst of m.instances) {
@@ -54,5 +57,5 @@ export function renderModule(m: VModule): string {
 
 /** Render a file of modules with a header. */
 export function renderFile(header: readonly string[], modules: readonly VModule[]): string {
-  return `${header.map((h) => `// ${h}`).join('\n')}\n\`timescale 1ns / 1ps\n\n${modules.map(renderModule).join('\n')}`;
+  return `${header.map((h) => `// ${h}`).join("\n")}\n\n${modules.map(renderModule).join("\n")}`;
 }
