@@ -32,6 +32,7 @@ import { toLabelSelectPass } from './passes/hw/to-labelselect.ts';
 import { checkHwOnly } from './passes/hw/check-hw-only.ts';
 import { setFolding, targetCycles } from './passes/fold/set-folding.ts';
 import { applyFoldingConfig, foldingConfigOf, type FoldingConfig } from './passes/fold/config.ts';
+import { padForFolding } from './passes/fold/pad-for-folding.ts';
 import { estimate, resourcesReport } from './cost/estimate.ts';
 import { findPart, type FpgaPart } from './cost/parts.ts';
 import { outDir, type OutDir } from './util/outdir.ts';
@@ -54,6 +55,8 @@ export interface BuildOptions {
   readonly preprocess: 'auto' | 'none';
   readonly maxWeightWidth: number;
   readonly twoPassFolding: boolean;
+  /** Let a folding file ask for PE/SIMD that do not divide a layer: its width is padded (as the FINN paper does for LFC). */
+  readonly pad?: boolean;
   readonly log: (msg: string) => void;
   /** Frames for the verify step: a dataset spec (default: random frames) and how many. */
   readonly verifyDataset?: string;
@@ -152,9 +155,9 @@ function foldStep(g: Graph, ctx: BuildContext): Graph {
   }
   if (opts.foldingFile) {
     const cfg = readJson(opts.foldingFile) as FoldingConfig;
-    const { graph, unmatched } = applyFoldingConfig(out, cfg, opts.foldingFile);
+    const { graph, unmatched } = applyFoldingConfig(out, cfg, opts.foldingFile, opts.pad === true);
     for (const u of unmatched) ctx.pass.log(`warning: folding entry "${u}" in ${opts.foldingFile} matches no node (nodes: ${g.nodes.map((n) => n.name).join(', ')})`);
-    out = graph;
+    out = opts.pad ? runSequence([giveNames], padForFolding(graph, ctx.pass.log), ctx.pass) : graph;
   }
   ctx.out.writeJson('auto_folding_config.json', foldingConfigOf(out));
   return out;

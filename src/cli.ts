@@ -60,6 +60,7 @@ export function makeProgram(print: (s: string) => void, printErr: (s: string) =>
     .addOption(new Option('--preprocess <mode>', 'add x/255 in front of the model').choices(['auto', 'none']))
     .option('--mvau-wwidth-max <bits>', 'max weight bits per PE per cycle when folding', num('--mvau-wwidth-max'))
     .option('--two-pass', 'rebalance folding when the target cannot be met')
+    .option('--pad', 'pad layer widths where the folding file asks for PE/SIMD that do not divide them')
     .option('--verify-dataset <spec>', 'frames for the verify step, e.g. mnist-idx:<dir> (default: random frames)')
     .option('--verify-limit <n>', 'number of frames to verify', num('--verify-limit'))
     .addOption(new Option('--stalls <mode>', 'random tvalid/tready stalls in the correctness co-simulation').choices(['on', 'off']))
@@ -71,7 +72,7 @@ export function makeProgram(print: (s: string) => void, printErr: (s: string) =>
       const fromCfg = o.config ? configToOptions(String(o.config), log) : {};
       const merged = { ...fromCfg, ...Object.fromEntries(Object.entries({
         model, out: o.out, targetFps: o.targetFps, clockNs: o.clockNs, part: o.part, foldingFile: o.folding,
-        from: o.from, to: o.to, preprocess: o.preprocess, maxWeightWidth: o.mvauWwidthMax, twoPassFolding: o.twoPass,
+        from: o.from, to: o.to, preprocess: o.preprocess, maxWeightWidth: o.mvauWwidthMax, twoPassFolding: o.twoPass, pad: o.pad,
         verifyDataset: o.verifyDataset, verifyLimit: o.verifyLimit, stalls: o.stalls === undefined ? undefined : o.stalls === 'on',
         seed: o.seed, simCacheDir: o.simCache, verilator: env.FINN_VERILATOR,
       }).filter(([, v]) => v !== undefined)) } as Partial<BuildOptions>;
@@ -119,7 +120,7 @@ export function makeProgram(print: (s: string) => void, printErr: (s: string) =>
     .action((model: string) => print(printGraph(loadModelOrBuild(model).graph)));
   program.command('demo').description('compile the bundled default model end to end and summarize')
     .option('--out <dir>', 'output directory', 'build/demo')
-    .action(async (o: { out: string }) => runDemo(resolve(o.out), resolve(dirname(new URL(import.meta.url).pathname), '..'), print));
+    .action(async (o: { out: string }) => runDemo(resolve(o.out), resolve(dirname(new URL(import.meta.url).pathname), '..'), print, env.FINN_VERILATOR));
   return program;
 }
 

@@ -42,16 +42,30 @@ export interface ThresholdingParams {
 /** Top-k (k = 1) over `labels` values; outputs the index, lowest index wins ties. Node inputs: [x]. */
 export interface LabelSelectParams {
   readonly labels: number;
+  /** Only the first `validLabels` values compete (the rest pad `labels` up to a multiple of PE). */
+  readonly validLabels: number;
   readonly pe: number;
   readonly k: number;
   readonly inputType: DataType;
   readonly outputType: DataType;
 }
 
+/** Appends `outElems − inElems` constant elements to every vector of `inElems` (e.g. to pad an MVAU's input width). */
+export interface ChannelPadParams {
+  readonly inElems: number;
+  readonly outElems: number;
+  /** Elements per stream word (must divide both sizes). */
+  readonly simd: number;
+  readonly dtype: DataType;
+  readonly value: number;
+  readonly numVectors: readonly number[];
+}
+
 export type HwOp =
   | { readonly kind: 'hw.MVAU'; readonly p: MvauParams }
   | { readonly kind: 'hw.Thresholding'; readonly p: ThresholdingParams }
-  | { readonly kind: 'hw.LabelSelect'; readonly p: LabelSelectParams };
+  | { readonly kind: 'hw.LabelSelect'; readonly p: LabelSelectParams }
+  | { readonly kind: 'hw.ChannelPad'; readonly p: ChannelPadParams };
 
 export type HwKind = HwOp['kind'];
 export type ParamsOf<K extends HwKind> = Extract<HwOp, { kind: K }>['p'];

@@ -4,6 +4,7 @@ import type { HwKind, HwOp, ParamsOf } from './params.ts';
 import { mvau } from './mvau.ts';
 import { thresholding } from './thresholding.ts';
 import { labelSelect } from './labelselect.ts';
+import { channelPad } from './channelpad.ts';
 
 type Registry = { readonly [K in HwKind]: HwLayer<K> };
 
@@ -12,6 +13,7 @@ export const HW_LAYERS: Registry = {
   'hw.MVAU': mvau,
   'hw.Thresholding': thresholding,
   'hw.LabelSelect': labelSelect,
+  'hw.ChannelPad': channelPad,
 };
 
 /** The layer implementation for an op, typed against its params. */

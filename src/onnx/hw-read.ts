@@ -1,8 +1,8 @@
 /** FINN fpgadataflow nodes (MVAU, Thresholding, LabelSelect) → typed hw.* ops, using FINN's attribute names. */
-import type { LabelSelectParams, MvauParams, RamStyle, ThresholdingParams } from '../hw/params.ts';
+import type { ChannelPadParams, LabelSelectParams, MvauParams, RamStyle, ThresholdingParams } from '../hw/params.ts';
 import { smallestIntType, dtName } from '../ir/datatype.ts';
 import { FinnError } from '../util/errors.ts';
-import { attrBool, attrDtype, attrInt, attrInts, attrString, badAttr, hasAttr, type AttrSource } from './attrs.ts';
+import { attrBool, attrDtype, attrFloat, attrInt, attrInts, attrString, badAttr, hasAttr, type AttrSource } from './attrs.ts';
 import type { NodeInput, ParsedNode } from './ops-read.ts';
 
 const RAM_STYLES: readonly RamStyle[] = ['auto', 'block', 'distributed', 'ultra'];
@@ -53,7 +53,7 @@ function labelSelect(c: NodeInput): ParsedNode {
   const s = c.src;
   const labels = attrInt(s, 'Labels');
   const p: LabelSelectParams = {
-    labels, pe: attrInt(s, 'PE'), k: attrInt(s, 'K'),
+    labels, validLabels: attrInt(s, 'ValidLabels', labels), pe: attrInt(s, 'PE'), k: attrInt(s, 'K'),
     inputType: attrDtype(s, 'inputDataType'),
     outputType: attrDtype(s, 'outputDataType', dtName(smallestIntType(0, Math.max(labels - 1, 1)))),
   };
@@ -61,7 +61,17 @@ function labelSelect(c: NodeInput): ParsedNode {
 }
 
 /** Parsers by FINN op_type, including the _hls/_rtl and older *_Batch spellings. */
+function channelPad(c: NodeInput): ParsedNode {
+  const s = c.src;
+  const p: ChannelPadParams = {
+    inElems: attrInt(s, 'InElems'), outElems: attrInt(s, 'OutElems'), simd: attrInt(s, 'SIMD'),
+    dtype: attrDtype(s, 'inputDataType'), value: attrFloat(s, 'PadValue', 0), numVectors: attrInts(s, 'numInputVectors', [1]) ?? [1],
+  };
+  return { op: { kind: 'hw.ChannelPad', p }, inputs: c.inputs };
+}
+
 export const HW_PARSERS: Record<string, (c: NodeInput) => ParsedNode> = {
+  ChannelPad: channelPad,
   MVAU: mvau, MatrixVectorActivation: mvau, MVAU_hls: mvau, MVAU_rtl: mvau,
   Thresholding: thresholding, Thresholding_hls: thresholding, Thresholding_rtl: thresholding, Thresholding_Batch: thresholding,
   LabelSelect: labelSelect, LabelSelect_hls: labelSelect, LabelSelect_Batch: labelSelect,

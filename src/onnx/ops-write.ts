@@ -43,7 +43,7 @@ function opForm(op: Op, inputRank: number): OpForm {
       aFloat('out_scale', op.outScale), aFloat('out_bias', op.outBias), aString('out_dtype', dtName(op.outType)),
       aString('data_layout', dataLayout(op.channelsLast, inputRank)),
     ]);
-    case 'hw.MVAU': case 'hw.Thresholding': case 'hw.LabelSelect': return hwForm(op);
+    case 'hw.MVAU': case 'hw.Thresholding': case 'hw.LabelSelect': case 'hw.ChannelPad': return hwForm(op);
     case 'MatMul': case 'Add': case 'Sub': case 'Mul': case 'Div': case 'Pow': case 'Sqrt': case 'Neg': case 'Identity':
     case 'Reshape': case 'Sign': case 'Relu': case 'Shape': case 'Squeeze': case 'Unsqueeze': case 'Clip':
       return bare(op.kind);
@@ -78,10 +78,17 @@ function hwForm(op: HwOp): OpForm {
         aInt('ActVal', p.actVal), aInts('numInputVectors', p.numVectors), aString('ram_style', p.ramStyle), backend,
       ] };
     }
+    case 'hw.ChannelPad': {
+      const p = op.p;
+      return { opType: 'ChannelPad', domain: HW_DOMAIN, attrs: [
+        aInt('InElems', p.inElems), aInt('OutElems', p.outElems), aInt('SIMD', p.simd), aString('inputDataType', dtName(p.dtype)),
+        aFloat('PadValue', p.value), aInts('numInputVectors', p.numVectors), backend,
+      ] };
+    }
     case 'hw.LabelSelect': {
       const p = op.p;
       return { opType: 'LabelSelect', domain: HW_DOMAIN, attrs: [
-        aInt('Labels', p.labels), aInt('PE', p.pe), aInt('K', p.k),
+        aInt('Labels', p.labels), ...(p.validLabels !== p.labels ? [aInt('ValidLabels', p.validLabels)] : []), aInt('PE', p.pe), aInt('K', p.k),
         aString('inputDataType', dtName(p.inputType)), aString('outputDataType', dtName(p.outputType)), backend,
       ] };
     }

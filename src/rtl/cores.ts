@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 export const RTL_DIR = dirname(fileURLToPath(import.meta.url));
 
 /** Names of the cores (module name = file name without .v). */
-export type CoreName = 'finn_mvau' | 'finn_thresholding' | 'finn_labelselect' | 'finn_dwc' | 'finn_fifo';
+export type CoreName = 'finn_mvau' | 'finn_thresholding' | 'finn_labelselect' | 'finn_dwc' | 'finn_fifo' | 'finn_chpad';
 
 const DEPENDS: Record<CoreName, readonly string[]> = {
   finn_mvau: ['finn_mvau', 'finn_rom'],
@@ -14,6 +14,7 @@ const DEPENDS: Record<CoreName, readonly string[]> = {
   finn_labelselect: ['finn_labelselect'],
   finn_dwc: ['finn_dwc'],
   finn_fifo: ['finn_fifo'],
+  finn_chpad: ['finn_chpad'],
 };
 
 /** All core names. */

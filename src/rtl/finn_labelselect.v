@@ -9,7 +9,9 @@ module finn_labelselect #(
   parameter integer PE = 1,
   parameter integer IBITS = 8,
   parameter integer I_SIGNED = 1,
-  parameter integer OBITS = 8
+  parameter integer OBITS = 8,
+  // labels at index >= VALID never win (outputs padded up to a multiple of PE); default: all labels count
+  parameter integer VALID = LABELS
 ) (
   input  wire                ap_clk,
   input  wire                ap_rst_n,
@@ -34,6 +36,10 @@ module finn_labelselect #(
       $display("ERROR: finn_labelselect: need LABELS %% PE == 0 (LABELS=%0d PE=%0d)", LABELS, PE);
       $finish;
     end
+    if (VALID < 1 || VALID > LABELS) begin
+      $display("ERROR: finn_labelselect: need 1 <= VALID <= LABELS (VALID=%0d LABELS=%0d)", VALID, LABELS);
+      $finish;
+    end
     if (IBITS < 1 || OBITS < XW) begin
       $display("ERROR: finn_labelselect: need IBITS >= 1 and OBITS >= clog2(LABELS) (OBITS=%0d)", OBITS);
       $finish;
@@ -52,14 +58,17 @@ module finn_labelselect #(
   // best of this word merged with the running best: strictly greater replaces, so lower indices win ties
   reg [VW-1:0] cand_v, xv;
   reg [XW-1:0] cand_i;
+  reg [31:0] idx;
   integer p;
   always @* begin
     cand_v = best_v;
     cand_i = best_i;
     xv = {VW{1'b0}};
+    idx = 32'd0;
     for (p = 0; p < PE; p = p + 1) begin
       xv = {(I_SIGNED != 0) & in0_V_tdata[p*IBITS+IBITS-1], in0_V_tdata[p*IBITS +: IBITS]};
-      if ((nf == {NFW{1'b0}} && p == 0) || $signed(xv) > $signed(cand_v)) begin
+      idx = {{(32-XW){1'b0}}, base} + p;
+      if (((nf == {NFW{1'b0}} && p == 0) || $signed(xv) > $signed(cand_v)) && idx < VALID) begin
         cand_v = xv;
         cand_i = base + p[XW-1:0];
       end

@@ -39,6 +39,8 @@ const STYLES = ['auto', 'block', 'distributed'];
 export interface MvauShape {
   mw: number; mh: number; pe: number; simd: number; xnor: boolean;
   wbits: number; abits: number; wSigned: boolean; aSigned: boolean; thresh: boolean; nVectors: number;
+  /** Bipolar inputs in integer mode (A_BIPOLAR; needs !xnor, abits 1, !aSigned): bit b means 2b-1. */
+  aBipolar?: boolean;
   /** Fixed number of thresholds and activation offset (random when absent). */
   nthresh?: number; actVal?: number;
 }
@@ -47,22 +49,27 @@ export interface MvauShape {
 export function randomMvauShape(r: Rng): MvauShape {
   const mw = r.pick([1, 2, 3, 4, 5, 6, 8, 9, 12, 16, 18, 24, 32, 48, 64]);
   const mh = r.pick([1, 2, 3, 4, 5, 6, 8, 10, 12, 16, 24, 32]);
-  const xnor = r.bool(0.3);
+  const kind = r.next();
+  const xnor = kind < 0.3;
+  const bipolar = !xnor && kind < 0.5;                  // bipolar inputs x signed 2..8-bit weights
   return {
     mw, mh, pe: r.pick(divisors(mh)), simd: r.pick(divisors(mw)), xnor,
-    wbits: xnor ? 1 : r.int(1, 8), abits: xnor ? 1 : r.int(1, 8),
-    wSigned: !xnor && r.bool(), aSigned: !xnor && r.bool(), thresh: r.bool(0.6), nVectors: r.int(1, 4),
+    wbits: xnor ? 1 : bipolar ? r.int(2, 8) : r.int(1, 8), abits: xnor || bipolar ? 1 : r.int(1, 8),
+    wSigned: bipolar || (!xnor && r.bool()), aSigned: !xnor && !bipolar && r.bool(), thresh: r.bool(0.6),
+    nVectors: r.int(1, 4), aBipolar: bipolar,
   };
 }
 
 /** Builds an MVAU case (writes its memory files to memDir). */
 export function mvauCase(r: Rng, s: MvauShape, name: string, memDir: string, frames = 3): CoreCase {
+  const bipolar = s.aBipolar ?? false;
   const [wlo, whi] = s.xnor ? [0, 1] : range(s.wbits, s.wSigned);
-  const [alo, ahi] = s.xnor ? [0, 1] : range(s.abits, s.aSigned);
-  const prods = [wlo * alo, wlo * ahi, whi * alo, whi * ahi];
+  const [alo, ahi] = s.xnor || bipolar ? [0, 1] : range(s.abits, s.aSigned);   // stream bits in XNOR/bipolar mode
+  const [vlo, vhi] = bipolar ? [-1, 1] : [alo, ahi];                             // input values
+  const prods = [wlo * vlo, wlo * vhi, whi * vlo, whi * vhi];
   const accLo = s.xnor ? 0 : s.mw * Math.min(...prods);
   const accHi = s.xnor ? s.mw : s.mw * Math.max(...prods);
-  const accSigned = !s.xnor && (s.wSigned || s.aSigned);
+  const accSigned = !s.xnor && (s.wSigned || s.aSigned || bipolar);
   const accBits = (accSigned ? bitsFor(Math.min(accLo, -1), accHi) : bitsFor(0, accHi)) + r.int(0, 1);
   const rows = Array.from({ length: s.mh }, () => Array.from({ length: s.mw }, () => r.int(wlo, whi)));
   const nthresh = s.thresh ? s.nthresh ?? r.int(1, 7) : 0;
@@ -74,7 +81,8 @@ export function mvauCase(r: Rng, s: MvauShape, name: string, memDir: string, fra
   const obits = s.thresh ? bitsFor(actVal, actVal + nthresh) : accBits + r.int(0, 3);
   const nvec = frames * s.nVectors;
   const vectors = Array.from({ length: nvec }, () => Array.from({ length: s.mw }, () => r.int(alo, ahi)));
-  const out = mvauGolden({ binaryXnor: s.xnor, accBits, accSigned, thresholds: thr, actVal }, rows, vectors);
+  const out = mvauGolden({ binaryXnor: s.xnor, aBipolar: bipolar, accBits, accSigned, thresholds: thr, actVal },
+    rows, vectors);
   const wfile = join(memDir, `${name}_w.hex`);
   const tfile = join(memDir, `${name}_t.hex`);
   writeFileSync(wfile, memFileText(mvauWeightWords(rows, s.pe, s.simd, s.wbits), s.pe * s.simd * s.wbits));
@@ -85,8 +93,8 @@ export function mvauCase(r: Rng, s: MvauShape, name: string, memDir: string, fra
     name, core: 'finn_mvau', inBits: s.simd * s.abits, outBits: s.pe * obits,
     params: {
       MW: s.mw, MH: s.mh, PE: s.pe, SIMD: s.simd, WBITS: s.wbits, ABITS: s.abits, W_SIGNED: +s.wSigned,
-      A_SIGNED: +s.aSigned, BINARY_XNOR: +s.xnor, ACC_BITS: accBits, USE_THRESH: +s.thresh, NTHRESH: nthresh,
-      TBITS: tbits, OBITS: obits, ACT_VAL: actVal, N_VECTORS: s.nVectors, WEIGHT_FILE: wfile,
+      A_SIGNED: +s.aSigned, BINARY_XNOR: +s.xnor, A_BIPOLAR: +bipolar, ACC_BITS: accBits, USE_THRESH: +s.thresh,
+      NTHRESH: nthresh, TBITS: tbits, OBITS: obits, ACT_VAL: actVal, N_VECTORS: s.nVectors, WEIGHT_FILE: wfile,
       THRESH_FILE: thr ? tfile : '', RAM_STYLE: r.pick(STYLES),
     },
     inputWords: packStream(vectors.flat(), s.simd, s.abits),

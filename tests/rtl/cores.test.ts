@@ -34,10 +34,19 @@ const FIXED_MVAU: MvauShape[] = [
   { mw: 64, mh: 32, pe: 8, simd: 8, xnor: false, wbits: 4, abits: 4, wSigned: true, aSigned: false, thresh: true,
     nVectors: 2, nthresh: 15, actVal: 0 },
   { mw: 16, mh: 8, pe: 8, simd: 4, xnor: false, wbits: 8, abits: 8, wSigned: true, aSigned: true, thresh: false, nVectors: 2 },
+  // bipolar inputs (bit b means 2b-1) x signed 4-bit weights with thresholds; x unsigned 1-bit weights, raw output
+  { mw: 48, mh: 12, pe: 4, simd: 12, xnor: false, wbits: 4, abits: 1, wSigned: true, aSigned: false, aBipolar: true,
+    thresh: true, nVectors: 2, nthresh: 3, actVal: -1 },
+  { mw: 10, mh: 4, pe: 2, simd: 5, xnor: false, wbits: 1, abits: 1, wSigned: false, aSigned: false, aBipolar: true,
+    thresh: false, nVectors: 1 },
+  // XNOR with SIMD not a power of two (zero-padded popcount fields) and SIMD = 1
+  { mw: 36, mh: 6, pe: 3, simd: 9, xnor: true, wbits: 1, abits: 1, wSigned: false, aSigned: false, thresh: false, nVectors: 2 },
+  { mw: 5, mh: 2, pe: 2, simd: 1, xnor: true, wbits: 1, abits: 1, wSigned: false, aSigned: false, thresh: true, nVectors: 1 },
 ];
 const DWC_PAIRS: [number, number][] = [
   [8, 32], [32, 8], [24, 16], [16, 24], [3, 5], [5, 3], [8, 8], [1, 12], [12, 1], [100, 36], [36, 100], [64, 96],
   [130, 70], [2, 784], [784, 8], [7, 7], [1, 1], [6, 4], [4, 6], [49, 7], [7, 49], [32, 24],
+  [2, 1], [1, 2], [256, 16], [16, 256],
 ];
 const FIFOS: [number, number, string][] = [
   [8, 2, 'auto'], [5, 3, 'auto'], [16, 17, 'auto'], [33, 64, 'auto'], [12, 65, 'auto'], [70, 200, 'auto'],

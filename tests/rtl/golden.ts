@@ -21,6 +21,8 @@ export function thresholdCount(x: number, thr: readonly number[], actVal: number
 /** MVAU semantics (accumulator interpretation, optional thresholds). */
 export interface MvauGoldenParams {
   readonly binaryXnor: boolean;
+  /** Bipolar inputs (integer mode, A_BIPOLAR): vectors hold the stream bits b in {0, 1}, each meaning 2b-1. */
+  readonly aBipolar?: boolean;
   readonly accBits: number;
   readonly accSigned: boolean;
   /** thresholds[n][t] per neuron, ascending; null = output the accumulator. */
@@ -30,13 +32,20 @@ export interface MvauGoldenParams {
 
 /**
  * MVAU on input vectors: rows[n][c] = weight of neuron n for column c (values; XNOR mode: bits 0/1),
- * vectors[v][c] = input values. Returns out[v][n].
+ * vectors[v][c] = input values (XNOR and bipolar modes: bits 0/1). Returns out[v][n].
  */
 export function mvauGolden(p: MvauGoldenParams, rows: readonly (readonly number[])[],
   vectors: readonly (readonly number[])[]): number[][] {
+  if (p.aBipolar && p.binaryXnor) throw new Error('mvauGolden: aBipolar is an integer-mode option (binaryXnor false)');
+  const prod = (w: number, x: number): number => {
+    if (p.binaryXnor) return w === x ? 1 : 0;
+    if (!p.aBipolar) return w * x;
+    if (x !== 0 && x !== 1) throw new Error(`mvauGolden: bipolar input bit ${x} is not 0 or 1`);
+    return x === 1 ? w : -w;
+  };
   return vectors.map((x) => rows.map((w, n) => {
     let acc = 0;
-    for (let c = 0; c < w.length; c++) acc += p.binaryXnor ? (w[c] === x[c] ? 1 : 0) : w[c] * x[c];
+    for (let c = 0; c < w.length; c++) acc += prod(w[c], x[c]);
     acc = wrapBits(acc, p.accBits, p.accSigned);
     return p.thresholds ? thresholdCount(acc, p.thresholds[n], p.actVal) : acc;
   }));

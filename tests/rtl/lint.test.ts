@@ -17,6 +17,13 @@ const SETS: [CoreName, Params][] = [
   ['finn_mvau', { MW: 8, MH: 8, PE: 8, SIMD: 8, WBITS: 8, ABITS: 8, W_SIGNED: 1, A_SIGNED: 1, BINARY_XNOR: 0,
     ACC_BITS: 19, USE_THRESH: 0, OBITS: 24, RAM_STYLE: 'distributed' }],
   ['finn_mvau', { MW: 1, MH: 1, ACC_BITS: 1, USE_THRESH: 0, NTHRESH: 0, OBITS: 1 }],
+  // bipolar inputs x signed weights with thresholds; x unsigned 1-bit weights, raw accumulator
+  ['finn_mvau', { MW: 12, MH: 6, PE: 3, SIMD: 4, WBITS: 4, ABITS: 1, W_SIGNED: 1, A_SIGNED: 0, BINARY_XNOR: 0,
+    A_BIPOLAR: 1, ACC_BITS: 7, USE_THRESH: 1, NTHRESH: 2, TBITS: 8, OBITS: 2 }],
+  ['finn_mvau', { MW: 6, MH: 2, PE: 2, SIMD: 6, WBITS: 1, ABITS: 1, W_SIGNED: 0, A_SIGNED: 0, BINARY_XNOR: 0,
+    A_BIPOLAR: 1, ACC_BITS: 4, USE_THRESH: 0, OBITS: 6 }],
+  // LFC-size binarized layer (8192-bit weight words, popcount tree over 64-bit fields)
+  ['finn_mvau', { MW: 1024, MH: 1024, PE: 128, SIMD: 64, ACC_BITS: 11, TBITS: 12, RAM_STYLE: 'block' }],
   ['finn_thresholding', {}],
   ['finn_thresholding', { C: 64, PE: 8, ABITS: 16, A_SIGNED: 1, NTHRESH: 15, TBITS: 16, OBITS: 4, ACT_VAL: -8,
     N_VECTORS: 196, RAM_STYLE: 'distributed' }],
@@ -26,6 +33,9 @@ const SETS: [CoreName, Params][] = [
   ['finn_dwc', {}],
   ['finn_dwc', { IN_BITS: 784, OUT_BITS: 8 }],
   ['finn_dwc', { IN_BITS: 3, OUT_BITS: 100 }],
+  ['finn_dwc', { IN_BITS: 8, OUT_BITS: 784 }],
+  ['finn_dwc', { IN_BITS: 2, OUT_BITS: 1 }],
+  ['finn_dwc', { IN_BITS: 1, OUT_BITS: 2 }],
   ['finn_fifo', {}],
   ['finn_fifo', { WIDTH: 64, DEPTH: 1024, RAM_STYLE: 'auto' }],
   ['finn_fifo', { WIDTH: 1, DEPTH: 3, RAM_STYLE: 'block' }],

@@ -13,6 +13,7 @@ const WORK = join(tmpdir(), 'finn-ts-rtl-tests');
 
 const BAD: [CoreName, string[], number, number, RegExp][] = [
   ['finn_mvau', ['-GMW=6', '-GSIMD=4', '-GACC_BITS=3'], 4, 1, /finn_mvau: need MW % SIMD == 0/],
+  ['finn_mvau', ['-GA_BIPOLAR=1'], 1, 1, /finn_mvau: A_BIPOLAR needs BINARY_XNOR = 0, ABITS = 1 and A_SIGNED = 0/],
   ['finn_thresholding', ['-GC=5', '-GPE=2'], 8, 2, /finn_thresholding: need C % PE == 0/],
   ['finn_labelselect', ['-GLABELS=10', '-GPE=3'], 24, 8, /finn_labelselect: need LABELS % PE == 0/],
   ['finn_fifo', ['-GDEPTH=1'], 8, 8, /finn_fifo: need WIDTH >= 1 and DEPTH >= 2/],

@@ -26,7 +26,7 @@ export function foldingConfigOf(g: Graph): FoldingConfig {
   return cfg;
 }
 
-function applyEntry(op: HwOp, entry: Record<string, unknown>, node: string, source: string): HwOp {
+function applyEntry(op: HwOp, entry: Record<string, unknown>, node: string, source: string, allowPadding: boolean): HwOp {
   const p: Record<string, unknown> = { ...op.p };
   for (const [k, v] of Object.entries(entry)) {
     if (k === 'PE' || k === 'SIMD') {
@@ -40,7 +40,8 @@ function applyEntry(op: HwOp, entry: Record<string, unknown>, node: string, sour
     // other FINN attributes (mem_mode, resType, runtime_writeable_weights, …) have no meaning here and are ignored
   }
   const next = { kind: op.kind, p } as unknown as HwOp;
-  withLayer(next, (layer, q) => layer.checkFolding(q, node));
+  // with padding, MVAU/LabelSelect sizes grow to fit PE/SIMD later (pad-for-folding checks the result)
+  if (!(allowPadding && (op.kind === 'hw.MVAU' || op.kind === 'hw.LabelSelect'))) withLayer(next, (layer, q) => layer.checkFolding(q, node));
   return next;
 }
 
@@ -58,7 +59,7 @@ function defaultsFor(defaults: unknown, opName: string, source: string): Record<
 }
 
 /** Apply a folding config; returns the graph and names in the file that matched no node. */
-export function applyFoldingConfig(g: Graph, cfg: FoldingConfig, source: string): { graph: Graph; unmatched: string[] } {
+export function applyFoldingConfig(g: Graph, cfg: FoldingConfig, source: string, allowPadding = false): { graph: Graph; unmatched: string[] } {
   if (typeof cfg !== 'object' || cfg === null || Array.isArray(cfg)) fail('E_CONFIG', `${source}: a folding config must be a JSON object`);
   const byName = new Map<string, Record<string, unknown>>();
   for (const [k, v] of Object.entries(cfg)) {
@@ -70,7 +71,7 @@ export function applyFoldingConfig(g: Graph, cfg: FoldingConfig, source: string)
     if (!isHwOp(n.op)) return n;
     const entry = byName.get(n.name);
     const merged = { ...defaultsFor(cfg.Defaults, withLayer(n.op, (layer) => layer.finnName), source), ...(entry ?? {}) };
-    return Object.keys(merged).length ? { ...n, op: applyEntry(n.op, merged, n.name, source) } : n;
+    return Object.keys(merged).length ? { ...n, op: applyEntry(n.op, merged, n.name, source, allowPadding) } : n;
   });
   const names = new Set(g.nodes.map((n) => n.name));
   const unmatched = [...byName.keys()].filter((k) => !names.has(k));

@@ -23,7 +23,7 @@ export const toLabelSelectPass: Pass = {
     if (k === undefined || !tk.op.largest) fail('E_TO_HW', `node ${tk.name}: only TopK with constant k and largest=1 maps to LabelSelect`);
     const labels = x.shape.at(-1)!;
     const e = emitter(cur);
-    e.node(tk.name, { kind: 'hw.LabelSelect', p: { labels, pe: 1, k, inputType: x.dtype, outputType: smallestIntType(0, Math.max(1, labels - 1)) } }, [tk.inputs[0]!], [tk.outputs[1]!]);
+    e.node(tk.name, { kind: 'hw.LabelSelect', p: { labels, validLabels: labels, pe: 1, k, inputType: x.dtype, outputType: smallestIntType(0, Math.max(1, labels - 1)) } }, [tk.inputs[0]!], [tk.outputs[1]!]);
     return replaceNodes(cur, [tk], e.nodes, e.tensors);
   }),
 };

@@ -37,7 +37,7 @@ function rangeOf(t: TensorInfo): [number, number] | undefined {
 function infer(g: Graph, n: Node): DataType | undefined {
   const ins = n.inputs.map((x) => g.tensors.get(x));
   const op = n.op;
-  if (isHwOp(op)) return op.kind === 'hw.MVAU' && op.p.noActivation ? op.p.accType : op.p.outputType;
+  if (isHwOp(op)) return op.kind === 'hw.MVAU' && op.p.noActivation ? op.p.accType : op.kind === 'hw.ChannelPad' ? op.p.dtype : op.p.outputType;
   if (LAYOUT.has(op.kind)) return ins[0]!.dtype;
   switch (op.kind) {
     case 'MultiThreshold': return op.outType;
