@@ -52,3 +52,8 @@ if (!existsSync(model)) process.exitCode = 1;
   const r = spawnSync(process.execPath, [join(root, 'bin/finn.js'), 'build', model, '--out', join(tmpdir(), 'finn-ts-bench-cli'), '--target-fps', '1000000', '--to', 'estimate', '-q'], { encoding: 'utf8' });
   console.log(`finn build … --to estimate as a command (cold, incl. start-up): ${(performance.now() - t0).toFixed(0)} ms${r.status === 0 ? '' : ` FAILED: ${r.stderr}`}`);
 }
+
+{
+  const { rtlBench } = await import('./rtl.ts');
+  await rtlBench(model);
+}

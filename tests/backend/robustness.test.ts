@@ -71,3 +71,18 @@ test('an injected fault in one layer is reported as the first diverging layer, f
   assert.ok(stitched.mismatches > 0, 'the stitched design is wrong too');
   assert.equal(stitched.first_divergence?.layer, 'MVAU_1');
 });
+
+test('deterministic: two builds of the same model write byte-identical files (except timings)', async () => {
+  const root = tempDir('determinism');
+  const [a, b] = [join(root, 'a'), join(root, 'b')];
+  await build(opts(a, { to: 'rtl' }));
+  await build(opts(b, { to: 'rtl' }));
+  const files = walk(a).map((f) => relative(a, f)).filter((f) => f !== 'time_per_step.json').sort();
+  assert.deepEqual(walk(b).map((f) => relative(b, f)).filter((f) => f !== 'time_per_step.json').sort(), files);
+  assert.ok(files.includes('rtl/finn_design.v') && files.includes('intermediate_models/rtl.onnx') && files.includes('final_hw_config.json'));
+  for (const f of files) {
+    const [x, y] = [readFileSync(join(a, f)), readFileSync(join(b, f))];
+    if (f === 'build_status.json') continue; // names the output directory
+    assert.ok(x.equals(y), `${f} differs`);
+  }
+});

@@ -1,0 +1,48 @@
+/** RTL figures for `npm run bench`: build-to-verified-RTL time and Verilator simulation frames/s over 10,000 frames. */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { build, type BuildOptions } from '../src/build.ts';
+import { designOf } from '../src/backend/design.ts';
+import { writeRtl } from '../src/backend/write-rtl.ts';
+import { compileStitched, runStitched } from '../src/backend/cosim.ts';
+import { outDir } from '../src/util/outdir.ts';
+import { writeModel } from '../src/onnx/write.ts';
+import { syntheticQonnxMlp } from '../src/models/synthetic.ts';
+import { rng } from '../src/util/random.ts';
+import { hasVerilator } from '../src/sim/tools.ts';
+
+const cache = join(tmpdir(), 'finn-ts-verilator');
+
+/** Simulate `frames` random frames through a build's stitched design with inputs always valid, outputs always ready. */
+async function simFps(opts: BuildOptions, frames: number, label: string): Promise<void> {
+  const r = await build({ ...opts, to: 'estimate' });
+  const d = designOf(r.graph);
+  const files = writeRtl(d, outDir(opts.out));
+  const m = await compileStitched(d, files, { cacheDir: cache, seed: 1, stallProb: 0, log: () => {} });
+  const per = d.layers[0]!.input.perWord * d.layers[0]!.input.wordsPerFrame;
+  const rand = rng(7);
+  const inputs = Array.from({ length: frames }, () => Uint8Array.from({ length: per }, () => rand.int(0, 255)));
+  const t0 = performance.now();
+  const run = await runStitched(m, d, files, inputs, 0, 1);
+  const s = (performance.now() - t0) / 1000;
+  console.log(`RTL simulation, ${label}: ${frames} frames in ${s.toFixed(1)} s = ${(frames / s).toFixed(0)} frames/s (${run.cycles} cycles; Verilator compile ${m.cached ? 'cached' : `${m.compileSeconds.toFixed(1)} s`})`);
+}
+
+export async function rtlBench(model: string): Promise<void> {
+  if (!hasVerilator()) { console.log('RTL figures skipped: verilator not installed (apt-get install -y verilator)'); return; }
+  const base: BuildOptions = { model, out: join(tmpdir(), 'finn-ts-bench-rtl'), part: 'xc7z020', clockNs: 10, targetFps: 1000000, preprocess: 'auto', maxWeightWidth: 36, twoPassFolding: false, log: () => {}, verifyLimit: 500, stalls: true };
+  const warm = await build(base);                      // fills the Verilator cache
+  void warm;
+  const t0 = performance.now();
+  const lines: string[] = [];
+  await build({ ...base, log: (m) => { if (m.startsWith('verilator:')) lines.push(m); } });
+  console.log(`TFC-W1A1 → verified RTL (500 frames co-simulated with stalls), Verilator builds cached: ${((performance.now() - t0) / 1000).toFixed(1)} s (${lines.join('; ')})`);
+  await simFps({ ...base, out: join(tmpdir(), 'finn-ts-bench-rtl-tfc') }, 10000, 'TFC-W1A1 at 98 cycles/frame');
+  const dir = join(tmpdir(), 'finn-ts-bench-lfc');
+  const lfc = join(tmpdir(), 'finn-ts-bench-lfc.onnx');
+  writeModel(syntheticQonnxMlp({ sizes: [784, 1024, 1024, 1024, 10], wbits: 1, abits: 1, seed: 42 }), lfc);
+  const fold = join(tmpdir(), 'finn-ts-bench-lfc-fold.json');
+  writeFileSync(fold, JSON.stringify({ Thresholding_0: { PE: 8 }, MVAU_0: { PE: 128, SIMD: 64 }, MVAU_1: { PE: 128, SIMD: 64 }, MVAU_2: { PE: 128, SIMD: 64 }, MVAU_3: { PE: 16, SIMD: 8 } }));
+  await simFps({ ...base, model: lfc, out: dir, part: 'xc7z045', clockNs: 5, targetFps: undefined, foldingFile: fold, pad: true }, 10000, 'LFC-W1A1 at LFC-max folding (128 cycles/frame)');
+}
