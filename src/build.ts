@@ -30,6 +30,8 @@ import { toMvauPass } from './passes/hw/to-mvau.ts';
 import { toThresholdingPass } from './passes/hw/to-thresholding.ts';
 import { toLabelSelectPass } from './passes/hw/to-labelselect.ts';
 import { checkHwOnly } from './passes/hw/check-hw-only.ts';
+import { toMaxPoolPass, toSwgPass } from './passes/hw/to-conv-layers.ts';
+import { absorbInputTranspose, absorbStreamReshape } from './passes/hw/absorb-layout.ts';
 import { setFolding, targetCycles } from './passes/fold/set-folding.ts';
 import { applyFoldingConfig, foldingConfigOf, type FoldingConfig } from './passes/fold/config.ts';
 import { padForFolding } from './passes/fold/pad-for-folding.ts';
@@ -101,7 +103,7 @@ export const STEPS: readonly Step[] = [
       return tidy(runToFixedPoint([...STREAMLINE_PASSES, ...TIDY], runSequence([bipolarToXnor], once, ctx.pass), ctx.pass), ctx);
     } },
   { name: 'to-hw', summary: 'map layers to MVAU / Thresholding / LabelSelect',
-    run: (g, ctx) => runSequence([absorbInputReshape, toMvauPass, toThresholdingPass, toLabelSelectPass, inferDatatypes, checkHwOnly, giveNames], g, ctx.pass) },
+    run: (g, ctx) => runSequence([absorbInputReshape, absorbInputTranspose, toSwgPass, toMaxPoolPass, toMvauPass, toThresholdingPass, toLabelSelectPass, absorbStreamReshape, inferDatatypes, checkHwOnly, giveNames], g, ctx.pass) },
   { name: 'fold', summary: 'choose PE/SIMD per layer', run: foldStep },
   { name: 'estimate', summary: 'cycles and resources per layer', run: estimateStep },
   { name: 'rtl', summary: 'Verilog: cores, layer wrappers, stitched AXI-Stream top, memory images', run: rtlStep },

@@ -6,6 +6,7 @@ import { fail } from '../util/errors.ts';
 import { predictedClass } from '../runtime/eval.ts';
 import type { ImageDataset } from '../runtime/datasets.ts';
 import { designOf } from './design.ts';
+import { hostFrame } from '../runtime/host-input.ts';
 import { compileStitched, runStitched, type SimSettings } from './cosim.ts';
 
 export async function evalRtl(buildDir: string, g: Graph, ds: ImageDataset, sim: SimSettings): Promise<{ images: number; correct: number; accuracy: number; predictions: number[] }> {
@@ -14,7 +15,7 @@ export async function evalRtl(buildDir: string, g: Graph, ds: ImageDataset, sim:
   const d = designOf(g);
   const sources = readFileSync(join(dir, 'filelist.f'), 'utf8').trim().split('\n').map((f) => join(dir, f));
   const per = ds.images.length / ds.count;
-  const frames = Array.from({ length: ds.count }, (_, i) => ds.images.subarray(i * per, (i + 1) * per));
+  const frames = Array.from({ length: ds.count }, (_, i) => hostFrame(g, ds.images.subarray(i * per, (i + 1) * per)));
   const model = await compileStitched(d, { dir, sources, memories: [] }, sim);
   const r = await runStitched(model, d, { dir, sources, memories: [] }, frames, sim.stallProb, sim.seed);
   const predictions = r.frames.map((f) => predictedClass({ shape: [f.length], data: Float64Array.from(f) }));

@@ -6,6 +6,7 @@ import { numel, type Tensor } from '../ir/tensor.ts';
 import { predictedClass } from '../runtime/eval.ts';
 import { loadDataset } from '../runtime/datasets.ts';
 import { rng } from '../util/random.ts';
+import { hostFrame } from '../runtime/host-input.ts';
 import { fail } from '../util/errors.ts';
 import type { OutDir } from '../util/outdir.ts';
 import type { Design } from './design.ts';
@@ -13,7 +14,7 @@ import type { RtlFiles } from './write-rtl.ts';
 import { compileStitched, runLayers, runStitched, type SimSettings } from './cosim.ts';
 
 export interface VerifyInputs {
-  readonly frames: Uint8Array[] | Float64Array[];
+  readonly frames: Float64Array[];
   readonly labels?: Uint8Array;
   readonly source: string;
 }
@@ -25,7 +26,7 @@ export function verifyInputs(g: Graph, dataset: string | undefined, limit: numbe
   if (dataset) {
     const ds = loadDataset(dataset, limit);
     if (numel(ds.imageShape) !== per) fail('E_VERIFY', `${dataset} images have ${numel(ds.imageShape)} values, the design takes ${per}`);
-    return { frames: Array.from({ length: ds.count }, (_, i) => ds.images.subarray(i * per, (i + 1) * per)), labels: ds.labels, source: ds.name };
+    return { frames: Array.from({ length: ds.count }, (_, i) => hostFrame(g, ds.images.subarray(i * per, (i + 1) * per))), labels: ds.labels, source: ds.name };
   }
   const r = rng(seed);
   const [lo, hi] = [Math.max(dtMin(info.dtype), -128), Math.min(dtMax(info.dtype), 255)];

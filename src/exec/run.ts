@@ -8,11 +8,12 @@ import { arithKernels } from './arith.ts';
 import { linalgKernels } from './linalg.ts';
 import { quantKernels } from './quant.ts';
 import { shapeKernels } from './shape.ts';
+import { convKernels } from './conv.ts';
 
 type Kernel = (op: Op, ins: readonly Tensor[]) => Tensor[];
 
 const KERNELS: Readonly<Record<string, Kernel>> = {
-  ...arithKernels, ...linalgKernels, ...quantKernels, ...shapeKernels,
+  ...arithKernels, ...linalgKernels, ...quantKernels, ...shapeKernels, ...convKernels,
   Constant: (op) => (op.kind === 'Constant' ? [op.value] : fail('E_INTERNAL', 'Constant kernel on wrong op')),
 };
 

@@ -70,7 +70,9 @@ export const mvau: HwLayer<'hw.MVAU'> = {
         out[r * p.mh + n] = p.noActivation ? acc[n]! : activationValue(thresholdCount(acc[n]!, t!.data, n, p.numThresholds), p.actVal, p.outputType);
       }
     }
-    return [{ shape: [...x!.shape.slice(0, -1), p.mh], data: out } satisfies Tensor];
+    // a flattened stream (e.g. NHWC pixels feeding an FC layer) comes as [..., C] with C ≠ MW: one vector per MW elements
+    const shape = x!.shape.at(-1) === p.mw ? [...x!.shape.slice(0, -1), p.mh] : [rows, p.mh];
+    return [{ shape, data: out } satisfies Tensor];
   },
   inWidth: (p) => p.simd * dtBits(p.inputType),
   outWidth: (p) => p.pe * outBits(p),

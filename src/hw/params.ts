@@ -61,11 +61,46 @@ export interface ChannelPadParams {
   readonly numVectors: readonly number[];
 }
 
+/** Sliding window (im2col in streaming form): NHWC pixels in, for each output pixel the kh·kw·C window in (kh, kw, C) order. */
+export interface SwgParams {
+  readonly ifm: readonly [number, number];
+  readonly ofm: readonly [number, number];
+  readonly channels: number;
+  readonly kernel: readonly [number, number];
+  readonly stride: readonly [number, number];
+  /** Channels per stream word (divides channels). */
+  readonly simd: number;
+  readonly dtype: DataType;
+  readonly ramStyle: RamStyle;
+}
+
+/** Zero (constant) padding around an NHWC feature map; pads = [top, left, bottom, right]. */
+export interface FmPaddingParams {
+  readonly ifm: readonly [number, number];
+  readonly pads: readonly [number, number, number, number];
+  readonly channels: number;
+  readonly simd: number;
+  readonly dtype: DataType;
+  readonly value: number;
+}
+
+/** Max-pool with kernel = stride over an NHWC feature map (binary: OR). */
+export interface MaxPoolParams {
+  readonly ifm: readonly [number, number];
+  readonly kernel: readonly [number, number];
+  readonly channels: number;
+  readonly pe: number;
+  readonly dtype: DataType;
+}
+
 export type HwOp =
   | { readonly kind: 'hw.MVAU'; readonly p: MvauParams }
   | { readonly kind: 'hw.Thresholding'; readonly p: ThresholdingParams }
   | { readonly kind: 'hw.LabelSelect'; readonly p: LabelSelectParams }
-  | { readonly kind: 'hw.ChannelPad'; readonly p: ChannelPadParams };
+  | { readonly kind: 'hw.ChannelPad'; readonly p: ChannelPadParams }
+  | { readonly kind: 'hw.ConvolutionInputGenerator'; readonly p: SwgParams }
+  | { readonly kind: 'hw.FMPadding'; readonly p: FmPaddingParams }
+  | { readonly kind: 'hw.StreamingMaxPool'; readonly p: MaxPoolParams };
 
 export type HwKind = HwOp['kind'];
 export type ParamsOf<K extends HwKind> = Extract<HwOp, { kind: K }>['p'];

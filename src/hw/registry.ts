@@ -5,6 +5,9 @@ import { mvau } from './mvau.ts';
 import { thresholding } from './thresholding.ts';
 import { labelSelect } from './labelselect.ts';
 import { channelPad } from './channelpad.ts';
+import { swg } from './swg.ts';
+import { fmPadding } from './fmpadding.ts';
+import { maxPool } from './maxpool.ts';
 
 type Registry = { readonly [K in HwKind]: HwLayer<K> };
 
@@ -14,6 +17,9 @@ export const HW_LAYERS: Registry = {
   'hw.Thresholding': thresholding,
   'hw.LabelSelect': labelSelect,
   'hw.ChannelPad': channelPad,
+  'hw.ConvolutionInputGenerator': swg,
+  'hw.FMPadding': fmPadding,
+  'hw.StreamingMaxPool': maxPool,
 };
 
 /** The layer implementation for an op, typed against its params. */

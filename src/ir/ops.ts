@@ -23,7 +23,11 @@ export type OnnxOp =
   | { kind: 'Shape' }
   | { kind: 'Gather'; axis: number }
   | { kind: 'Concat'; axis: number }
-  | { kind: 'Constant'; value: Tensor };
+  | { kind: 'Constant'; value: Tensor }
+  /** NCHW convolution; pads = [top, left, bottom, right]. */
+  | { kind: 'Conv'; kernel: readonly [number, number]; strides: readonly [number, number]; pads: readonly [number, number, number, number]; dilations: readonly [number, number]; group: number }
+  | { kind: 'MaxPool'; kernel: readonly [number, number]; strides: readonly [number, number]; pads: readonly [number, number, number, number] }
+  | { kind: 'Pad'; pads: readonly number[] | null; value: number };
 
 /** QONNX / FINN custom operators (domains qonnx.custom_op.general, finn.custom_op.general, onnx.brevitas). */
 export type QonnxOp =
@@ -38,7 +42,11 @@ export type QonnxOp =
       /** Which axis of the input holds channels (FINN: 1 for NCHW/NC, last for NHWC). */
       channelsLast: boolean;
     }
-  | { kind: 'XnorPopcountMatMul' };
+  | { kind: 'XnorPopcountMatMul' }
+  /** NHWC sliding window: [N, H, W, C] → [N, OH, OW, kh·kw·C] in (kh, kw, C) order; pads = [top, left, bottom, right]. */
+  | { kind: 'Im2Col'; kernel: readonly [number, number]; stride: readonly [number, number]; pads: readonly [number, number, number, number]; padValue: number }
+  /** NHWC max-pool (kernel = stride in FINN's use). */
+  | { kind: 'MaxPoolNHWC'; kernel: readonly [number, number]; strides: readonly [number, number] };
 
 export type Op = OnnxOp | QonnxOp | HwOp;
 export type OpKind = Op['kind'];

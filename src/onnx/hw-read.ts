@@ -1,5 +1,5 @@
 /** FINN fpgadataflow nodes (MVAU, Thresholding, LabelSelect) → typed hw.* ops, using FINN's attribute names. */
-import type { ChannelPadParams, LabelSelectParams, MvauParams, RamStyle, ThresholdingParams } from '../hw/params.ts';
+import type { ChannelPadParams, FmPaddingParams, LabelSelectParams, MaxPoolParams, MvauParams, RamStyle, SwgParams, ThresholdingParams } from '../hw/params.ts';
 import { smallestIntType, dtName } from '../ir/datatype.ts';
 import { FinnError } from '../util/errors.ts';
 import { attrBool, attrDtype, attrFloat, attrInt, attrInts, attrString, badAttr, hasAttr, type AttrSource } from './attrs.ts';
@@ -70,7 +70,44 @@ function channelPad(c: NodeInput): ParsedNode {
   return { op: { kind: 'hw.ChannelPad', p }, inputs: c.inputs };
 }
 
+const two = (v: readonly number[] | null, what: string, s: AttrSource): [number, number] => {
+  if (!v || v.length < 1) return badAttr(s, what, String(v), 'one or two integers');
+  return [v[0]!, v[1] ?? v[0]!];
+};
+
+function swg(c: NodeInput): ParsedNode {
+  const s = c.src;
+  const p: SwgParams = {
+    ifm: two(attrInts(s, 'IFMDim'), 'IFMDim', s), ofm: two(attrInts(s, 'OFMDim'), 'OFMDim', s), channels: attrInt(s, 'IFMChannels'),
+    kernel: two(attrInts(s, 'ConvKernelDim'), 'ConvKernelDim', s), stride: two(attrInts(s, 'Stride', [1, 1]), 'Stride', s), simd: attrInt(s, 'SIMD'),
+    dtype: attrDtype(s, 'inputDataType'), ramStyle: ramStyle(s),
+  };
+  return { op: { kind: 'hw.ConvolutionInputGenerator', p }, inputs: c.inputs };
+}
+
+function fmPadding(c: NodeInput): ParsedNode {
+  const s = c.src;
+  const pads = attrInts(s, 'Padding') ?? [];
+  const p: FmPaddingParams = {
+    ifm: two(attrInts(s, 'ImgDim'), 'ImgDim', s), pads: [pads[0] ?? 0, pads[1] ?? 0, pads[2] ?? 0, pads[3] ?? 0], channels: attrInt(s, 'NumChannels'),
+    simd: attrInt(s, 'SIMD'), dtype: attrDtype(s, 'inputDataType'), value: attrFloat(s, 'PadValue', 0),
+  };
+  return { op: { kind: 'hw.FMPadding', p }, inputs: c.inputs };
+}
+
+function maxPool(c: NodeInput): ParsedNode {
+  const s = c.src;
+  const p: MaxPoolParams = {
+    ifm: two(attrInts(s, 'ImgDim'), 'ImgDim', s), kernel: two(attrInts(s, 'PoolDim'), 'PoolDim', s), channels: attrInt(s, 'NumChannels'),
+    pe: attrInt(s, 'PE', 1), dtype: attrDtype(s, 'dataType'),
+  };
+  return { op: { kind: 'hw.StreamingMaxPool', p }, inputs: c.inputs };
+}
+
 export const HW_PARSERS: Record<string, (c: NodeInput) => ParsedNode> = {
+  ConvolutionInputGenerator: swg, ConvolutionInputGenerator_rtl: swg, ConvolutionInputGenerator_hls: swg,
+  FMPadding: fmPadding, FMPadding_rtl: fmPadding, FMPadding_Batch: fmPadding,
+  StreamingMaxPool: maxPool, StreamingMaxPool_hls: maxPool, StreamingMaxPool_Batch: maxPool,
   ChannelPad: channelPad,
   MVAU: mvau, MatrixVectorActivation: mvau, MVAU_hls: mvau, MVAU_rtl: mvau,
   Thresholding: thresholding, Thresholding_hls: thresholding, Thresholding_rtl: thresholding, Thresholding_Batch: thresholding,

@@ -69,7 +69,36 @@ const topK: Parser = (c) => {
   return { op, inputs: [c.inputs[0]!, name], consts: [{ name, value: { shape: [1], data: Float64Array.of(attrInt(c.src, 'k')) } }] };
 };
 
+const pair = (v: readonly number[] | null, def: number): [number, number] => [v?.[0] ?? def, v?.[1] ?? v?.[0] ?? def];
+const quad = (v: readonly number[] | null): [number, number, number, number] => [v?.[0] ?? 0, v?.[1] ?? 0, v?.[2] ?? 0, v?.[3] ?? 0];
+
+function noAutoPad(c: NodeInput): void {
+  const a = attrString(c.src, 'auto_pad', 'NOTSET');
+  if (a !== 'NOTSET') badAttr(c.src, 'auto_pad', a, 'NOTSET (explicit pads)');
+}
+
+const conv: Parser = (c) => {
+  noAutoPad(c);
+  const k = attrInts(c.src, 'kernel_shape', null);
+  const w = c.constOf(c.inputs[1]!)?.shape ?? c.shapeOf(c.inputs[1]!);
+  return {
+    op: { kind: 'Conv', kernel: pair(k ?? (w ? w.slice(2) : null), 1), strides: pair(attrInts(c.src, 'strides', null), 1), pads: quad(attrInts(c.src, 'pads', null)),
+      dilations: pair(attrInts(c.src, 'dilations', null), 1), group: attrInt(c.src, 'group', 1) },
+    inputs: c.inputs,
+  };
+};
+
+const maxPool: Parser = (c) => {
+  noAutoPad(c);
+  if (attrInt(c.src, 'ceil_mode', 0) !== 0) badAttr(c.src, 'ceil_mode', '1', '0');
+  const k = pair(attrInts(c.src, 'kernel_shape'), 1);
+  return { op: { kind: 'MaxPool', kernel: k, strides: pair(attrInts(c.src, 'strides', null), 1), pads: quad(attrInts(c.src, 'pads', null)) }, inputs: c.inputs.slice(0, 1) };
+};
+
 const STANDARD: Record<string, Parser> = {
+  Conv: conv,
+  MaxPool: maxPool,
+  Pad: (c) => ({ op: { kind: 'Pad', pads: attrInts(c.src, 'pads', null), value: attrFloat(c.src, 'value', 0) }, inputs: c.inputs }),
   MatMul: simple('MatMul'), Add: simple('Add'), Sub: simple('Sub'), Mul: simple('Mul'), Div: simple('Div'),
   Pow: simple('Pow'), Sqrt: simple('Sqrt'), Neg: simple('Neg'), Identity: simple('Identity'), Reshape: simple('Reshape'),
   Sign: simple('Sign'), Relu: simple('Relu'), Shape: simple('Shape'),
@@ -122,6 +151,12 @@ const QONNX: Record<string, Parser> = {
     inputs: c.inputs,
   }),
   XnorPopcountMatMul: simple('XnorPopcountMatMul'),
+  Im2Col: (c) => ({
+    op: { kind: 'Im2Col', kernel: pair(attrInts(c.src, 'kernel_size'), 1), stride: pair(attrInts(c.src, 'stride', null), 1),
+      pads: quad(attrInts(c.src, 'pad_amount', null)), padValue: attrFloat(c.src, 'pad_value', 0) },
+    inputs: c.inputs,
+  }),
+  MaxPoolNHWC: (c) => ({ op: { kind: 'MaxPoolNHWC', kernel: pair(attrInts(c.src, 'kernel_shape'), 1), strides: pair(attrInts(c.src, 'strides', null), 1) }, inputs: c.inputs }),
 };
 
 /** Type one ONNX node; throws E_UNSUPPORTED_OP for ops finn-ts does not know. */

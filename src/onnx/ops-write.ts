@@ -43,7 +43,13 @@ function opForm(op: Op, inputRank: number): OpForm {
       aFloat('out_scale', op.outScale), aFloat('out_bias', op.outBias), aString('out_dtype', dtName(op.outType)),
       aString('data_layout', dataLayout(op.channelsLast, inputRank)),
     ]);
-    case 'hw.MVAU': case 'hw.Thresholding': case 'hw.LabelSelect': case 'hw.ChannelPad': return hwForm(op);
+    case 'hw.MVAU': case 'hw.Thresholding': case 'hw.LabelSelect': case 'hw.ChannelPad':
+    case 'hw.ConvolutionInputGenerator': case 'hw.FMPadding': case 'hw.StreamingMaxPool': return hwForm(op);
+    case 'Conv': return std('Conv', [aInts('kernel_shape', op.kernel), aInts('strides', op.strides), aInts('pads', op.pads), aInts('dilations', op.dilations), aInt('group', op.group)]);
+    case 'MaxPool': return std('MaxPool', [aInts('kernel_shape', op.kernel), aInts('strides', op.strides), aInts('pads', op.pads)]);
+    case 'Pad': return std('Pad', op.pads ? [aInts('pads', op.pads), aFloat('value', op.value)] : [aFloat('value', op.value)]);
+    case 'Im2Col': return qonnx('Im2Col', [aInts('kernel_size', op.kernel), aInts('stride', op.stride), aInts('pad_amount', op.pads), aFloat('pad_value', op.padValue)]);
+    case 'MaxPoolNHWC': return qonnx('MaxPoolNHWC', [aInts('kernel_shape', op.kernel), aInts('strides', op.strides)]);
     case 'MatMul': case 'Add': case 'Sub': case 'Mul': case 'Div': case 'Pow': case 'Sqrt': case 'Neg': case 'Identity':
     case 'Reshape': case 'Sign': case 'Relu': case 'Shape': case 'Squeeze': case 'Unsqueeze': case 'Clip':
       return bare(op.kind);
@@ -76,6 +82,27 @@ function hwForm(op: HwOp): OpForm {
         aInt('NumChannels', p.channels), aInt('PE', p.pe), aInt('numSteps', p.numThresholds),
         aString('inputDataType', dtName(p.inputType)), aString('outputDataType', dtName(p.outputType)),
         aInt('ActVal', p.actVal), aInts('numInputVectors', p.numVectors), aString('ram_style', p.ramStyle), backend,
+      ] };
+    }
+    case 'hw.ConvolutionInputGenerator': {
+      const p = op.p;
+      return { opType: 'ConvolutionInputGenerator', domain: HW_DOMAIN, attrs: [
+        aInts('ConvKernelDim', p.kernel), aInt('IFMChannels', p.channels), aInts('IFMDim', p.ifm), aInts('OFMDim', p.ofm),
+        aInt('SIMD', p.simd), aInts('Stride', p.stride), aString('inputDataType', dtName(p.dtype)), aString('outputDataType', dtName(p.dtype)),
+        aString('ram_style', p.ramStyle), backend,
+      ] };
+    }
+    case 'hw.FMPadding': {
+      const p = op.p;
+      return { opType: 'FMPadding', domain: HW_DOMAIN, attrs: [
+        aInts('ImgDim', p.ifm), aInts('Padding', p.pads), aInt('NumChannels', p.channels), aInt('SIMD', p.simd),
+        aString('inputDataType', dtName(p.dtype)), aFloat('PadValue', p.value), backend,
+      ] };
+    }
+    case 'hw.StreamingMaxPool': {
+      const p = op.p;
+      return { opType: 'StreamingMaxPool', domain: HW_DOMAIN, attrs: [
+        aInts('ImgDim', p.ifm), aInts('PoolDim', p.kernel), aInt('NumChannels', p.channels), aInt('PE', p.pe), aString('dataType', dtName(p.dtype)), backend,
       ] };
     }
     case 'hw.ChannelPad': {

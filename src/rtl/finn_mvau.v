@@ -7,6 +7,8 @@
 // Weight word nf*SF+sf: weight (neuron nf*PE+p, column sf*SIMD+s) at [(p*SIMD+s)*WBITS +: WBITS].
 // Threshold word nf: threshold t of neuron nf*PE+p at [(p*NTHRESH+t)*TBITS +: TBITS], ascending, two's complement.
 // Output element p: USE_THRESH ? #{t : acc >= T[t]} + ACT_VAL : acc, extended/truncated to OBITS.
+// Products: BINARY_XNOR: 1 if the bits agree (popcount); A_BIPOLAR (ABITS = 1): input bit b means 2b-1, product
+// b ? w : -w; otherwise w * a with the signedness given by W_SIGNED / A_SIGNED.
 `default_nettype none
 
 module finn_mvau #(
@@ -183,8 +185,9 @@ module finn_mvau #(
       wire [SW-1:0] dot;
       if (BINARY_XNOR != 0) begin : g_xnor
         // popcount of the agreeing bits as an adder tree: the bits fill a PL-bit field (zero padded); level k adds
-        // neighbouring (k)-bit counts into 2^k-bit fields, (x & m) + ((x >> 2^(k-1)) & m). No carry ever crosses a
-        // field, so each level is a row of small independent adders (and a few machine words for Verilator).
+        // pairs of neighbouring counts (k bits each, from 2^(k-1)-bit fields) into 2^k-bit fields with
+        // (x & m) + ((x >> 2^(k-1)) & m). No carry ever crosses a field, so each level is a row of small independent
+        // adders in hardware and a few machine-word operations in Verilator (instead of one statement per bit).
         wire [SIMD-1:0] agree = ~(w_q[p*SIMD +: SIMD] ^ s1_act);
         for (k = 0; k <= PCL; k = k + 1) begin : g_lvl
           wire [PL-1:0] t;

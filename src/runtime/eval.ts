@@ -4,6 +4,7 @@ import { compileGraph } from '../exec/run.ts';
 import { numel, type Tensor } from '../ir/tensor.ts';
 import { isIntegral } from '../ir/datatype.ts';
 import { hasDiv255 } from '../passes/tidy/pre-post-processing.ts';
+import { hostFrame } from './host-input.ts';
 import { fail } from '../util/errors.ts';
 import type { ImageDataset } from './datasets.ts';
 
@@ -64,7 +65,7 @@ export function evaluate(g: Graph, ds: ImageDataset, scale: InputScale = detectI
   for (let i = 0; i < ds.count; i++) {
     const px = ds.images.subarray(i * per, (i + 1) * per);
     for (let j = 0; j < per; j++) buf[j] = scale === 'raw' ? px[j]! : px[j]! / 255;
-    const out = run({ [g.inputs[0]!]: { shape: inShape, data: buf } }).get(g.outputs[0]!)!;
+    const out = run({ [g.inputs[0]!]: { shape: inShape, data: hostFrame(g, buf) } }).get(g.outputs[0]!)!;
     predictions[i] = predictedClass(out);
     if (predictions[i] === ds.labels[i]) correct++;
   }

@@ -1,7 +1,7 @@
 /** Compiles Verilog + the generated testbench with Verilator (cached by content hash) and runs co-simulations. */
 import { spawn } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { FinnError } from '../util/errors.ts';
 import { renderTestbench, type MonitorPort, type StreamChannel } from './testbench.ts';
@@ -81,13 +81,49 @@ export interface RunResult {
 
 const MAKE_OPT = 'OPT_FAST=-O1 OPT_SLOW=-O0 OPT_GLOBAL=-O1';
 
+/** Verilator's runtime objects: they do not depend on the design, so they are built once and reused. */
+const RUNTIME_OBJS = ['verilated.o', 'verilated_threads.o'];
+
 function verilatorArgs(o: CompileOptions, objDir: string, tbPath: string): string[] {
   return [
-    '--cc', '--exe', '--build', '-j', String(o.jobs ?? 2),
+    '--cc', '--exe',
     '--x-assign', 'fast', '--x-initial', 'fast', '-Wno-fatal', '-Wno-lint', '-Wno-style',
     '--top-module', o.top, '--prefix', 'Vtop', '-Mdir', objDir, '-o', 'Vtop',
-    '-MAKEFLAGS', MAKE_OPT, ...(o.extraArgs ?? []), tbPath, ...o.sources.map((s) => resolve(s)),
+    ...(o.extraArgs ?? []), tbPath, ...o.sources.map((s) => resolve(s)),
   ];
+}
+
+/**
+ * Where the runtime objects for this Verilator version and these compiler options are kept (in the work
+ * directory), or undefined when extra arguments other than -G overrides might change how they are compiled.
+ */
+function runtimeCacheDir(o: CompileOptions, version: string): string | undefined {
+  if ((o.extraArgs ?? []).some((a) => !a.startsWith('-G'))) return undefined;
+  const h = createHash('sha256').update(JSON.stringify({ version, make: MAKE_OPT })).digest('hex').slice(0, 16);
+  return resolve(o.workDir, `verilated-runtime-${h}`);
+}
+
+/** Verilates, then runs make (with cached runtime objects copied in first, so make does not rebuild them). */
+async function build(o: CompileOptions, tool: { path: string; version: string }, tmp: string, tbPath: string):
+  Promise<{ ok: boolean; output: string }> {
+  const objDir = join(tmp, 'obj');
+  const v = await exec(tool.path, verilatorArgs(o, objDir, tbPath), tmp);
+  if (v.code !== 0) return { ok: false, output: v.output };
+  const rt = runtimeCacheDir(o, tool.version);
+  const cached = rt !== undefined && RUNTIME_OBJS.every((f) => existsSync(join(rt, f)));
+  // the copies are newer than Vtop.mk (written by the verilator run above), so make keeps them
+  if (cached) for (const f of RUNTIME_OBJS) copyFileSync(join(rt, f), join(objDir, f));
+  const mk = await exec('make', ['-f', 'Vtop.mk', '-j', String(o.jobs ?? 2), ...MAKE_OPT.split(' ')], objDir);
+  const ok = mk.code === 0 && existsSync(join(objDir, 'Vtop'));
+  if (ok && rt !== undefined && !cached) {
+    mkdirSync(rt, { recursive: true });
+    for (const f of RUNTIME_OBJS) {
+      const part = join(rt, `${f}.tmp-${randomUUID()}`);
+      copyFileSync(join(objDir, f), part);
+      renameSync(part, join(rt, f));                  // atomic: a concurrent build never sees a partial object
+    }
+  }
+  return { ok, output: v.output + mk.output };
 }
 
 function cacheKey(o: CompileOptions, version: string, tb: string): string {
@@ -124,9 +160,9 @@ export async function compileModel(o: CompileOptions): Promise<CompiledModel> {
   mkdirSync(tmp, { recursive: true });
   const tbPath = join(tmp, 'tb_main.cpp');
   writeFileSync(tbPath, tb);
-  const r = await exec(tool.path, verilatorArgs(o, join(tmp, 'obj'), tbPath), tmp);
+  const r = await build(o, tool, tmp, tbPath);
   writeFileSync(join(tmp, 'build.log'), r.output);
-  if (r.code !== 0 || !existsSync(join(tmp, 'obj', 'Vtop'))) {
+  if (!r.ok) {
     const tail = r.output.split('\n').filter((l) => /error|Error/.test(l)).slice(0, 20).join('\n');
     throw new FinnError('E_SIM', `Verilator build of '${o.top}' failed (log: ${join(tmp, 'build.log')}):\n${tail}`,
       'check the Verilog sources with lintVerilog(); the build also needs make and a C++ compiler (g++)');

@@ -43,6 +43,8 @@ export interface MvauShape {
   aBipolar?: boolean;
   /** Fixed number of thresholds and activation offset (random when absent). */
   nthresh?: number; actVal?: number;
+  /** Draw thresholds within this distance of the middle of the accumulator range (default: the whole range). */
+  thrSpread?: number;
 }
 
 /** A random MVAU shape. */
@@ -73,8 +75,9 @@ export function mvauCase(r: Rng, s: MvauShape, name: string, memDir: string, fra
   const accBits = (accSigned ? bitsFor(Math.min(accLo, -1), accHi) : bitsFor(0, accHi)) + r.int(0, 1);
   const rows = Array.from({ length: s.mh }, () => Array.from({ length: s.mw }, () => r.int(wlo, whi)));
   const nthresh = s.thresh ? s.nthresh ?? r.int(1, 7) : 0;
-  const thr = s.thresh
-    ? rows.map(() => sorted(Array.from({ length: nthresh }, () => r.int(accLo - 2, accHi + 2)))) : null;
+  const mid = Math.round((accLo + accHi) / 2);
+  const [tlo, thi] = s.thrSpread === undefined ? [accLo - 2, accHi + 2] : [mid - s.thrSpread, mid + s.thrSpread];
+  const thr = s.thresh ? rows.map(() => sorted(Array.from({ length: nthresh }, () => r.int(tlo, thi)))) : null;
   const tAll = thr ? thr.flat() : [0];
   const tbits = bitsFor(Math.min(-1, ...tAll), Math.max(0, ...tAll)) + r.int(0, 1);
   const actVal = s.thresh ? s.actVal ?? r.int(-3, 2) : 0;

@@ -42,6 +42,9 @@ const FIXED_MVAU: MvauShape[] = [
   // XNOR with SIMD not a power of two (zero-padded popcount fields) and SIMD = 1
   { mw: 36, mh: 6, pe: 3, simd: 9, xnor: true, wbits: 1, abits: 1, wSigned: false, aSigned: false, thresh: false, nVectors: 2 },
   { mw: 5, mh: 2, pe: 2, simd: 1, xnor: true, wbits: 1, abits: 1, wSigned: false, aSigned: false, thresh: true, nVectors: 1 },
+  // XNOR popcount fields wider than a machine word (SIMD 100 -> 128-bit fields)
+  { mw: 300, mh: 4, pe: 2, simd: 100, xnor: true, wbits: 1, abits: 1, wSigned: false, aSigned: false, thresh: false,
+    nVectors: 1 },
 ];
 const DWC_PAIRS: [number, number][] = [
   [8, 32], [32, 8], [24, 16], [16, 24], [3, 5], [5, 3], [8, 8], [1, 12], [12, 1], [100, 36], [36, 100], [64, 96],

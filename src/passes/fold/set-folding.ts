@@ -22,7 +22,7 @@ export function targetCycles(fps: number, clockNs: number): number {
 /** Fold one hardware op towards `target`. */
 export function foldOp(op: HwOp, target: number, maxWeightWidth: number): HwOp {
   return withLayer(op, (layer, p0) => {
-    let p = { ...p0, pe: 1, ...('simd' in p0 ? { simd: 1 } : {}) } as typeof p0;
+    let p = { ...p0, ...('pe' in p0 ? { pe: 1 } : {}), ...('simd' in p0 ? { simd: 1 } : {}) } as typeof p0;
     for (const knob of layer.folding(p)) {
       for (const v of knob.values) {
         const cand = { ...p, [knob.key]: v } as typeof p0;

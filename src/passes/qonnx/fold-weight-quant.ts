@@ -50,10 +50,13 @@ function rewriteOne(g: Graph, ctx: PassContext): Graph | undefined {
     chain.push(next); cur = next;
   }
   const mm = singleConsumer(g, cur);
-  const col = mm && mm.op.kind === 'MatMul' && mm.inputs[1] === cur.outputs[0] && q.shape.length === 2 ? perChannel(s, s.shape, 1) : undefined;
+  // the scale must be per output channel: MatMul columns (axis 1 of [K, N]) or Conv filters (axis 0 of [OC, IC, kh, kw])
+  const isMatMul = mm?.op.kind === 'MatMul' && q.shape.length === 2;
+  const isConv = mm?.op.kind === 'Conv' && q.shape.length === 4;
+  const col = mm && mm.inputs[1] === cur.outputs[0] && (isMatMul || isConv) ? perChannel(s, s.shape, isMatMul ? 1 : 0) : undefined;
   const e = emitter(g);
   if (!mm || !col) {
-    ctx.log(`note: weight quantizer ${n.name} does not feed a MatMul with per-output-channel scale; folded to float constants`);
+    ctx.log(`note: weight quantizer ${n.name} does not feed a MatMul/Conv with per-output-channel scale; folded to float constants`);
     const y = binaryOp(q, s, (a, b) => a * b);
     e.constant(`${n.name}_folded`, y, FLOAT32);
     const out = cur.outputs[0]!;
@@ -62,11 +65,17 @@ function rewriteOne(g: Graph, ctx: PassContext): Graph | undefined {
   const w = e.constant(`${mm.name}_W`, q, dtype);
   const outInfo = g.tensors.get(mm.outputs[0]!)!;
   const acc = e.value(`${mm.name}_acc`, outInfo.shape, FLOAT32);
-  e.node(mm.name, { kind: 'MatMul' }, [mm.inputs[0]!, w], [acc]);
+  // a Conv bias is added before the moved scale: divide it by the scale so (x·q + b/s)·s = x·(q·s) + b
+  const bias = isConv && mm.inputs[2] ? g.tensors.get(mm.inputs[2])?.value : undefined;
+  if (isConv && mm.inputs[2] && !bias) fail('E_UNSUPPORTED_OP', `node ${mm.name}: Conv bias must be constant`);
+  const extra = bias ? [e.constant(`${mm.name}_bias`, { shape: bias.shape, data: bias.data.map((b, i) => b / col[i]!) })] : [];
+  e.node(mm.name, mm.op, [mm.inputs[0]!, w, ...extra], [acc]);
   if (col.every((v) => v === 1)) {
     e.node(`${mm.name}_id`, { kind: 'Identity' }, [acc], [mm.outputs[0]!]);
   } else {
-    const sc = e.constant(`${mm.name}_wscale`, fullShape(reshape({ shape: [col.length], data: col }, [col.length]), outInfo.shape));
+    // broadcast over the output: last axis for MatMul, axis 1 (NCHW channels) for Conv
+    const cshape = isConv ? [1, col.length, 1, 1] : [col.length];
+    const sc = e.constant(`${mm.name}_wscale`, fullShape(reshape({ shape: [col.length], data: col }, cshape), outInfo.shape));
     e.node(`${mm.name}_scale`, { kind: 'Mul' }, [acc, sc], [mm.outputs[0]!]);
   }
   return replaceNodes(g, [...chain, mm], e.nodes, e.tensors);

@@ -11,7 +11,15 @@ import { absorbAddIntoThreshold, absorbMulIntoThreshold } from './absorb-into-th
 import { absorbIntoTopK } from './absorb-into-topk.ts';
 import { roundThresholds } from './round-thresholds.ts';
 
+import { convToIm2Col } from '../lower/conv-to-im2col.ts';
+import { maxPoolToNhwc } from '../lower/maxpool-to-nhwc.ts';
+import { absorbTransposeIntoFlatten, collapseTransposes, raiseTransposes, sinkTransposes } from '../lower/transposes.ts';
+
+/** Lowering of convolutional layers to NHWC Im2Col + MatMul (run together with streamlining). */
+export const LOWER_PASSES: readonly Pass[] = [convToIm2Col, maxPoolToNhwc, sinkTransposes, raiseTransposes, collapseTransposes, absorbTransposeIntoFlatten];
+
 export const STREAMLINE_PASSES: readonly Pass[] = [
+  ...LOWER_PASSES,
   batchnormToAffine, normalizeAffine, moveAffinePastLayout, moveAddPastMul, collapseRepeated, moveAffinePastMatMul,
   absorbSignIntoWeights, absorbAddIntoThreshold, absorbMulIntoThreshold, absorbIntoTopK, roundThresholds,
 ];

@@ -37,10 +37,21 @@ function rangeOf(t: TensorInfo): [number, number] | undefined {
 function infer(g: Graph, n: Node): DataType | undefined {
   const ins = n.inputs.map((x) => g.tensors.get(x));
   const op = n.op;
-  if (isHwOp(op)) return op.kind === 'hw.MVAU' && op.p.noActivation ? op.p.accType : op.kind === 'hw.ChannelPad' ? op.p.dtype : op.p.outputType;
+  if (isHwOp(op)) {
+    if (op.kind === 'hw.MVAU' && op.p.noActivation) return op.p.accType;
+    const p = op.p as unknown as { outputType?: DataType; dtype?: DataType };
+    return p.outputType ?? p.dtype;
+  }
   if (LAYOUT.has(op.kind)) return ins[0]!.dtype;
   switch (op.kind) {
     case 'MultiThreshold': return op.outType;
+    case 'MaxPoolNHWC': case 'MaxPool': return ins[0]!.dtype;
+    case 'Im2Col': {
+      // padding inserts padValue, which may not be representable in the input type (e.g. 0 among bipolar ±1)
+      const t = ins[0]!.dtype;
+      if (!isIntegral(t) || op.pads.every((p) => p === 0) || (t.kind !== 'bipolar' && op.padValue >= dtMin(t) && op.padValue <= dtMax(t))) return t;
+      return smallestIntType(Math.min(dtMin(t), op.padValue), Math.max(dtMax(t), op.padValue));
+    }
     case 'XnorPopcountMatMul': return smallestIntType(0, ins[1]!.shape[0]!);
     case 'MatMul': {
       const [x, w] = [rangeOf(ins[0]!), ins[1]!.value];
