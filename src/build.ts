@@ -6,7 +6,9 @@ import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { basename, join } from 'node:path';
 import { tmpdir } from 'node:os';
-import { designOf } from './backend/design.ts';
+import { defaultFifoDepths, designOf } from './backend/design.ts';
+import { sizeFifos } from './backend/fifo-sizing.ts';
+import type { SimSettings } from './backend/cosim.ts';
 import { finalHwConfig, writeRtl } from './backend/write-rtl.ts';
 import { verifyDesign, verifyInputs } from './backend/verify.ts';
 import type { Graph } from './ir/graph.ts';
@@ -40,7 +42,7 @@ import { findPart, type FpgaPart } from './cost/parts.ts';
 import { outDir, type OutDir } from './util/outdir.ts';
 import { FinnError, fail } from './util/errors.ts';
 
-export const STEP_NAMES = ['import', 'tidy', 'qonnx-to-finn', 'pre-post', 'streamline', 'to-hw', 'fold', 'estimate', 'rtl', 'verify'] as const;
+export const STEP_NAMES = ['import', 'tidy', 'qonnx-to-finn', 'pre-post', 'streamline', 'to-hw', 'fold', 'estimate', 'rtl', 'fifo-size', 'verify'] as const;
 export type StepName = (typeof STEP_NAMES)[number];
 
 export interface BuildOptions {
@@ -66,6 +68,8 @@ export interface BuildOptions {
   /** Random tvalid/tready stalls during the correctness co-simulation (default on). */
   readonly stalls?: boolean;
   readonly seed?: number;
+  /** Size FIFOs by simulation (default on); off keeps one frame of the consumer's input per FIFO. */
+  readonly fifoSizing?: boolean;
   /** Where Verilator builds are cached (default: <tmp>/finn-ts-verilator). */
   readonly simCacheDir?: string;
   readonly verilator?: string;
@@ -107,8 +111,36 @@ export const STEPS: readonly Step[] = [
   { name: 'fold', summary: 'choose PE/SIMD per layer', run: foldStep },
   { name: 'estimate', summary: 'cycles and resources per layer', run: estimateStep },
   { name: 'rtl', summary: 'Verilog: cores, layer wrappers, stitched AXI-Stream top, memory images', run: rtlStep },
+  { name: 'fifo-size', summary: 'size FIFOs by simulation (maximum occupancy with deep FIFOs)', run: fifoSizeStep },
   { name: 'verify', summary: 'co-simulate the RTL against the reference executor (Verilator)', run: verifyStep },
 ];
+
+function simSettings(ctx: BuildContext, stallProb: number): SimSettings {
+  const { opts } = ctx;
+  return { cacheDir: opts.simCacheDir ?? join(tmpdir(), 'finn-ts-verilator'), verilator: opts.verilator, seed: opts.seed ?? 1, stallProb, log: ctx.pass.log };
+}
+
+async function fifoSizeStep(g: Graph, ctx: BuildContext): Promise<Graph> {
+  if (ctx.opts.fifoSizing === false) {
+    ctx.pass.log('fifo-size: skipped (--no-fifo-sizing): FIFOs hold one frame of their consumer\'s input');
+    return g;
+  }
+  const s = await sizeFifos(g, ctx.out, simSettings(ctx, 0));
+  const out: Graph = { ...g, meta: { ...g.meta, fifo_depths: s.depths.join(',') } };
+  const d = designOf(out);
+  writeRtl(d, ctx.out);
+  ctx.out.writeJson('final_hw_config.json', finalHwConfig(d, foldingConfigOf(out)));
+  const bits = (ds: readonly number[]) => ds.reduce((a, v, i) => a + v * s.widths[i]!, 0);
+  const report = {
+    method: 'maximum occupancy with deep FIFOs, outputs always ready, one input frame per period of the slowest layer', frames: s.frames, seconds: s.seconds,
+    verilator_compile_seconds: s.compileSeconds, cycles_per_frame_deep: s.cyclesPerFrameDeep,
+    total_bits_sized: bits(s.depths), total_bits_deep: bits(s.deepDepths), total_bits_one_frame: bits(defaultFifoDepths(d.layers)),
+    fifos: s.depths.map((depth, i) => ({ name: `StreamingFIFO_${i}`, between: [d.layers[i]!.node, d.layers[i + 1]!.node], width: s.widths[i], depth, max_occupancy: s.measured[i], deep_depth: s.deepDepths[i] })),
+  };
+  ctx.out.writeJson('report/fifo_sizing.json', report);
+  ctx.pass.log(`fifo-size: ${s.seconds.toFixed(1)} s (Verilator ${s.compileSeconds.toFixed(1)} s); depths ${s.depths.join(', ')}; ${report.total_bits_sized} FIFO bits vs ${report.total_bits_deep} all deep`);
+  return out;
+}
 
 function rtlStep(g: Graph, ctx: BuildContext): Graph {
   const d = designOf(g);
@@ -126,7 +158,7 @@ async function verifyStep(g: Graph, ctx: BuildContext): Promise<Graph> {
   const inputs = verifyInputs(g, opts.verifyDataset, opts.verifyLimit, seed);
   const stallProb = opts.stalls === false ? 0 : 0.3;
   ctx.pass.log(`verify: ${inputs.source}, random stalls ${stallProb ? 'on' : 'off'}`);
-  const sim = { cacheDir: opts.simCacheDir ?? join(tmpdir(), 'finn-ts-verilator'), verilator: opts.verilator, seed, stallProb, log: ctx.pass.log };
+  const sim = simSettings(ctx, stallProb);
   const r = await verifyDesign(g, d, files, ctx.out, inputs, sim, 1000 / opts.clockNs);
   ctx.out.writeJson('report/rtlsim_performance.json', r.performance);
   ctx.out.writeJson('report/verification.json', { inputs: inputs.source, stalls: stallProb > 0, seed, stages: r.stages, rtl_sha256: hashFiles(files.sources.concat(files.memories)) });

@@ -66,6 +66,7 @@ export function makeProgram(print: (s: string) => void, printErr: (s: string) =>
     .addOption(new Option('--stalls <mode>', 'random tvalid/tready stalls in the correctness co-simulation').choices(['on', 'off']))
     .option('--seed <n>', 'seed for random frames and stall patterns', num('--seed'))
     .option('--sim-cache <dir>', 'where Verilator builds are cached')
+    .option('--no-fifo-sizing', 'keep one frame of buffering per FIFO instead of sizing them by simulation')
     .option('-q, --quiet', 'print only errors and the final summary')
     .action(async (model: string | undefined, o: Record<string, unknown>) => {
       const log = o.quiet ? () => {} : print;
@@ -74,7 +75,7 @@ export function makeProgram(print: (s: string) => void, printErr: (s: string) =>
         model, out: o.out, targetFps: o.targetFps, clockNs: o.clockNs, part: o.part, foldingFile: o.folding,
         from: o.from, to: o.to, preprocess: o.preprocess, maxWeightWidth: o.mvauWwidthMax, twoPassFolding: o.twoPass, pad: o.pad,
         verifyDataset: o.verifyDataset, verifyLimit: o.verifyLimit, stalls: o.stalls === undefined ? undefined : o.stalls === 'on',
-        seed: o.seed, simCacheDir: o.simCache, verilator: env.FINN_VERILATOR,
+        seed: o.seed, simCacheDir: o.simCache, verilator: env.FINN_VERILATOR, fifoSizing: o.fifoSizing,
       }).filter(([, v]) => v !== undefined)) } as Partial<BuildOptions>;
       if (!merged.model) fail('E_USAGE', 'finn build needs a model file', 'finn build model.onnx --out build/');
       if (!merged.out) fail('E_USAGE', 'finn build needs --out <dir> (or output_dir in --config)');

@@ -72,9 +72,16 @@ export function designOf(g: Graph, fifoDepths?: readonly number[]): Design {
       rtl: layer.rtl(p, consts),
     }));
   });
-  const depths = fifoDepths ?? layers.slice(1).map((l) => Math.max(2, l.input.wordsPerFrame + 2));
+  // FIFO depths: given, or sized earlier (graph metadata), or one frame of the consumer's input
+  const sized = g.meta.fifo_depths?.split(',').map(Number);
+  const depths = fifoDepths ?? (sized && sized.length === layers.length - 1 ? sized : defaultFifoDepths(layers));
   if (depths.length !== Math.max(0, layers.length - 1)) fail('E_RTL', `expected ${layers.length - 1} FIFO depths, got ${depths.length}`);
   return { top: TOP_NAME, layers, fifoDepths: depths };
+}
+
+/** Unsized FIFOs: one frame of the consumer's input plus 2 words. */
+export function defaultFifoDepths(layers: readonly LayerInfo[]): number[] {
+  return layers.slice(1).map((l) => Math.max(2, l.input.wordsPerFrame + 2));
 }
 
 /** Top-level stream width: padded to a multiple of 8 bits (AXI-Stream bytes). */

@@ -1,5 +1,5 @@
 /** Wrappers (one per layer, binding its core) and the stitched top level, as typed Verilog modules. */
-import { concat, konst, ref, slice, streamPorts, type VInstance, type VModule, type VWire } from '../verilog/model.ts';
+import { concat, konst, ref, slice, streamPorts, type VInstance, type VModule, type VPort, type VWire } from '../verilog/model.ts';
 import { safeFileName } from '../verilog/sanitize.ts';
 import { padTo8, type Design, type LayerInfo } from './design.ts';
 
@@ -45,11 +45,19 @@ function streamInst(module: string, name: string, params: VInstance['params'], f
 }
 
 /** The stitched top: s_axis_0 → layer → (DWC) → FIFO → layer → … → m_axis_0, widths padded to bytes at the edges. */
-export function topModule(d: Design): VModule {
+export interface TopOptions {
+  /** Simulation variants: FIFO occupancy counts as output ports, a source throttled to one frame per period. */
+  readonly exposeFifoCounts?: boolean;
+  readonly throttle?: { readonly period: number; readonly words: number };
+  readonly name?: string;
+}
+
+export function topModule(d: Design, opts: TopOptions = {}): VModule {
   const first = d.layers[0]!, last = d.layers[d.layers.length - 1]!;
   const inW = padTo8(first.input.width), outW = padTo8(last.output.width);
   const wires: VWire[] = [];
   const instances: VInstance[] = [];
+  const countPorts: VPort[] = [];
   const assigns: VModule['assigns'][number][] = [];
   const layerIn = d.layers.map((l, i): Seg => ({ prefix: `s${i}_in`, width: l.input.width }));
   const layerOut = d.layers.map((l, i): Seg => ({ prefix: `s${i}_out`, width: l.output.width }));
@@ -68,20 +76,27 @@ export function topModule(d: Design): VModule {
     }
     const depth = d.fifoDepths[j]!;
     const countBits = Math.ceil(Math.log2(depth + 1));
-    wires.push({ name: `fifo_${j + 1}_count`, width: countBits, observe: true });
+    if (opts.exposeFifoCounts) countPorts.push({ name: `fifo_${j + 1}_count`, dir: 'output', width: countBits });
+    else wires.push({ name: `fifo_${j + 1}_count`, width: countBits, observe: true });
     instances.push(streamInst('finn_fifo', `fifo_${j + 1}`, [['WIDTH', cons.width], ['DEPTH', depth], ['RAM_STYLE', 'auto']], src, cons, [['count', ref(`fifo_${j + 1}_count`)]]));
   });
-  assigns.push({ lhs: `${layerIn[0]!.prefix}_tdata`, rhs: inW === first.input.width ? ref('s_axis_0_tdata') : slice('s_axis_0_tdata', first.input.width - 1, 0) });
-  assigns.push({ lhs: `${layerIn[0]!.prefix}_tvalid`, rhs: ref('s_axis_0_tvalid') });
-  assigns.push({ lhs: 's_axis_0_tready', rhs: ref(`${layerIn[0]!.prefix}_tready`) });
+  let entry = layerIn[0]!;
+  if (opts.throttle) {
+    entry = { prefix: 's_thr', width: first.input.width };
+    wires.push(...streamWires(entry.prefix, entry.width));
+    instances.push(streamInst('finn_throttle', 'throttle', [['WIDTH', entry.width], ['PERIOD', opts.throttle.period], ['WORDS', opts.throttle.words]], entry, layerIn[0]!));
+  }
+  assigns.push({ lhs: `${entry.prefix}_tdata`, rhs: inW === first.input.width ? ref('s_axis_0_tdata') : slice('s_axis_0_tdata', first.input.width - 1, 0) });
+  assigns.push({ lhs: `${entry.prefix}_tvalid`, rhs: ref('s_axis_0_tvalid') });
+  assigns.push({ lhs: 's_axis_0_tready', rhs: ref(`${entry.prefix}_tready`) });
   const lo = layerOut[d.layers.length - 1]!;
   assigns.push({ lhs: 'm_axis_0_tdata', rhs: outW === last.output.width ? ref(`${lo.prefix}_tdata`) : concat(konst(outW - last.output.width, 0), ref(`${lo.prefix}_tdata`)) });
   assigns.push({ lhs: 'm_axis_0_tvalid', rhs: ref(`${lo.prefix}_tvalid`) });
   assigns.push({ lhs: `${lo.prefix}_tready`, rhs: ref('m_axis_0_tready') });
   return {
-    name: d.top,
+    name: opts.name ?? d.top,
     comment: [`stitched dataflow accelerator: ${d.layers.map((l) => l.ident).join(' -> ')}`, `s_axis_0: ${inW} bits/word, m_axis_0: ${outW} bits/word`],
-    ports: [...CLK, ...streamPorts('s_axis_0', 'in', inW), ...streamPorts('m_axis_0', 'out', outW)],
+    ports: [...CLK, ...streamPorts('s_axis_0', 'in', inW), ...streamPorts('m_axis_0', 'out', outW), ...countPorts],
     wires, assigns, instances,
   };
 }

@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 export const RTL_DIR = dirname(fileURLToPath(import.meta.url));
 
 /** Names of the cores (module name = file name without .v). */
-export type CoreName = 'finn_mvau' | 'finn_thresholding' | 'finn_labelselect' | 'finn_dwc' | 'finn_fifo' | 'finn_chpad' | 'finn_swg' | 'finn_fmpad' | 'finn_maxpool';
+export type CoreName = 'finn_mvau' | 'finn_thresholding' | 'finn_labelselect' | 'finn_dwc' | 'finn_fifo' | 'finn_chpad' | 'finn_swg' | 'finn_fmpad' | 'finn_maxpool' | 'finn_throttle';
 
 const DEPENDS: Record<CoreName, readonly string[]> = {
   finn_mvau: ['finn_mvau', 'finn_rom'],
@@ -18,6 +18,7 @@ const DEPENDS: Record<CoreName, readonly string[]> = {
   finn_swg: ['finn_swg'],
   finn_fmpad: ['finn_fmpad'],
   finn_maxpool: ['finn_maxpool'],
+  finn_throttle: ['finn_throttle'],
 };
 
 /** All core names. */

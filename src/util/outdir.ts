@@ -9,6 +9,8 @@ export interface OutDir {
   path(rel: string): string;
   write(rel: string, data: string | Uint8Array): string;
   writeJson(rel: string, value: unknown): string;
+  /** The same kind of directory rooted at a subdirectory (still confined to this one). */
+  sub(rel: string): OutDir;
 }
 
 export function outDir(root: string): OutDir {
@@ -30,6 +32,9 @@ export function outDir(root: string): OutDir {
     },
     writeJson(rel, value) {
       return this.write(rel, `${JSON.stringify(value, null, 2)}\n`);
+    },
+    sub(rel) {
+      return outDir(path(rel));
     },
   };
 }

@@ -117,7 +117,7 @@ describe('RTL cores, randomized co-simulation', () => {
   const cases = buildCases(memDir);
   let model: Promise<CompiledModel> | undefined;
   const results = new Map<string, Promise<RunResult>>();
-  const getModel = (): Promise<CompiledModel> => (model ??= compileCases(cases, WORK));
+  const getModel = (): Promise<CompiledModel> => (model ??= compileCases(cases, WORK, true));
   const getRun = (run: (typeof RUNS)[number]): Promise<RunResult> => {
     let p = results.get(run.name);
     if (!p) results.set(run.name, (p = getModel().then((m) => runCases(m, cases, run.opts))));

@@ -69,8 +69,12 @@ endmodule
 `;
 }
 
-/** Writes the test top and compiles it with all needed cores into one model. */
-export async function compileCases(cases: readonly CoreCase[], workDir: string): Promise<CompiledModel> {
+/**
+ * Writes the test top and compiles it with all needed cores into one model (quickBuild: unoptimized C++, for many
+ * small cases simulated briefly).
+ */
+export async function compileCases(cases: readonly CoreCase[], workDir: string, quickBuild = false):
+  Promise<CompiledModel> {
   mkdirSync(workDir, { recursive: true });
   const top = 'rtl_cases_top';
   const topFile = join(workDir, `${top}.v`);
@@ -78,7 +82,7 @@ export async function compileCases(cases: readonly CoreCase[], workDir: string):
   const sources = [...coreFilesFor(new Set(cases.map((c) => c.core))), topFile];
   const monitors = cases.flatMap((c, k) =>
     c.core === 'finn_fifo' ? [{ port: countPort(k), bits: countBits(Number(c.params.DEPTH)) }] : []);
-  return compileModel({ sources, top, workDir, channels: cases.map(caseChannel), monitors });
+  return compileModel({ sources, top, workDir, channels: cases.map(caseChannel), monitors, quickBuild });
 }
 
 /** Simulates every case once (all side by side) with the given stall settings. */
