@@ -125,7 +125,7 @@ async function build(o: CompileOptions, tool: { path: string; version: string },
   // the copies are newer than Vtop.mk (written by the verilator run above), so make keeps them
   if (cached) for (const f of RUNTIME_OBJS) copyFileSync(join(rt, f), join(objDir, f));
   const mk = await exec('make', ['-f', 'Vtop.mk', '-j', String(o.jobs ?? 2), ...makeOpt(o)], objDir)
-    .catch((e: unknown) => ({ code: -1, output: `cannot run make: ${(e as Error).message}\n` }));
+    .catch((e: unknown) => ({ code: -1, output: `error: cannot run make: ${(e as Error).message}\n` }));
   const ok = mk.code === 0 && existsSync(join(objDir, 'Vtop'));
   if (ok && rt !== undefined && !cached) {
     mkdirSync(rt, { recursive: true });
