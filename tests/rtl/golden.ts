@@ -1,7 +1,13 @@
 /**
- * Golden models of the Verilog cores on plain numbers (element values, not packed words), kept separate so they can
- * be swapped for the hardware layers' execute() functions.
+ * Golden models of the Verilog cores on plain numbers (element values, not packed words). The MVAU, Thresholding and
+ * LabelSelect references are the compiler's own hardware layers' execute() (src/hw/*.ts), so every randomized
+ * co-simulation checks the RTL against exactly what the compiler assumes the hardware computes.
  */
+import { mvau } from '../../src/hw/mvau.ts';
+import { thresholding } from '../../src/hw/thresholding.ts';
+import { labelSelect } from '../../src/hw/labelselect.ts';
+import { BIPOLAR, int, uint } from '../../src/ir/datatype.ts';
+import type { Tensor } from '../../src/ir/tensor.ts';
 
 /** Interprets v modulo 2^bits as a two's complement (signed) or unsigned number. */
 export function wrapBits(v: number, bits: number, signed: boolean): number {
@@ -37,31 +43,43 @@ export interface MvauGoldenParams {
 export function mvauGolden(p: MvauGoldenParams, rows: readonly (readonly number[])[],
   vectors: readonly (readonly number[])[]): number[][] {
   if (p.aBipolar && p.binaryXnor) throw new Error('mvauGolden: aBipolar is an integer-mode option (binaryXnor false)');
-  const prod = (w: number, x: number): number => {
-    if (p.binaryXnor) return w === x ? 1 : 0;
-    if (!p.aBipolar) return w * x;
-    if (x !== 0 && x !== 1) throw new Error(`mvauGolden: bipolar input bit ${x} is not 0 or 1`);
-    return x === 1 ? w : -w;
+  const [mh, mw] = [rows.length, rows[0]!.length];
+  const bip = (b: number): number => {
+    if (b !== 0 && b !== 1) throw new Error(`mvauGolden: bipolar bit ${b} is not 0 or 1`);
+    return b === 1 ? 1 : -1;
   };
-  return vectors.map((x) => rows.map((w, n) => {
-    let acc = 0;
-    for (let c = 0; c < w.length; c++) acc += prod(w[c], x[c]);
-    acc = wrapBits(acc, p.accBits, p.accSigned);
-    return p.thresholds ? thresholdCount(acc, p.thresholds[n], p.actVal) : acc;
+  // the executor works on values: XNOR/bipolar stream bits become ±1, weights are stored transposed [MW, MH]
+  const w = new Float64Array(mw * mh);
+  rows.forEach((r, n) => r.forEach((v, c) => { w[c * mh + n] = p.binaryXnor ? bip(v) : v; }));
+  const x = Float64Array.from(vectors.flat(), (v) => (p.binaryXnor || p.aBipolar ? bip(v) : v));
+  const steps = p.thresholds ? p.thresholds[0]!.length : 0;
+  const t: Tensor = { shape: [mh, steps], data: Float64Array.from(p.thresholds ? p.thresholds.flat() : []) };
+  const out = mvau.execute({
+    mw, mh, pe: 1, simd: 1, inputType: p.binaryXnor || p.aBipolar ? BIPOLAR : int(9), weightType: p.binaryXnor ? BIPOLAR : int(9),
+    accType: p.accSigned ? int(p.accBits) : uint(p.accBits), outputType: int(32), binaryXnor: p.binaryXnor,
+    noActivation: !p.thresholds, numThresholds: steps, actVal: p.actVal, numVectors: [vectors.length], ramStyle: 'auto',
+  }, [{ shape: [vectors.length, mw], data: x }, { shape: [mw, mh], data: w }, t])[0]!;
+  return vectors.map((_, v) => Array.from(out.data.subarray(v * mh, (v + 1) * mh), (a) => {
+    // the RTL holds the accumulator in accBits: the cases size it so nothing wraps
+    if (!p.thresholds && wrapBits(a, p.accBits, p.accSigned) !== a) throw new Error(`mvauGolden: accumulator ${a} does not fit ${p.accBits} bits`);
+    return a;
   }));
 }
 
 /** Multi-threshold activation on a channels-last element sequence: element i belongs to channel i % C. */
 export function thresholdingGolden(values: readonly number[], thr: readonly (readonly number[])[],
   actVal: number): number[] {
-  return values.map((x, i) => thresholdCount(x, thr[i % thr.length], actVal));
+  const c = thr.length, steps = thr[0]!.length;
+  const out = thresholding.execute(
+    { channels: c, pe: 1, inputType: int(32), outputType: int(32), numThresholds: steps, actVal, numVectors: [values.length / c], ramStyle: 'auto' },
+    [{ shape: [values.length / c, c], data: Float64Array.from(values) }, { shape: [c, steps], data: Float64Array.from(thr.flat()) }])[0]!;
+  return Array.from(out.data);
 }
 
 /** Index of the largest value, the lowest index winning ties. */
 export function labelSelectGolden(values: readonly number[]): number {
-  let best = 0;
-  for (let i = 1; i < values.length; i++) if (values[i] > values[best]) best = i;
-  return best;
+  const n = values.length;
+  return labelSelect.execute({ labels: n, validLabels: n, pe: 1, k: 1, inputType: int(32), outputType: uint(16) }, [{ shape: [1, n], data: Float64Array.from(values) }])[0]!.data[0]!;
 }
 
 /** Re-chunks a bit stream (LSB of word 0 first) from inBits-wide words into outBits-wide words. */
