@@ -1,4 +1,5 @@
 /** MVAU: matrix-vector-activation unit (XNOR-popcount or integer MAC, optional fused thresholds), PE × SIMD folded. */
+import { minMax } from '../util/minmax.ts';
 import { dtBits, dtMax, dtMin, dtSigned } from '../ir/datatype.ts';
 import { bitsFor, mvauWeightWords, thresholdWords } from '../rtl/layout.ts';
 import type { Tensor } from '../ir/tensor.ts';
@@ -55,21 +56,8 @@ export const mvau: HwLayer<'hw.MVAU'> = {
   },
   execute(p, [x, w, t]) {
     const rows = x!.data.length / p.mw;
-    const out = new Float64Array(rows * p.mh);
-    const acc = new Float64Array(p.mh);
-    const wd = w!.data;
-    for (let r = 0; r < rows; r++) {
-      acc.fill(0);
-      for (let k = 0; k < p.mw; k++) {
-        const xv = x!.data[r * p.mw + k]!, wo = k * p.mh;
-        if (xv !== 0) for (let n = 0; n < p.mh; n++) acc[n]! += xv * wd[wo + n]!;
-      }
-      // bipolar ±1 operands: agreeing bits = (dot + MW) / 2, exactly
-      if (p.binaryXnor) for (let n = 0; n < p.mh; n++) acc[n] = (acc[n]! + p.mw) / 2;
-      for (let n = 0; n < p.mh; n++) {
-        out[r * p.mh + n] = p.noActivation ? acc[n]! : activationValue(thresholdCount(acc[n]!, t!.data, n, p.numThresholds), p.actVal, p.outputType);
-      }
-    }
+    const acc = p.binaryXnor ? xnorAccumulators(p, x!.data, w!.data, rows) : macAccumulators(p, x!.data, w!.data, rows);
+    const out = p.noActivation ? acc : acc.map((a, i) => activationValue(thresholdCount(a, t!.data, i % p.mh, p.numThresholds), p.actVal, p.outputType));
     // a flattened stream (e.g. NHWC pixels feeding an FC layer) comes as [..., C] with C ≠ MW: one vector per MW elements
     const shape = x!.shape.at(-1) === p.mw ? [...x!.shape.slice(0, -1), p.mh] : [rows, p.mh];
     return [{ shape, data: out } satisfies Tensor];
@@ -83,6 +71,50 @@ export const mvau: HwLayer<'hw.MVAU'> = {
   outElem: (p) => elemCode(p.noActivation ? p.accType : p.outputType),
   rtl: mvauRtl,
 };
+
+/** Integer multiply-accumulate: acc[r, n] = Σ_k x[r, k] · W[k, n]. */
+function macAccumulators(p: MvauParams, x: Float64Array, wd: Float64Array, rows: number): Float64Array {
+  const out = new Float64Array(rows * p.mh);
+  for (let r = 0; r < rows; r++) {
+    const oo = r * p.mh;
+    for (let k = 0; k < p.mw; k++) {
+      const xv = x[r * p.mw + k]!, wo = k * p.mh;
+      if (xv !== 0) for (let n = 0; n < p.mh; n++) out[oo + n]! += xv * wd[wo + n]!;
+    }
+  }
+  return out;
+}
+
+function popcount32(v: number): number {
+  v = v - ((v >>> 1) & 0x55555555);
+  v = (v & 0x33333333) + ((v >>> 2) & 0x33333333);
+  return (((v + (v >>> 4)) & 0x0f0f0f0f) * 0x01010101) >>> 24;
+}
+
+/** Bits of ±1 values (1 = +1) packed 32 per word; `at(k)` gives element k. */
+function packBits(n: number, at: (k: number) => number): Uint32Array {
+  const out = new Uint32Array(Math.ceil(n / 32));
+  for (let k = 0; k < n; k++) if (at(k) > 0) out[k >>> 5]! |= 1 << (k & 31);
+  return out;
+}
+
+/** XNOR-popcount on bit-packed operands: acc[r, n] = #{k : x[r, k] = W[k, n]}, exactly what the hardware counts. */
+function xnorAccumulators(p: MvauParams, x: Float64Array, wd: Float64Array, rows: number): Float64Array {
+  const words = Math.ceil(p.mw / 32);
+  const tail = p.mw % 32 === 0 ? 0xffffffff : (1 << (p.mw % 32)) - 1;
+  const wp = Array.from({ length: p.mh }, (_, n) => packBits(p.mw, (k) => wd[k * p.mh + n]!));
+  const out = new Float64Array(rows * p.mh);
+  for (let r = 0; r < rows; r++) {
+    const xp = packBits(p.mw, (k) => x[r * p.mw + k]!);
+    for (let n = 0; n < p.mh; n++) {
+      const wn = wp[n]!;
+      let c = 0;
+      for (let i = 0; i < words; i++) c += popcount32(~(xp[i]! ^ wn[i]!) & (i === words - 1 ? tail : 0xffffffff));
+      out[r * p.mh + n] = c;
+    }
+  }
+  return out;
+}
 
 /** Row n of the transposed weights (neuron n over all input columns), encoded for the core. */
 function weightRows(p: MvauParams, w: Tensor): number[][] {
@@ -110,7 +142,7 @@ function mvauRtl(p: MvauParams, [w, t]: readonly Tensor[]): LayerRtl {
     const s = p.numThresholds;
     const rows = Array.from({ length: p.mh }, (_, n) => Array.from(t!.data.subarray(n * s, (n + 1) * s)));
     const all = rows.flat();
-    tbits = bitsFor(Math.min(-1, dtMin(p.accType), ...all), Math.max(dtMax(p.accType) + 1, ...all));
+    tbits = bitsFor(...minMax(all, [Math.min(-1, dtMin(p.accType)), dtMax(p.accType) + 1]));
     memories.push({ param: 'THRESH_FILE', suffix: 'thresholds', width: p.pe * s * tbits, words: thresholdWords(rows, p.pe, tbits) });
   }
   return {

@@ -1,4 +1,5 @@
 /** Thresholding: standalone multi-threshold activation on a stream, PE channels per cycle. */
+import { minMax } from '../util/minmax.ts';
 import { dtBits, dtMax, dtMin } from '../ir/datatype.ts';
 import { bitsFor, thresholdWords } from '../rtl/layout.ts';
 import { activationValue, foldError, inLutram, thresholdCount, bram18 } from './common.ts';
@@ -48,7 +49,7 @@ export const thresholding: HwLayer<'hw.Thresholding'> = {
     const s = p.numThresholds;
     const rows = Array.from({ length: p.channels }, (_, c) => Array.from(t!.data.subarray(c * s, (c + 1) * s)));
     const all = rows.flat();
-    const tbits = bitsFor(Math.min(-1, dtMin(p.inputType), ...all), Math.max(dtMax(p.inputType) + 1, ...all));
+    const tbits = bitsFor(...minMax(all, [Math.min(-1, dtMin(p.inputType)), dtMax(p.inputType) + 1]));
     const A = elemCode(p.inputType);
     return {
       core: 'finn_thresholding',

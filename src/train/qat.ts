@@ -153,8 +153,9 @@ export class QatMlp {
     }, this.trainables());
     this.adam.step(grads, lr);
     tf.tidy(() => { for (const w of this.weights) w.assign(tf.clipByValue(w, -1, 1)); });
-    const out = tf.stack([value, correct!]).dataSync();
-    tf.dispose([value, correct!, onehot, ...Object.values(grads)]);
+    const both = tf.stack([value, correct!]);
+    const out = both.dataSync();
+    tf.dispose([both, value, correct!, onehot, ...Object.values(grads)]);
     return [out[0]!, out[1]!];
   }
 

@@ -37,7 +37,8 @@ function toMaxPool(g: Graph): Graph | undefined {
   if (!isIntegral(x.dtype)) fail('E_TO_HW', `node ${n.name}: max-pool over ${dtName(x.dtype)} data`);
   const [, h, w, c] = x.shape as [number, number, number, number];
   const e = emitter(g);
-  e.node(n.name, { kind: 'hw.StreamingMaxPool', p: { ifm: [h, w], kernel: n.op.kernel, channels: c, pe: 1, dtype: x.dtype } }, [...n.inputs], [...n.outputs]);
+  // FINN's classic StreamingMaxPool takes one whole pixel per cycle: PE = C unless a folding says otherwise
+  e.node(n.name, { kind: 'hw.StreamingMaxPool', p: { ifm: [h, w], kernel: n.op.kernel, channels: c, pe: c, dtype: x.dtype } }, [...n.inputs], [...n.outputs]);
   return replaceNodes(g, [n], e.nodes, e.tensors);
 }
 

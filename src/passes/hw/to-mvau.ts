@@ -1,4 +1,5 @@
 /** MatMul / XnorPopcountMatMul with constant weights (+ a following MultiThreshold) → hw.MVAU. */
+import { minMax } from '../../util/minmax.ts';
 import type { Graph, Node } from '../../ir/graph.ts';
 import { replaceNodes, singleConsumer } from '../../ir/index.ts';
 import { dtBits, dtMax, dtMin, dtName, dtSigned, int, isIntegral, smallestIntType, type DataType } from '../../ir/datatype.ts';
@@ -51,7 +52,7 @@ function toMvau(g: Graph): Graph | undefined {
     const tab = thresholdTable(g.tensors.get(mt.inputs[1]!)!.value!, mh);
     if (!tab.data.every(Number.isInteger)) fail('E_TO_HW', `node ${mt.name}: thresholds are not integers after streamlining`);
     steps = tab.steps;
-    inputs.push(e.constant(`${mm.name}_thres`, { shape: [mh, steps], data: tab.data }, smallestIntType(Math.min(0, ...tab.data), Math.max(0, ...tab.data))));
+    inputs.push(e.constant(`${mm.name}_thres`, { shape: [mh, steps], data: tab.data }, smallestIntType(...minMax(tab.data, [0, 0]))));
   }
   const lead = x.shape.slice(1, -1);
   const p: MvauParams = {

@@ -1,4 +1,5 @@
 /** A MultiThreshold on an integer stream that no MVAU absorbed → hw.Thresholding. */
+import { minMax } from '../../util/minmax.ts';
 import { replaceNodes } from '../../ir/index.ts';
 import { isIntegral, smallestIntType, dtBits } from '../../ir/datatype.ts';
 import { fail } from '../../util/errors.ts';
@@ -29,7 +30,7 @@ export const toThresholdingPass: Pass = {
       numVectors: x.shape.slice(1, -1).length ? x.shape.slice(1, -1) : [1], ramStyle: 'auto',
     };
     const e = emitter(cur);
-    const t = e.constant(`${mt.name}_thres`, { shape: [channels, tab.steps], data: tab.data }, smallestIntType(Math.min(0, ...tab.data), Math.max(0, ...tab.data)));
+    const t = e.constant(`${mt.name}_thres`, { shape: [channels, tab.steps], data: tab.data }, smallestIntType(...minMax(tab.data, [0, 0])));
     e.node(mt.name, { kind: 'hw.Thresholding', p }, [mt.inputs[0]!, t], [...mt.outputs]);
     return replaceNodes(cur, [mt], e.nodes, e.tensors);
   }),

@@ -1,4 +1,5 @@
 /** Weight quantizers become integer constants; their scale moves into a Mul after the consuming MatMul. */
+import { minMax } from '../../util/minmax.ts';
 import type { Graph, Node } from '../../ir/graph.ts';
 import { BIPOLAR, FLOAT32, smallestIntType, type DataType } from '../../ir/datatype.ts';
 import { mapTensor, binaryOp, reshape, type Tensor } from '../../ir/tensor.ts';
@@ -26,7 +27,7 @@ function splitQuant(g: Graph, n: Node): { q: Tensor; s: Tensor; dtype: DataType 
     const [lo, hi] = quantRange(b[i]!, n.op.signed, n.op.narrow);
     q[i] = Math.min(hi, Math.max(lo, roundWith(n.op.rounding, x.data[i]! / s.data[i]!)));
   }
-  const bits = Math.max(...b);
+  const bits = minMax(b)[1];
   const [lo, hi] = quantRange(bits, n.op.signed, false);
   return { q: { shape: x.shape, data: q }, s, dtype: smallestIntType(Math.min(lo, 0), hi) };
 }

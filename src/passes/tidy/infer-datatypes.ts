@@ -1,4 +1,5 @@
 /** Infer each computed tensor's datatype from its producer (integer ranges where they are provable). */
+import { minMax } from '../../util/minmax.ts';
 import type { Graph, Node, TensorInfo } from '../../ir/graph.ts';
 import { BIPOLAR, FLOAT32, dtEquals, dtMax, dtMin, isIntegral, smallestIntType, type DataType } from '../../ir/datatype.ts';
 import { allInteger, type Tensor } from '../../ir/tensor.ts';
@@ -73,7 +74,7 @@ function infer(g: Graph, n: Node): DataType | undefined {
     case 'Quant': {
       const [s, z, b] = [ins[1]?.value, ins[2]?.value, ins[3]?.value];
       if (!s || !z || !b || !s.data.every((v) => v === 1) || !z.data.every((v) => v === 0) || !allInteger(b)) return FLOAT32;
-      const bits = Math.max(...b.data);
+      const bits = minMax(b.data)[1];
       return op.signed ? smallestIntType(-(2 ** (bits - 1)), 2 ** (bits - 1) - 1) : smallestIntType(0, 2 ** bits - 1);
     }
     case 'TopK': case 'ArgMax': return undefined; // indices: handled per output below

@@ -1,24 +1,49 @@
-/** Infer every tensor's shape by running the graph once on zeros of the declared input shapes. */
-import type { Graph, TensorInfo } from '../../ir/graph.ts';
-import { tensor } from '../../ir/tensor.ts';
-import { execute } from '../../exec/run.ts';
+/**
+ * Infer every tensor's shape by running the graph once on zeros of the declared input shapes; the expensive ops
+ * (convolutions, matrix products, sliding windows, hardware layers) only compute their output shape.
+ */
+import type { Graph, Node, TensorInfo } from '../../ir/graph.ts';
+import { numel, type Tensor } from '../../ir/tensor.ts';
+import { runNode } from '../../exec/run.ts';
 import { makeGraph } from '../../ir/builder.ts';
 import { fail } from '../../util/errors.ts';
 import type { Pass } from '../pass.ts';
 
 const sameShape = (a: readonly number[], b: readonly number[]): boolean => a.length === b.length && a.every((d, i) => d === b[i]);
+const outDim = (n: number, k: number, s: number, p0: number, p1: number): number => Math.floor((n + p0 + p1 - k) / s) + 1;
+
+/** Output shape of a heavy op, or undefined when the op must really run. */
+function heavyShape(n: Node, ins: readonly Tensor[]): number[] | undefined {
+  const x = ins[0]?.shape, w = ins[1]?.shape;
+  const op = n.op;
+  switch (op.kind) {
+    case 'MatMul': case 'XnorPopcountMatMul':
+      return x && w && w.length === 2 && x.length >= 2 ? [...x.slice(0, -1), w[1]!] : undefined;
+    case 'Conv':
+      return x && w ? [x[0]!, w[0]!, outDim(x[2]!, op.kernel[0], op.strides[0], op.pads[0], op.pads[2]), outDim(x[3]!, op.kernel[1], op.strides[1], op.pads[1], op.pads[3])] : undefined;
+    case 'Im2Col':
+      return x ? [x[0]!, outDim(x[1]!, op.kernel[0], op.stride[0], op.pads[0], op.pads[2]), outDim(x[2]!, op.kernel[1], op.stride[1], op.pads[1], op.pads[3]), op.kernel[0] * op.kernel[1] * x[3]!] : undefined;
+    default: return undefined;
+  }
+}
 
 export const inferShapes: Pass = {
   name: 'tidy/infer-shapes',
   summary: 'set the shape of every tensor from one execution on zeros',
   run(g: Graph): Graph {
-    const feeds: Record<string, ReturnType<typeof tensor>> = {};
+    const env = new Map<string, Tensor>();
+    for (const [name, t] of g.tensors) if (t.value) env.set(name, t.value);
     for (const name of g.inputs) {
       const shape = g.tensors.get(name)!.shape;
       if (shape.length === 0) fail('E_SHAPE', `graph input "${name}" has no shape`, 'export the model with a fixed input shape');
-      feeds[name] = tensor(shape);
+      env.set(name, { shape, data: new Float64Array(numel(shape)) });
     }
-    const env = execute(g, feeds, { keepAll: true });
+    for (const n of g.nodes) {
+      const ins = n.inputs.map((x) => env.get(x)!);
+      const hs = heavyShape(n, ins);
+      const outs = hs ? [{ shape: hs, data: new Float64Array(numel(hs)) }] : runNode(n, ins);
+      n.outputs.forEach((o, i) => { if (o && outs[i]) env.set(o, outs[i]!); });
+    }
     let changed = false;
     const tensors = new Map<string, TensorInfo>();
     for (const [name, info] of g.tensors) {
