@@ -111,7 +111,7 @@ export const STEPS: readonly Step[] = [
   { name: 'fold', summary: 'choose PE/SIMD per layer', run: foldStep },
   { name: 'estimate', summary: 'cycles and resources per layer', run: estimateStep },
   { name: 'rtl', summary: 'Verilog: cores, layer wrappers, stitched AXI-Stream top, memory images', run: rtlStep },
-  { name: 'fifo-size', summary: 'size FIFOs by simulation (maximum occupancy with deep FIFOs)', run: fifoSizeStep },
+  { name: 'fifo-size', summary: 'size FIFOs by simulation (max occupancy, then shrunk while the frame rate holds)', run: fifoSizeStep },
   { name: 'verify', summary: 'co-simulate the RTL against the reference executor (Verilator)', run: verifyStep },
 ];
 
@@ -132,8 +132,10 @@ async function fifoSizeStep(g: Graph, ctx: BuildContext): Promise<Graph> {
   ctx.out.writeJson('final_hw_config.json', finalHwConfig(d, foldingConfigOf(out)));
   const bits = (ds: readonly number[]) => ds.reduce((a, v, i) => a + v * s.widths[i]!, 0);
   const report = {
-    method: 'maximum occupancy with deep FIFOs, outputs always ready, one input frame per period of the slowest layer', frames: s.frames, seconds: s.seconds,
-    verilator_compile_seconds: s.compileSeconds, cycles_per_frame_deep: s.cyclesPerFrameDeep,
+    method: 'maximum occupancy with deep FIFOs (one input frame per period of the slowest layer, outputs always ready), then each FIFO shrunk by binary search while the frame rate holds',
+    frames: s.frames, seconds: s.seconds, simulation_runs: s.runs,
+    verilator_compile_seconds: s.compileSeconds, cycles_per_frame_deep: s.cyclesPerFrameDeep, cycles_per_frame_sized: s.cyclesPerFrameSized,
+    total_bits_max_occupancy: bits(s.measured.map((v) => Math.max(2, v))),
     total_bits_sized: bits(s.depths), total_bits_deep: bits(s.deepDepths), total_bits_one_frame: bits(defaultFifoDepths(d.layers)),
     fifos: s.depths.map((depth, i) => ({ name: `StreamingFIFO_${i}`, between: [d.layers[i]!.node, d.layers[i + 1]!.node], width: s.widths[i], depth, max_occupancy: s.measured[i], deep_depth: s.deepDepths[i] })),
   };

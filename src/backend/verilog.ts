@@ -49,6 +49,8 @@ export interface TopOptions {
   /** Simulation variants: FIFO occupancy counts as output ports, a source throttled to one frame per period. */
   readonly exposeFifoCounts?: boolean;
   readonly throttle?: { readonly period: number; readonly words: number };
+  /** A finn_fifo_gate in front of every FIFO, capping its occupancy at a limit read from fifo_limits.dat. */
+  readonly gateFifos?: boolean;
   readonly name?: string;
 }
 
@@ -76,6 +78,12 @@ export function topModule(d: Design, opts: TopOptions = {}): VModule {
     }
     const depth = d.fifoDepths[j]!;
     const countBits = Math.ceil(Math.log2(depth + 1));
+    if (opts.gateFifos) {
+      const gated: Seg = { prefix: `s${j + 1}_gate`, width: cons.width };
+      wires.push(...streamWires(gated.prefix, gated.width));
+      instances.push(streamInst('finn_fifo_gate', `gate_${j + 1}`, [['WIDTH', cons.width], ['CBITS', countBits], ['INDEX', j], ['COUNT', d.fifoDepths.length]], src, gated, [['count', ref(`fifo_${j + 1}_count`)]]));
+      src = gated;
+    }
     if (opts.exposeFifoCounts) countPorts.push({ name: `fifo_${j + 1}_count`, dir: 'output', width: countBits });
     else wires.push({ name: `fifo_${j + 1}_count`, width: countBits, observe: true });
     instances.push(streamInst('finn_fifo', `fifo_${j + 1}`, [['WIDTH', cons.width], ['DEPTH', depth], ['RAM_STYLE', 'auto']], src, cons, [['count', ref(`fifo_${j + 1}_count`)]]));

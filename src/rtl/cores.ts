@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 export const RTL_DIR = dirname(fileURLToPath(import.meta.url));
 
 /** Names of the cores (module name = file name without .v). */
-export type CoreName = 'finn_mvau' | 'finn_thresholding' | 'finn_labelselect' | 'finn_dwc' | 'finn_fifo' | 'finn_chpad' | 'finn_swg' | 'finn_fmpad' | 'finn_maxpool' | 'finn_throttle';
+export type CoreName = 'finn_mvau' | 'finn_thresholding' | 'finn_labelselect' | 'finn_dwc' | 'finn_fifo' | 'finn_chpad' | 'finn_swg' | 'finn_fmpad' | 'finn_maxpool' | 'finn_throttle' | 'finn_fifo_gate';
 
 const DEPENDS: Record<CoreName, readonly string[]> = {
   finn_mvau: ['finn_mvau', 'finn_rom'],
@@ -19,6 +19,7 @@ const DEPENDS: Record<CoreName, readonly string[]> = {
   finn_fmpad: ['finn_fmpad'],
   finn_maxpool: ['finn_maxpool'],
   finn_throttle: ['finn_throttle'],
+  finn_fifo_gate: ['finn_fifo_gate'],
 };
 
 /** All core names. */
