@@ -5,8 +5,14 @@ import { bram18, foldError, inLutram } from './common.ts';
 import { divisors, elemCode, type HwLayer } from './layer.ts';
 import type { SwgParams } from './params.ts';
 
-/** Words of the line buffer: (kh − 1) full rows plus kw pixels, CF words per pixel. */
-export const swgBufferWords = (p: SwgParams): number => ((p.kernel[0] - 1) * p.ifm[1] + p.kernel[1]) * (p.channels / p.simd);
+/**
+ * Words of the core's line buffer: R = kh + sh − 1 full rows (at least 2 when a row has one window), CF words per pixel —
+ * one row more than FINN's minimum so reading ahead overlaps emitting (finn_swg.v).
+ */
+export const swgBufferWords = (p: SwgParams): number => {
+  const r = Math.max(p.kernel[0] + p.stride[0] - 1, p.ofm[1] === 1 ? 2 : 1);
+  return r * p.ifm[1] * (p.channels / p.simd);
+};
 
 export const swg: HwLayer<'hw.ConvolutionInputGenerator'> = {
   kind: 'hw.ConvolutionInputGenerator',
