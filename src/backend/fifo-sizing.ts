@@ -62,7 +62,7 @@ async function probe(m: CompiledModel, d: Design, files: RtlFiles, limits: reado
   return { ok, period: ok && done.length > 1 ? done[done.length - 1]! - done[done.length - 2]! : Infinity, maxOcc: counts.map((k) => r.monitorMax[k]!) };
 }
 
-export async function sizeFifos(g: Graph, out: OutDir, sim: SimSettings, frames = 4, maxRuns = 48): Promise<FifoSizing> {
+export async function sizeFifos(g: Graph, out: OutDir, sim: SimSettings, frames = 3, maxRuns = 16, minBits = 2048, perFifo = 5): Promise<FifoSizing> {
   const t0 = performance.now();
   const deep = designOf(g, deepDepths(designOf(g)));
   const files = writeRtl(deep, out.sub('sim/fifo-sizing'));
@@ -84,11 +84,12 @@ export async function sizeFifos(g: Graph, out: OutDir, sim: SimSettings, frames 
   const good = async (l: number[]): Promise<boolean> => { runs++; const p = await probe(m, deep, files, l, words, frames, period); return p.ok && p.period <= base.period; };
   const order = limits.map((_, i) => i).sort((a, b) => limits[b]! * deep.layers[b + 1]!.input.width - limits[a]! * deep.layers[a + 1]!.input.width);
   for (const j of order) {
-    if (runs >= maxRuns || limits[j]! <= 2) continue;
+    // FIFOs of at most minBits keep their measured occupancy: shrinking them is not worth the simulation time
+    if (runs >= maxRuns || limits[j]! <= 2 || limits[j]! * deep.layers[j + 1]!.input.width <= minBits) continue;
     let [lo, hi] = [2, limits[j]!];
     if (await good(limits.map((v, i) => (i === j ? 2 : v)))) { limits[j] = 2; continue; }
     lo = 3;
-    while (lo < hi && runs < maxRuns) {
+    for (let step = 1; lo < hi && runs < maxRuns && step < perFifo; step++) {
       const mid = Math.floor((lo + hi) / 2);
       if (await good(limits.map((v, i) => (i === j ? mid : v)))) hi = mid; else lo = mid + 1;
     }
