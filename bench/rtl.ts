@@ -46,3 +46,29 @@ export async function rtlBench(model: string): Promise<void> {
   writeFileSync(fold, JSON.stringify({ Thresholding_0: { PE: 8 }, MVAU_0: { PE: 128, SIMD: 64 }, MVAU_1: { PE: 128, SIMD: 64 }, MVAU_2: { PE: 128, SIMD: 64 }, MVAU_3: { PE: 16, SIMD: 8 } }));
   await simFps({ ...base, model: lfc, out: dir, part: 'xc7z045', clockNs: 5, targetFps: undefined, foldingFile: fold, pad: true }, 10000, 'LFC-W1A1 at LFC-max folding (128 cycles/frame)');
 }
+
+/** CNV (W1A1, BNN-PYNQ folding): build to verified RTL with Verilator builds cached, and simulation frames/s. */
+export async function cnvBench(): Promise<void> {
+  if (!hasVerilator()) return;
+  const { syntheticQonnxCnv, CNV_LAYERS } = await import('../src/models/synthetic-cnv.ts');
+  const dir = join(tmpdir(), 'finn-ts-bench-cnv');
+  const model = join(tmpdir(), 'finn-ts-bench-cnv.onnx');
+  writeModel(syntheticQonnxCnv({ input: [3, 32, 32], layers: CNV_LAYERS, fc: [512, 512, 10], wbits: 1, abits: 1, seed: 5 }), model);
+  const fold: Record<string, unknown> = {};
+  [[16, 3], [32, 32], [16, 32], [16, 32], [4, 32], [1, 32], [1, 4], [1, 8], [5, 1]].forEach(([pe, simd], i) => { fold[`MVAU_${i}`] = { PE: pe, SIMD: simd }; });
+  [3, 32, 32, 32, 32, 32].forEach((s, i) => { fold[`ConvolutionInputGenerator_${i}`] = { SIMD: s }; });
+  const foldFile = join(tmpdir(), 'finn-ts-bench-cnv-fold.json');
+  writeFileSync(foldFile, JSON.stringify(fold));
+  const opts: BuildOptions = { model, out: dir, part: 'xc7z045', clockNs: 5, foldingFile: foldFile, preprocess: 'auto', maxWeightWidth: 36, twoPassFolding: false, log: () => {}, verifyLimit: 20, stalls: true };
+  const t0 = performance.now();
+  let compile = 0;
+  await build({ ...opts, log: (m) => { const x = /compiled in ([\d.]+) s/.exec(m) ?? /Verilator ([\d.]+) s\)/.exec(m); if (x) compile += Number(x[1]); } });
+  const cold = (performance.now() - t0) / 1000;
+  const t1 = performance.now();
+  const steps: string[] = [];
+  await build({ ...opts, log: (m) => { if (/^(fifo-size|verify):/.test(m)) steps.push(m); } });
+  const warm = (performance.now() - t1) / 1000;
+  console.log(`CNV-W1A1 (BNN-PYNQ folding) → verified RTL (20 frames with stalls, FIFOs sized): ${warm.toFixed(1)} s with Verilator builds cached; first run ${cold.toFixed(1)} s of which Verilator C++ compiles ${compile.toFixed(1)} s`);
+  console.log(`  ${steps.join('\n  ')}`);
+  await simFps({ ...opts, out: join(tmpdir(), 'finn-ts-bench-cnv-sim') }, 200, 'CNV-W1A1 at BNN-PYNQ folding (32768 cycles/frame)');
+}

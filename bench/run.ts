@@ -54,6 +54,7 @@ if (!existsSync(model)) process.exitCode = 1;
 }
 
 {
-  const { rtlBench } = await import('./rtl.ts');
+  const { rtlBench, cnvBench } = await import('./rtl.ts');
   await rtlBench(model);
+  await cnvBench();
 }
