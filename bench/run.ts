@@ -58,3 +58,8 @@ if (!existsSync(model)) process.exitCode = 1;
   await rtlBench(model);
   await cnvBench();
 }
+
+{
+  const { trainBench } = await import('./train.ts');
+  await trainBench();
+}

@@ -10,10 +10,10 @@ import { hasVerilator } from './sim/tools.ts';
 const json = (dir: string, f: string) => JSON.parse(readFileSync(join(dir, f), 'utf8'));
 
 export async function runDemo(out: string, root: string, print: (s: string) => void, verilator?: string): Promise<void> {
-  const model = resolve(root, 'examples/tfc_w1a1_qonnx_zoo.onnx');
+  const model = resolve(root, 'examples/tfc_w1a1.onnx');
   const data = `mnist-idx:${resolve(root, 'examples/mnist-sample')}`;
   const sim = hasVerilator(verilator);
-  print(`demo: compiling ${model} for xc7z020 at 100 MHz, target 1,000,000 frames/s`);
+  print(`demo: compiling ${model} (TFC-W1A1 trained by finn-ts, see examples/README.md) for xc7z020 at 100 MHz, target 1,000,000 frames/s`);
   if (!sim) print('demo: verilator not found — RTL is generated but not co-simulated (install: apt-get install -y verilator)');
   const steps: string[] = [];
   const t0 = performance.now();
@@ -28,7 +28,7 @@ export async function runDemo(out: string, root: string, print: (s: string) => v
   const est = json(out, 'report/estimate_network_performance.json');
   const res = json(out, 'report/estimate_layer_resources.json').total;
   print('');
-  print(`summary (${ds.count} MNIST test images bundled in examples/mnist-sample):`);
+  print(`summary (${ds.count} MNIST test images bundled in examples/mnist-sample, none of them seen in training):`);
   print(`  layers: ${r.graph.nodes.map((n) => n.name).join(' → ')}`);
   print(`  estimate: ${est.max_cycles} cycles/frame (bottleneck ${est.max_cycles_node_name}) → ${Math.round(est.estimated_throughput_fps).toLocaleString('en-US')} frames/s at 100 MHz; ${res.LUT} LUT, ${res.BRAM_18K} BRAM18, ${res.DSP} DSP`);
   print(`  accuracy of the imported QONNX model: ${(100 * ref.accuracy).toFixed(2)} %`);

@@ -55,6 +55,25 @@ function activationSte(abits: number): (x: T) => T {
   return (x) => f(x);
 }
 
+/**
+ * x·w with a hand-written gradient that materialises the transposes: tfjs-backend-wasm runs transposed matrix
+ * products (which tfjs' own MatMul gradient uses) 10-40× slower than plain ones. The first layer skips dx.
+ */
+function matMulGrad(inputGrad: boolean): (x: T, w: T) => T {
+  const f = tf.customGrad((...args) => {
+    const [x, w, save] = args as [tf.Tensor2D, tf.Tensor2D, (ts: T[]) => void];
+    save([x, w]);
+    return {
+      value: tf.matMul(x, w),
+      gradFunc: (dy: T, [xs, ws]: T[]) => [
+        inputGrad ? tf.matMul(dy as tf.Tensor2D, tf.transpose(ws!) as tf.Tensor2D) : tf.zerosLike(xs!),
+        tf.matMul(tf.transpose(xs!) as tf.Tensor2D, dy as tf.Tensor2D),
+      ],
+    };
+  });
+  return (x, w) => f(x, w);
+}
+
 /** Adam (Kingma & Ba) with a learning rate set per step. */
 class Adam {
   private readonly m: tf.Variable[];
@@ -83,6 +102,10 @@ class Adam {
   }
 }
 
+let instances = 0;
+const firstMatMul = matMulGrad(false);
+const matMul = matMulGrad(true);
+
 /** Training-mode MLP: per layer latent weights [in, out]; hidden layers batch-norm γ, β; a learned output scale. */
 export class QatMlp {
   readonly weights: tf.Variable[];
@@ -97,6 +120,8 @@ export class QatMlp {
   constructor(readonly sizes: readonly number[], readonly wbits: number, readonly abits: number, r: Rng) {
     this.wq = weightSte(wbits);
     this.aq = activationSte(abits);
+    // tfjs variable names are global to the engine: make them unique per network
+    const id = `qat${instances++}`;
     this.weights = [];
     this.gammas = [];
     this.betas = [];
@@ -107,10 +132,10 @@ export class QatMlp {
       // Brevitas' BNN-PYNQ examples initialise latent weights uniformly in [-1, 1]
       const w = new Float32Array(k * n);
       for (let i = 0; i < w.length; i++) w[i] = r.next() * 2 - 1;
-      this.weights.push(tf.variable(tf.tensor2d(w, [k, n]), true, `w${l}`));
+      this.weights.push(tf.variable(tf.tensor2d(w, [k, n]), true, `${id}.w${l}`));
       if (l < L - 1) {
-        this.gammas.push(tf.variable(tf.ones([n]), true, `gamma${l}`));
-        this.betas.push(tf.variable(tf.zeros([n]), true, `beta${l}`));
+        this.gammas.push(tf.variable(tf.ones([n]), true, `${id}.gamma${l}`));
+        this.betas.push(tf.variable(tf.zeros([n]), true, `${id}.beta${l}`));
       } else {
         let sq = 0;
         for (const x of w) sq += quantizeWeight(x, wbits) ** 2;
@@ -119,7 +144,7 @@ export class QatMlp {
     }
     // start with logits of about unit variance (hidden activations have about unit second moment)
     const k = sizes[L - 1]!;
-    this.logOutScale = tf.variable(tf.scalar(-0.5 * Math.log(k * Math.max(lastMeanSq, 1e-6))), true, 'log_out_scale');
+    this.logOutScale = tf.variable(tf.scalar(-0.5 * Math.log(k * Math.max(lastMeanSq, 1e-6))), true, `${id}.log_out_scale`);
     this.adam = new Adam(this.trainables());
   }
 
@@ -132,7 +157,7 @@ export class QatMlp {
     let h = x;
     const L = this.weights.length;
     for (let l = 0; l < L; l++) {
-      h = tf.matMul(h as tf.Tensor2D, this.wq(this.weights[l]!) as tf.Tensor2D);
+      h = (l === 0 ? firstMatMul : matMul)(h, this.wq(this.weights[l]!));
       if (l < L - 1) {
         const { mean, variance } = tf.moments(h, 0);
         h = tf.add(tf.mul(tf.mul(tf.sub(h, mean), tf.rsqrt(tf.add(variance, BN_EPS))), this.gammas[l]!), this.betas[l]!);

