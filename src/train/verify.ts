@@ -3,7 +3,8 @@ import type { Graph } from '../ir/graph.ts';
 import { compileGraph } from '../exec/run.ts';
 import type { ImageDataset } from '../runtime/datasets.ts';
 import { argmaxRows, predictLogits } from './trainer.ts';
-import type { FrozenMlp } from './model.ts';
+import { predictCnvLogits } from './cnv-trainer.ts';
+import { isCnv, type FrozenModel } from './export.ts';
 
 export interface ExportCheck {
   readonly images: number;
@@ -16,11 +17,11 @@ export interface ExportCheck {
 }
 
 /** Run the first `limit` images through both the trainer (eval mode) and the graph (executor, input pixel/255). */
-export function checkExport(g: Graph, m: FrozenMlp, ds: ImageDataset, limit: number): ExportCheck {
+export function checkExport(g: Graph, m: FrozenModel, ds: ImageDataset, limit: number): ExportCheck {
   const n = Math.min(limit, ds.count);
-  const per = m.sizes[0]!;
-  const classes = m.sizes[m.sizes.length - 1]!;
-  const trainerLogits = predictLogits(m, ds.images, n);
+  const per = isCnv(m) ? m.plan.input.reduce((a, b) => a * b, 1) : m.sizes[0]!;
+  const classes = isCnv(m) ? m.plan.fc[m.plan.fc.length - 1]! : m.sizes[m.sizes.length - 1]!;
+  const trainerLogits = isCnv(m) ? predictCnvLogits(m, ds.images, n) : predictLogits(m, ds.images, n);
   const run = compileGraph(g);
   const inName = g.inputs[0]!, outName = g.outputs[0]!;
   const shape = g.tensors.get(inName)!.shape;
