@@ -13,6 +13,7 @@ import { loadDataset } from './runtime/datasets.ts';
 import { configToOptions } from './config.ts';
 import { runDemo } from './demo.ts';
 import { registerTrainCommand } from './train/command.ts';
+import { registerSynthCommand } from './synth/command.ts';
 import { FinnError, fail } from './util/errors.ts';
 import type { Graph } from './ir/graph.ts';
 
@@ -121,6 +122,7 @@ export function makeProgram(print: (s: string) => void, printErr: (s: string) =>
   program.command('inspect').argument('<model>', 'model file or build directory').description('print the graph')
     .action((model: string) => print(printGraph(loadModelOrBuild(model).graph)));
   registerTrainCommand(program, print);
+  registerSynthCommand(program, print);
   program.command('demo').description('compile the bundled default model end to end and summarize')
     .option('--out <dir>', 'output directory', 'build/demo')
     .action(async (o: { out: string }) => runDemo(resolve(o.out), resolve(dirname(new URL(import.meta.url).pathname), '..'), print, env.FINN_VERILATOR));

@@ -1,0 +1,101 @@
+/** `finn synth`, `finn vivado` and `finn driver` on a build directory (registered into the CLI by src/cli.ts). */
+import { Option, type Command } from 'commander';
+import { readFileSync } from 'node:fs';
+import { findPart } from '../cost/parts.ts';
+import { fail } from '../util/errors.ts';
+import { formatComparison } from './compare.ts';
+import { ice40Bitstream } from './ice40.ts';
+import type { Progress } from './progress.ts';
+import { synthesizeBuild } from './synth.ts';
+import { writeVivadoProject, ZYNQ_BOARDS } from './vivado.ts';
+import { writeDriver } from '../driver/pynq.ts';
+import { modelToBitstream } from './flow.ts';
+
+const positive = (name: string) => (v: string): number => {
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0) fail('E_USAGE', `${name} must be a positive number, got "${v}"`);
+  return n;
+};
+
+/** Progress lines: one per pass change, with the elapsed time. */
+export function progressPrinter(print: (s: string) => void): (p: Progress) => void {
+  let last = '';
+  const t0 = performance.now();
+  return (p) => {
+    const key = `${p.stage}/${p.pass}`;
+    if (key === last) return;
+    last = key;
+    print(`  [${String(p.percent).padStart(3)}%] ${p.stage}: ${p.pass} (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
+  };
+}
+
+interface SynthOpts { part: string; jobs?: number; freq?: number; clockNs?: number; allowUnverified?: boolean; pcf?: string; seed?: number; json?: boolean; quiet?: boolean }
+
+export function registerSynthCommand(program: Command, print: (s: string) => void): void {
+  program.command('synth').argument('<build>', 'build directory (finn build … through the rtl step; iCE40 bitstreams need the verify step)')
+    .description('synthesize a build with Yosys (per layer and total, estimate vs synthesis); iCE40 parts: place, route and pack a bitstream')
+    .requiredOption('--part <name>', 'xc7z020, xc7z045, xczu3eg, xczu7ev, … (synth_xilinx) or ice40-up5k, ice40-hx8k (bitstream)')
+    .option('--freq <MHz>', 'iCE40: target clock for timing-driven place and route (default: the build\'s clock)', positive('--freq'))
+    .option('--clock-ns <t>', 'target clock period in ns (alternative to --freq)', positive('--clock-ns'))
+    .option('--allow-unverified', 'iCE40: build a bitstream even if rtl/ differs from the co-simulated RTL (recorded in the report)')
+    .option('--pcf <file>', 'iCE40: pin constraints (default: nextpnr places the byte-stream I/O freely)')
+    .option('--seed <n>', 'iCE40: placer seed', positive('--seed'))
+    .option('--jobs <n>', 'Xilinx: synthesize layers in parallel worker threads (default 1: one Yosys run)', positive('--jobs'))
+    .option('--json', 'print the result as one JSON object')
+    .option('-q, --quiet', 'no progress lines')
+    .action(async (dir: string, o: SynthOpts) => {
+      const part = findPart(o.part);
+      const freq = o.freq ?? (o.clockNs ? 1000 / o.clockNs : undefined);
+      const onProgress = o.quiet || o.json ? undefined : progressPrinter(print);
+      if (part.family === 'ice40') {
+        const r = await ice40Bitstream(dir, { part: part.name, freqMhz: freq, allowUnverified: o.allowUnverified, pcf: o.pcf ? readFileSync(o.pcf, 'utf8') : undefined, seed: o.seed, onProgress });
+        if (o.json) { print(JSON.stringify({ post_synth_resources: r.resources, estimate_vs_synth: r.comparison, post_route_timing: r.timing })); return; }
+        const t = r.timing;
+        print(formatComparison(r.comparison));
+        print(`utilization: ${Object.entries(t.utilization).filter(([, v]) => v.used > 0).map(([k, v]) => `${k} ${v.used}/${v.available} (${v.percent} %)`).join(', ')}`);
+        print(`Fmax ${t.fmax_mhz} MHz (target ${t.clock.requested_mhz} MHz, ${t.clock.met ? 'met' : 'NOT met'}); ${t.throughput.cycles_per_frame} cycles/frame → ${t.throughput.fps_at_fmax} frames/s at Fmax`);
+        print(`RTL ${t.rtl.verified ? 'identical to the co-simulated RTL (SHA-256 of every file)' : `NOT verified: ${t.rtl.problems.join('; ')}`}`);
+        print(`bitstream: ${r.bitfile} (${t.bitstream.bytes} bytes); synthesis ${t.seconds.synth} s, place and route ${t.seconds.place_and_route} s`);
+        return;
+      }
+      const r = await synthesizeBuild(dir, { part: part.name, jobs: o.jobs, clockNs: o.clockNs ?? (o.freq ? 1000 / o.freq : undefined), onProgress });
+      if (o.json) { print(JSON.stringify({ post_synth_resources: r.resources, estimate_vs_synth: r.comparison })); return; }
+      print(formatComparison(r.comparison));
+      const tot = r.resources.total!;
+      print(`total on ${part.name}: ${tot.LUT} LUT (${(100 * tot.LUT / part.LUT).toFixed(1)} %), ${tot.FF} FF, ${tot.BRAM_18K} BRAM18, ${tot.URAM} URAM, ${tot.DSP} DSP; synthesis ${r.seconds.toFixed(1)} s`);
+      print('wrote report/post_synth_resources.json, report/estimate_vs_synth.json, report/synth/');
+    });
+
+  program.command('bitstream').argument('<model>', 'QONNX / FINN-ONNX model')
+    .description('ONNX → iCE40 bitstream in one command: fold to fit the part, build and co-simulate, synthesize, place, route, pack')
+    .requiredOption('--out <dir>', 'build directory')
+    .option('--part <name>', 'ice40-up5k or ice40-hx8k', 'ice40-up5k')
+    .option('--freq <MHz>', 'target clock (folding estimate and timing-driven place and route)', positive('--freq'), 40)
+    .option('--verify-dataset <spec>', 'frames for the co-simulation, e.g. mnist-idx:<dir> (default: random frames)')
+    .option('--verify-limit <n>', 'frames to co-simulate', positive('--verify-limit'), 200)
+    .option('-q, --quiet', 'no progress lines')
+    .action(async (model: string, o: { out: string; part: string; freq: number; verifyDataset?: string; verifyLimit: number; quiet?: boolean }) => {
+      const log = o.quiet ? () => {} : (m: string) => { if (/^(fit|estimate|verify|fifo-size):/.test(m)) print(m); };
+      const r = await modelToBitstream(model, o.out, { part: o.part, freqMhz: o.freq, verifyDataset: o.verifyDataset, verifyLimit: o.verifyLimit, log, onProgress: o.quiet ? undefined : progressPrinter(print) });
+      const t = r.bitstream.timing;
+      print(`utilization: ${Object.entries(t.utilization).filter(([, v]) => v.used > 0).map(([k, v]) => `${k} ${v.used}/${v.available} (${v.percent} %)`).join(', ')}`);
+      print(`Fmax ${t.fmax_mhz} MHz (target ${t.clock.requested_mhz} MHz, ${t.clock.met ? 'met' : 'NOT met'}); ${t.throughput.cycles_per_frame} cycles/frame → ${t.throughput.fps_at_fmax} frames/s`);
+      print(`bitstream: ${r.bitstream.bitfile} (${t.bitstream.bytes} bytes) from the co-simulated RTL (SHA-256 in report/post_route_timing.json)`);
+    });
+
+  program.command('vivado').argument('<build>', 'build directory')
+    .description('write vivado/: the design as IP (IP-XACT), a project script and, for Zynq boards, a block design with DMA (untested without Vivado)')
+    .addOption(new Option('--board <name>', 'Zynq board for the block design').choices(ZYNQ_BOARDS.map((b) => b.name)))
+    .option('--part <name>', 'part for an IP-only project (no board)')
+    .option('--fclk <MHz>', 'PL clock (default: the build\'s clock)', positive('--fclk'))
+    .action((dir: string, o: { board?: string; part?: string; fclk?: number }) => {
+      const files = writeVivadoProject(dir, { board: o.board, part: o.part, fclkMhz: o.fclk });
+      print(`wrote ${files.length} files under ${dir}/vivado/ (run: vivado -mode batch -source vivado/create_project.tcl)`);
+    });
+
+  program.command('driver').argument('<build>', 'build directory').description('write driver/ (PYNQ driver in FINN\'s layout)')
+    .action((dir: string) => {
+      const files = writeDriver(dir);
+      print(`wrote ${files.map((f) => f.slice(f.lastIndexOf('driver/'))).join(', ')}`);
+    });
+}

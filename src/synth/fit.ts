@@ -1,0 +1,266 @@
+/**
+ * Resource-budgeted folding: the fastest folding whose estimate fits a part (`finn build --part ice40-up5k
+ * --target-fps max`). Pure: a graph in, a folded graph and the margin out; a clear error with the numbers when even
+ * the slowest folding does not fit.
+ *
+ * For every layer all legal (PE, SIMD) pairs are candidates; for a cycle budget T each layer takes its cheapest
+ * candidate with cycles ≤ T (cost = its share of the part's limits), and the budget goes up from the smallest
+ * achievable cycle count until the sum — layers plus the FIFOs and width converters between them — fits.
+ * Xilinx parts use the layers' own resource models (FINN's); iCE40 parts a model calibrated on synth_ice40 results
+ * (docs/SYNTHESIS.md), because FINN's models describe 6-input LUTs and Vivado HLS.
+ */
+import type { Graph } from '../ir/graph.ts';
+import { isHwOp } from '../ir/ops.ts';
+import { makeGraph } from '../ir/index.ts';
+import { dtBits } from '../ir/datatype.ts';
+import { withLayer } from '../hw/registry.ts';
+import type { HwOp, MvauParams, ThresholdingParams } from '../hw/params.ts';
+import type { FpgaPart } from '../cost/parts.ts';
+import { foldingConfigOf, type FoldingConfig } from '../passes/fold/config.ts';
+import { fail } from '../util/errors.ts';
+import { ice40Ebrs, ice40RomInEbr, ice40RomLuts } from './script.ts';
+
+/** What a layer (or a FIFO/width converter) uses; `LC` = iCE40 logic cells, `EBR` = iCE40 4-kbit block RAMs. */
+export interface Usage {
+  LUT: number;
+  FF: number;
+  BRAM_18K: number;
+  URAM: number;
+  DSP: number;
+  EBR: number;
+  LC: number;
+}
+
+type Key = keyof Usage;
+const KEYS: readonly Key[] = ['LUT', 'FF', 'BRAM_18K', 'URAM', 'DSP', 'EBR', 'LC'];
+const zero = (): Usage => ({ LUT: 0, FF: 0, BRAM_18K: 0, URAM: 0, DSP: 0, EBR: 0, LC: 0 });
+function addTo(a: Usage, b: Partial<Usage>): Usage {
+  for (const k of KEYS) a[k] += b[k] ?? 0;
+  return a;
+}
+
+export interface FitOptions {
+  /** Fraction of each resource the design may use (default: 0.9 of iCE40 logic cells — the placer needs slack — and 1 elsewhere). */
+  readonly utilization?: Partial<Record<Key, number>>;
+  /** Max weight bits per PE per cycle (FINN's mvau_wwidth_max); default: no limit. */
+  readonly maxWeightWidth?: number;
+  /** Model the MVAU input buffer as block RAM (a core with a registered-read vector buffer); default false. */
+  readonly vectorBufferInRam?: boolean;
+}
+
+export interface ResourceMargin {
+  readonly used: number;
+  readonly available: number;
+  readonly limit: number;
+  /** (limit − used) / available, as a percentage of the part. */
+  readonly headroom_pct: number;
+}
+
+export interface FitResult {
+  readonly graph: Graph;
+  readonly margin: Record<string, ResourceMargin>;
+  /** Cycles per frame of the slowest layer and the frames/s at the clock. */
+  readonly cycles: number;
+  readonly fps: number;
+  /** The resource closest to its limit. */
+  readonly binding: string;
+  readonly folding: FoldingConfig;
+  readonly model: 'layers' | 'ice40';
+  /** Estimated usage per layer and of the FIFOs/width converters. */
+  readonly layers: Record<string, Usage>;
+  readonly infrastructure: Usage;
+}
+
+/** Limits of a part: for iCE40 logic cells, FFs and EBRs; for Xilinx LUT, FF, BRAM18, URAM, DSP. */
+function capacities(part: FpgaPart): Partial<Record<Key, number>> {
+  if (part.family === 'ice40') return { LC: part.LUT, FF: part.FF, EBR: part.EBR ?? 0, DSP: part.DSP };
+  return { LUT: part.LUT, FF: part.FF, BRAM_18K: part.BRAM_18K, URAM: part.URAM, DSP: part.DSP };
+}
+
+/** iCE40 logic cells from LUT4s and FFs: a cell holds one of each, but FFs only pair with the LUT driving them. */
+export const ICE40_LC_PER_FF = 0.75;
+
+const log2c = (n: number): number => (n > 1 ? Math.ceil(Math.log2(n)) : 1);
+
+/** iCE40 model of an MVAU (calibrated on synth_ice40 of TFC layers; see docs/SYNTHESIS.md). */
+export function ice40Mvau(p: MvauParams, o: FitOptions = {}): Usage {
+  const W = p.binaryXnor ? 1 : dtBits(p.weightType), A = dtBits(p.inputType);
+  const acc = dtBits(p.accType);
+  const SW = Math.max(acc, W + A + 2) + 1;
+  const nf = p.mh / p.pe, sf = p.mw / p.simd;
+  const nt = p.noActivation ? 0 : p.numThresholds;
+  const obits = p.noActivation ? acc : dtBits(p.outputType);
+  const dotLut = p.binaryXnor ? p.simd : p.simd * (W * A + W + A);
+  const dotFf = p.binaryXnor ? log2c(p.simd) + 1 : SW;
+  const u = zero();
+  u.LUT = 120 + p.pe * (dotLut + SW + Math.max(0, nt - 1) * (SW + 1) + obits);
+  u.FF = 60 + p.simd * A + p.pe * (dotFf + SW + 2 * obits);
+  // weights: ROM of nf·sf words × PE·SIMD·W bits
+  const memRom = (depth: number, width: number, style: string): void => {
+    if (depth <= 1) return; // constants fold into the logic
+    if (style === 'block' || style === 'ultra' || (style === 'auto' && ice40RomInEbr(depth, width))) u.EBR += ice40Ebrs(depth, width);
+    else u.LUT += ice40RomLuts(depth, width);
+  };
+  memRom(nf * sf, p.pe * p.simd * W, p.ramStyle);
+  if (nt > 0) memRom(nf, p.pe * nt * (acc + 1), p.ramStyle);
+  // the input vector buffer (replayed for nf > 0): registers and a SF:1 read mux, or a block RAM
+  if (nf > 1) {
+    const bits = p.mw * A;
+    if (o.vectorBufferInRam && sf >= 16) u.EBR += ice40Ebrs(sf, p.simd * A);
+    else { u.FF += bits; u.LUT += bits + sf; }
+  }
+  return u;
+}
+
+/** iCE40 model of a Thresholding layer: PE comparators per threshold, thresholds as a ROM (EBR or logic). */
+export function ice40Thresholding(p: ThresholdingParams): Usage {
+  const A = dtBits(p.inputType), O = dtBits(p.outputType);
+  const u = zero();
+  u.LUT = 20 + p.pe * p.numThresholds * (A + 1);
+  u.FF = 20 + p.pe * (A + 2 * O);
+  const depth = p.channels / p.pe, width = p.pe * p.numThresholds * (A + 1);
+  if (depth > 1) {
+    if (p.ramStyle === 'block' || p.ramStyle === 'ultra' || (p.ramStyle === 'auto' && ice40RomInEbr(depth, width))) u.EBR += ice40Ebrs(depth, width);
+    else u.LUT += ice40RomLuts(depth, width);
+  }
+  return u;
+}
+
+/** Usage of one hardware op on a part under a model. */
+export function layerUsage(op: HwOp, part: FpgaPart, o: FitOptions = {}): Usage {
+  if (part.family === 'ice40' && op.kind === 'hw.MVAU') return withLc(ice40Mvau(op.p, o));
+  if (part.family === 'ice40' && op.kind === 'hw.Thresholding') return withLc(ice40Thresholding(op.p));
+  const r = withLayer(op, (layer, p) => layer.resources(p, part));
+  const u: Usage = { ...r, EBR: 0, LC: 0 };
+  if (part.family === 'ice40') u.EBR = Math.ceil((r.BRAM_18K * 18) / 4);
+  return withLc(u);
+}
+
+function withLc(u: Usage): Usage {
+  u.LC = Math.round(u.LUT + ICE40_LC_PER_FF * u.FF);
+  return u;
+}
+
+/** A FIFO of `depth` words and a width converter (if the widths differ) between two layers. */
+export function infraUsage(outWidth: number, inWidth: number, depth: number, part: FpgaPart): Usage {
+  const u = zero();
+  if (outWidth !== inWidth) {
+    const integral = outWidth % inWidth === 0 || inWidth % outWidth === 0;
+    const big = Math.max(outWidth, inWidth);
+    u.LUT += integral ? 2 * big + 10 : 3 * (outWidth + inWidth) + 20;
+    u.FF += integral ? 2 * big + 10 : 3 * (outWidth + inWidth) + 10;
+  }
+  const w = inWidth;
+  if (depth > 64) {
+    if (part.family === 'ice40') u.EBR += ice40Ebrs(depth - 1, w);
+    else u.BRAM_18K += Math.ceil((depth * w) / 18432);
+    u.LUT += 40; u.FF += w + 20;
+  } else if (part.family === 'ice40') {
+    u.FF += depth * w + 2 * log2c(depth) + 4; u.LUT += Math.ceil((depth * w) / 2) + 20;
+  } else {
+    u.LUT += w * Math.ceil(depth / 32) + 20; u.FF += w + 2 * log2c(depth) + 4;
+  }
+  return withLc(u);
+}
+
+/** FIFO depth assumed while folding (the fifo-size step sizes them later; measured depths are mostly ≤ 16). */
+export const FIT_FIFO_DEPTH = 16;
+
+interface Candidate { op: HwOp; cycles: number; usage: Usage; inWidth: number; outWidth: number; inWords: number }
+
+function candidates(op: HwOp, part: FpgaPart, o: FitOptions): Candidate[] {
+  return withLayer(op, (layer, p0) => {
+    const knobs = layer.folding(p0);
+    let combos: Record<string, number>[] = [{}];
+    for (const k of knobs) combos = combos.flatMap((c) => k.values.map((v) => ({ ...c, [k.key]: v })));
+    const out: Candidate[] = [];
+    for (const c of combos) {
+      const p = { ...p0, ...c } as typeof p0;
+      if (op.kind === 'hw.MVAU' && o.maxWeightWidth !== undefined && 'simd' in c && (c.simd as number) * dtBits(op.p.weightType) > o.maxWeightWidth) continue;
+      const cand = { kind: op.kind, p } as HwOp;
+      out.push({ op: cand, cycles: layer.cycles(p), usage: layerUsage(cand, part, o), inWidth: layer.inWidth(p), outWidth: layer.outWidth(p), inWords: layer.inElems(p) / (layer.inWidth(p) / layer.inElem(p).bits) });
+    }
+    return out.sort((a, b) => a.cycles - b.cycles);
+  });
+}
+
+/** The fastest folding whose estimate fits the part; throws E_FOLDING with the numbers when nothing fits. */
+export function foldToFit(g: Graph, part: FpgaPart, clockNs: number, o: FitOptions = {}): FitResult {
+  const hw = g.nodes.filter((n) => isHwOp(n.op));
+  if (hw.length === 0) fail('E_FOLDING', 'the graph has no hardware layers to fold', 'run the build through the to-hw step');
+  const caps = capacities(part);
+  const defaultUtil: Partial<Record<Key, number>> = part.family === 'ice40' ? { LC: 0.9 } : {};
+  const limit = (k: Key): number => (caps[k] ?? 0) * (o.utilization?.[k] ?? defaultUtil[k] ?? 1);
+  const limited = KEYS.filter((k) => caps[k] !== undefined);
+  const cands = hw.map((n) => candidates(n.op as HwOp, part, o));
+  const cost = (u: Usage): number => limited.reduce((s, k) => s + (u[k] > 0 ? u[k] / Math.max(limit(k), 1e-9) : 0), 0);
+  const pick = (T: number): Candidate[] | null => {
+    const chosen: Candidate[] = [];
+    for (const cs of cands) {
+      let best: Candidate | null = null;
+      for (const c of cs) if (c.cycles <= T && (!best || cost(c.usage) < cost(best.usage))) best = c;
+      if (!best) return null;
+      chosen.push(best);
+    }
+    return chosen;
+  };
+  const total = (chosen: readonly Candidate[]): { sum: Usage; infra: Usage } => {
+    const sum = zero(), infra = zero();
+    chosen.forEach((c) => addTo(sum, c.usage));
+    for (let i = 1; i < chosen.length; i++) addTo(infra, infraUsage(chosen[i - 1]!.outWidth, chosen[i]!.inWidth, Math.min(FIT_FIFO_DEPTH, chosen[i]!.inWords + 2), part));
+    addTo(sum, infra);
+    return { sum, infra };
+  };
+  const fits = (u: Usage): boolean => limited.every((k) => u[k] <= limit(k));
+  /** Coordinate descent from the per-layer cheapest choice: FIFOs and width converters depend on neighbours. */
+  const improve = (start: Candidate[], T: number): Candidate[] => {
+    const cur = [...start];
+    let best = cost(total(cur).sum);
+    for (let pass = 0; pass < 3; pass++) {
+      let changed = false;
+      for (let i = 0; i < cur.length; i++) {
+        for (const c of cands[i]!) {
+          if (c.cycles > T || c === cur[i]) continue;
+          const trial = [...cur];
+          trial[i] = c;
+          const v = cost(total(trial).sum);
+          if (v < best - 1e-12) { best = v; cur[i] = c; changed = true; }
+        }
+      }
+      if (!changed) break;
+    }
+    return cur;
+  };
+  const budgets = [...new Set(cands.flat().map((c) => c.cycles))].sort((a, b) => a - b);
+  let chosen: Candidate[] | null = null;
+  let usage: { sum: Usage; infra: Usage } | null = null;
+  for (const T of budgets) {
+    const c0 = pick(T);
+    if (!c0) continue;
+    const c = improve(c0, T);
+    const t = total(c);
+    if (fits(t.sum)) { chosen = c; usage = t; break; }
+  }
+  if (!chosen || !usage) {
+    const slowest = cands.map((cs) => cs.reduce((a, b) => (cost(a.usage) <= cost(b.usage) ? a : b)));
+    const t = total(slowest).sum;
+    const over = limited.filter((k) => t[k] > limit(k)).map((k) => `${Math.round(t[k])} ${k} of ${Math.floor(limit(k))} allowed (${caps[k]} on the part)`);
+    const worst = hw.map((n, i) => [n.name, slowest[i]!.usage] as const).sort((a, b) => cost(b[1]) - cost(a[1])).slice(0, 3)
+      .map(([n, u]) => `${n}: ${limited.filter((k) => u[k] > 0).map((k) => `${Math.round(u[k])} ${k}`).join(', ')}`);
+    return fail('E_FOLDING', `the design does not fit ${part.name} even at its smallest folding: it needs ${over.join(', ')}`,
+      `largest layers at their smallest folding — ${worst.join('; ')}. Use a larger part or a smaller model.`);
+  }
+  const byNode = new Map(hw.map((n, i) => [n.name, chosen![i]!.op]));
+  const graph = makeGraph({ ...g, nodes: g.nodes.map((n) => (byNode.has(n.name) ? { ...n, op: byNode.get(n.name)! } : n)) });
+  const cycles = Math.max(...chosen.map((c) => c.cycles));
+  const margin: Record<string, ResourceMargin> = {};
+  for (const k of limited) {
+    const used = Math.round(usage.sum[k] * 100) / 100;
+    margin[k] = { used, available: caps[k]!, limit: Math.floor(limit(k)), headroom_pct: caps[k] ? Math.round(((limit(k) - used) / caps[k]!) * 1000) / 10 : 0 };
+  }
+  const binding = limited.filter((k) => caps[k]! > 0).reduce((a, b) => (usage!.sum[a] / limit(a) >= usage!.sum[b] / limit(b) ? a : b));
+  return {
+    graph, margin, cycles, fps: 1e9 / clockNs / cycles, binding, folding: foldingConfigOf(graph), model: part.family === 'ice40' ? 'ice40' : 'layers',
+    layers: Object.fromEntries(hw.map((n, i) => [n.name, chosen![i]!.usage])), infrastructure: usage.infra,
+  };
+}

@@ -1,0 +1,214 @@
+/**
+ * `finn synth`: Yosys synthesis of a build's rtl/ for a part, per layer and for the whole design, written as
+ * report/post_synth_resources.json and report/estimate_vs_synth.json. iCE40 parts continue to a bitstream (ice40.ts).
+ */
+import { estimate } from '../cost/estimate.ts';
+import { findPart, type FpgaPart } from '../cost/parts.ts';
+import type { Resources } from '../hw/layer.ts';
+import { outDir } from '../util/outdir.ts';
+import { fail } from '../util/errors.ts';
+import { readFlatDir, yosysOnFiles, yosysParallel } from './yosys.ts';
+import { loadBuildDir, type BuildDir } from './build-dir.ts';
+import { compareEstimates, type EstimateVsSynth } from './compare.ts';
+import { progressTracker, type ProgressFn } from './progress.ts';
+import { STAT_FILE, TOP_CELLS_FILE, layerScript, synthScript, topWithoutLayersScript, yosysFamily, type MemShape, type YosysFamily } from './script.ts';
+import { flattenCounts, parseStatJson, resourcesOf, type CellCounts, type Family, type SynthResources } from './stat.ts';
+
+/** report/post_synth_resources.json: per node (graph names), FIFOs/width converters (final_hw_config names), total. */
+export type PostSynthResources = Record<string, SynthResources>;
+
+export interface YosysSynthResult {
+  readonly part: FpgaPart;
+  readonly family: YosysFamily;
+  readonly resources: PostSynthResources;
+  readonly comparison: EstimateVsSynth;
+  readonly seconds: number;
+  readonly script: string;
+  readonly log: string;
+  /** Files Yosys wrote besides the statistics (e.g. the iCE40 netlist). */
+  readonly files: Record<string, string>;
+  /** Cell counts per reported entry (raw, for the curious). */
+  readonly cells: Record<string, CellCounts>;
+}
+
+export interface YosysSynthOptions {
+  readonly part: string;
+  readonly onProgress?: ProgressFn;
+  /** Clock period for the estimates' performance figures (ns); default: the build's clock or 10. */
+  readonly clockNs?: number;
+  /** Extra Verilog files (name → text) read after rtl/ and a different top module (iCE40 board wrapper). */
+  readonly extraSources?: Readonly<Record<string, string>>;
+  readonly top?: string;
+  /** iCE40: file name of the flat netlist to write for nextpnr. */
+  readonly jsonOut?: string;
+  /** Progress range of this run within a longer command (percent). */
+  readonly progressRange?: readonly [number, number];
+  /** Extra synth_xilinx / synth_ice40 flags, e.g. ['-nocarry']. */
+  readonly synthFlags?: readonly string[];
+  /**
+   * Xilinx: synthesize every layer as its own top in up to `jobs` worker threads (plus one run for the top level with
+   * the layers as black boxes). The same per-layer numbers as one run (layers are kept as modules either way), faster
+   * on several cores. Default 1: one Yosys run.
+   */
+  readonly jobs?: number;
+  /** Xilinx: keep block-RAM contents through technology mapping (much slower for large designs; same statistics). */
+  readonly keepInit?: boolean;
+}
+
+/** Instance name → module name of the stitched top (from write_json before synthesis). */
+function topInstances(json: string, design: string): Map<string, string> {
+  const j = JSON.parse(json) as { modules: Record<string, { cells: Record<string, { type: string }> }> };
+  const m = j.modules[design];
+  if (!m) fail('E_TOOL', `yosys did not write the cells of ${design}`);
+  const bare = (n: string) => (n.startsWith('\\') ? n.slice(1) : n);
+  return new Map(Object.entries(m.cells).map(([k, v]) => [bare(k), bare(v.type)]));
+}
+
+/** FINN names of the inserted FIFOs and width converters (as in final_hw_config.json) by instance name. */
+export function infrastructureNames(b: BuildDir): Map<string, { name: string; kind: string }> {
+  const out = new Map<string, { name: string; kind: string }>();
+  b.design.layers.slice(1).forEach((l, j) => {
+    const prev = b.design.layers[j]!;
+    if (prev.output.width !== l.input.width) out.set(`dwc_${j + 1}`, { name: `StreamingDataWidthConverter_${j}`, kind: 'StreamingDataWidthConverter' });
+    out.set(`fifo_${j + 1}`, { name: `StreamingFIFO_${j}`, kind: 'StreamingFIFO' });
+  });
+  return out;
+}
+
+/** Shapes of the ROMs whose layer leaves the memory style to the tools. */
+export function autoRoms(b: BuildDir): MemShape[] {
+  return b.design.layers.flatMap((l) => {
+    const style = l.rtl.params.find(([k]) => k === 'RAM_STYLE')?.[1];
+    return style === 'auto' ? l.rtl.memories.map((m) => ({ depth: m.words.length, width: m.width })) : [];
+  });
+}
+
+/** Synthesize a build directory's design with Yosys for a part (no place and route). */
+export async function yosysSynth(b: BuildDir, o: YosysSynthOptions): Promise<YosysSynthResult> {
+  const part = findPart(o.part);
+  const family = yosysFamily(part);
+  const statFamily: Family = family === 'ice40' ? 'ice40' : 'xilinx';
+  const files = { ...readFlatDir(b.rtlDir), ...(o.extraSources ?? {}) };
+  const sources = [...b.sources, ...Object.keys(o.extraSources ?? {})];
+  const script = synthScript({
+    sources, design: b.design.top, top: o.top ?? b.design.top, family, uram: part.URAM > 0 && family === 'xcup',
+    ultraPlus: part.name === 'ice40-up5k', jsonOut: o.jsonOut, autoRoms: autoRoms(b), synthFlags: o.synthFlags, keepInit: o.keepInit,
+  });
+  const stage = family === 'ice40' ? 'synth_ice40' : 'synth_xilinx';
+  const [from, to] = o.progressRange ?? [0, 100];
+  if ((o.jobs ?? 1) > 1 && family !== 'ice40') return yosysSynthParallel(b, o, part, family, files, sources, o.jobs!);
+  o.onProgress?.({ stage, pass: 'start', percent: from, seconds: 0 });
+  const run = await yosysOnFiles(files, script, `${b.rtlDir} (${stage} for ${part.name})`, { onLine: progressTracker(stage, family === 'ice40' ? 'ice40' : 'xilinx', o.onProgress, from, to) });
+  const statText = run.files[STAT_FILE];
+  const cellsText = run.files[TOP_CELLS_FILE];
+  if (!statText || !cellsText) fail('E_TOOL', `yosys wrote no ${STAT_FILE}/${TOP_CELLS_FILE}`, 'see the yosys log');
+  const modules = parseStatJson(statText);
+  const inst = topInstances(cellsText, b.design.top);
+  const layerCells = b.design.layers.map((l) => {
+    const mod = inst.get(`${l.ident}_inst`);
+    if (!mod) fail('E_TOOL', `the synthesized top has no instance ${l.ident}_inst of layer ${l.node}`);
+    return flattenCounts(modules, mod);
+  });
+  const r = assemble(b, o, part, statFamily, inst, modules, layerCells, flattenCounts(modules, o.top ?? b.design.top), run.seconds, stage);
+  o.onProgress?.({ stage, pass: 'done', percent: to, seconds: run.seconds });
+  const { [STAT_FILE]: _s, [TOP_CELLS_FILE]: _c, ...rest } = run.files;
+  return { part, family, resources: r.resources, comparison: r.comparison, seconds: run.seconds, script, log: run.log, files: rest, cells: r.cells };
+}
+
+/** Per-layer runs in worker threads plus the top level with black-box layers; combined as one run would report them. */
+async function yosysSynthParallel(b: BuildDir, o: YosysSynthOptions, part: FpgaPart, family: YosysFamily, files: Record<string, string>, sources: string[], jobs: number): Promise<YosysSynthResult> {
+  const stage = 'synth_xilinx';
+  const [from, to] = o.progressRange ?? [0, 100];
+  const common = { sources, family, uram: part.URAM > 0 && family === 'xcup', autoRoms: autoRoms(b), synthFlags: o.synthFlags, keepInit: o.keepInit };
+  const est = estimate(b.graph, part, 10);
+  // largest first, so the last lane does not start a big layer late
+  const order = b.design.layers.map((l, i) => i).sort((x, y) => est.layerResources[b.design.layers[y]!.node]!.LUT - est.layerResources[b.design.layers[x]!.node]!.LUT);
+  const scripts = [...order.map((i) => layerScript({ ...common, top: b.design.layers[i]!.ident })), topWithoutLayersScript({ ...common, design: b.design.top, top: b.design.top }, b.design.layers.map((l) => l.ident))];
+  const names = [...order.map((i) => b.design.layers[i]!.node), 'top level (FIFOs, width converters)'];
+  const t0 = performance.now();
+  let done = 0;
+  o.onProgress?.({ stage, pass: `${scripts.length} runs on ${jobs} threads`, percent: from, seconds: 0 });
+  const runs = await yosysParallel(scripts.map((script, k) => ({
+    files, script, what: `${b.rtlDir} (${names[k]}, ${stage} for ${part.name})`,
+    onLine: (line: string) => {
+      if (!/Printing statistics/.test(line)) return;
+      done++;
+      o.onProgress?.({ stage, pass: `${names[k]} done (${done}/${scripts.length})`, percent: Math.round(from + ((to - from) * done) / (scripts.length + 1)), seconds: (performance.now() - t0) / 1000 });
+    },
+  })), jobs);
+  const seconds = (performance.now() - t0) / 1000;
+  const layerCells: CellCounts[] = new Array(b.design.layers.length);
+  order.forEach((i, k) => { layerCells[i] = flattenCounts(parseStatJson(runs[k]!.files[STAT_FILE] ?? fail('E_TOOL', `no statistics for ${names[k]}`)), b.design.layers[i]!.ident); });
+  const topRun = runs[runs.length - 1]!;
+  const topModules = parseStatJson(topRun.files[STAT_FILE] ?? fail('E_TOOL', 'no statistics for the top level'));
+  const inst = topInstances(topRun.files[TOP_CELLS_FILE] ?? fail('E_TOOL', 'no top-level cells'), b.design.top);
+  const total: CellCounts = { ...flattenCounts(topModules, b.design.top) };
+  for (const lc of layerCells) for (const [t, n] of Object.entries(lc)) total[t] = (total[t] ?? 0) + n;
+  for (const l of b.design.layers) delete total[l.ident];
+  const r = assemble(b, o, part, 'xilinx', inst, topModules, layerCells, total, seconds, stage);
+  o.onProgress?.({ stage, pass: 'done', percent: to, seconds });
+  const script = scripts.map((s, k) => `# ${names[k]}\n${s}`).join('\n\n');
+  return { part, family, resources: r.resources, comparison: r.comparison, seconds, script, log: runs.map((x, k) => `==== ${names[k]} ====\n${x.log}`).join('\n'), files: {}, cells: r.cells };
+}
+
+function assemble(b: BuildDir, o: YosysSynthOptions, part: FpgaPart, statFamily: Family, inst: Map<string, string>, modules: Map<string, CellCounts>, layerCells: readonly CellCounts[], totalCells: CellCounts, seconds: number, stage: string): { resources: PostSynthResources; cells: Record<string, CellCounts>; comparison: EstimateVsSynth } {
+  const cells: Record<string, CellCounts> = {};
+  const resources: PostSynthResources = {};
+  const clockNs = o.clockNs ?? (b.fclkMhz ? 1000 / b.fclkMhz : 10);
+  const est = estimate(b.graph, part, clockNs);
+  const layers: { node: string; kind: string; estimate: Resources; synth: SynthResources }[] = [];
+  for (const [i, l] of b.design.layers.entries()) {
+    cells[l.node] = layerCells[i]!;
+    resources[l.node] = resourcesOf(cells[l.node]!, statFamily);
+    layers.push({ node: l.node, kind: l.kind.replace(/^hw\./, ''), estimate: est.layerResources[l.node]!, synth: resources[l.node]! });
+  }
+  const others: { node: string; kind: string; synth: SynthResources }[] = [];
+  for (const [instName, { name, kind }] of infrastructureNames(b)) {
+    const mod = inst.get(instName);
+    if (!mod) fail('E_TOOL', `the synthesized top has no instance ${instName}`);
+    cells[name] = flattenCounts(modules, mod);
+    resources[name] = resourcesOf(cells[name]!, statFamily);
+    others.push({ node: name, kind, synth: resources[name]! });
+  }
+  cells.total = totalCells;
+  resources.total = resourcesOf(cells.total, statFamily);
+  const notes = [
+    'LUT = LUT1..LUT6 (SB_LUT4 on iCE40) plus LUTs used as distributed RAM/SRL (Vivado\'s "Total LUTs"); Xilinx INV cells are not counted (Vivado absorbs them).',
+    'BRAM_18K = RAMB18 + 2 x RAMB36; on iCE40 EBR x 4/18. Each layer, FIFO and width converter is synthesized as a module of its own (no optimization across them), as FINN synthesizes layers out of context.',
+    'Estimates: FINN\'s models as in report/estimate_layer_resources.json; FIFOs and width converters are not estimated.',
+  ];
+  const comparison = compareEstimates({ part: part.name, tool: `yosys ${stage} (@yowasp/yosys)`, seconds, layers, others, total: resources.total, estimateTotal: est.total, notes });
+  return { resources, cells, comparison };
+}
+
+export interface SynthReport {
+  readonly resources: PostSynthResources;
+  readonly comparison: EstimateVsSynth;
+  readonly seconds: number;
+}
+
+/** Synthesize and write report/post_synth_resources.json, report/estimate_vs_synth.json and report/synth/ (log, script, cells). */
+export async function synthesizeBuild(dir: string, o: YosysSynthOptions): Promise<SynthReport & { part: FpgaPart }> {
+  const b = loadBuildDir(dir);
+  const r = await yosysSynth(b, o);
+  writeSynthReports(b, r);
+  return { resources: r.resources, comparison: r.comparison, seconds: r.seconds, part: r.part };
+}
+
+export function writeSynthReports(b: BuildDir, r: YosysSynthResult): void {
+  const out = outDir(b.root);
+  out.writeJson('report/post_synth_resources.json', r.resources);
+  out.writeJson('report/estimate_vs_synth.json', r.comparison);
+  out.writeJson('report/synth/post_synth_cells.json', r.cells);
+  out.write('report/synth/yosys.ys', `${r.script.split('; ').join('\n')}\n`);
+  out.write('report/synth/yosys.log', r.log);
+  out.writeJson('report/synth/summary.json', {
+    tool: 'yosys', yosys_version: yosysVersion(r.log), command: r.family === 'ice40' ? 'synth_ice40' : `synth_xilinx -family ${r.family}`,
+    part: r.part.name, part_full_name: r.part.fullName, seconds: Math.round(r.seconds * 10) / 10, model: b.model,
+  });
+}
+
+/** "Yosys 0.55 (git sha1 …)" from a log. */
+export function yosysVersion(log: string): string {
+  return /Yosys \d+\.\d+[^\n(]*(\(git sha1 [0-9a-f]+)?/.exec(log)?.[0].replace(/\($/, '').trim() ?? 'unknown';
+}

@@ -1,0 +1,81 @@
+/** Resource-budgeted folding: the fastest folding whose estimate fits, its margin, and a clear error when nothing fits. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { build } from '../../src/build.ts';
+import { estimate } from '../../src/cost/estimate.ts';
+import { findPart, type FpgaPart } from '../../src/cost/parts.ts';
+import { withLayer } from '../../src/hw/registry.ts';
+import type { HwOp } from '../../src/hw/params.ts';
+import { isHwOp } from '../../src/ir/ops.ts';
+import type { Graph } from '../../src/ir/graph.ts';
+import { foldToFit, ice40Mvau } from '../../src/synth/fit.ts';
+import { FinnError } from '../../src/util/errors.ts';
+import { ZOO_W1A1, tempDir } from '../helpers/shared.ts';
+
+let hw: Graph | undefined;
+async function tfcHw(): Promise<Graph> {
+  hw ??= (await build({ model: ZOO_W1A1, out: tempDir('fit'), part: 'ice40-up5k', clockNs: 25, preprocess: 'auto', maxWeightWidth: 36, twoPassFolding: false, log: () => {}, to: 'to-hw' })).graph;
+  return hw;
+}
+
+const layerCycles = (g: Graph): number[] => g.nodes.filter((n) => isHwOp(n.op)).map((n) => withLayer(n.op as HwOp, (l, p) => l.cycles(p)));
+
+test('TFC-W1A1 on iCE40 UP5K: the fastest folding that fits, with its margin; a larger part is never slower', async () => {
+  const g = await tfcHw();
+  const up5k = findPart('ice40-up5k');
+  const r = foldToFit(g, up5k, 25);
+  for (const n of r.graph.nodes) if (isHwOp(n.op)) withLayer(n.op, (l, p) => l.checkFolding(p, n.name));
+  assert.equal(r.cycles, Math.max(...layerCycles(r.graph)));
+  assert.equal(Math.round(r.fps), Math.round(40e6 / r.cycles));
+  assert.ok(r.cycles < 784 * 64, 'better than fully folded');
+  for (const [k, m] of Object.entries(r.margin)) assert.ok(m.used <= m.limit && m.headroom_pct >= 0, `${k}: ${JSON.stringify(m)}`);
+  assert.equal(r.margin.LC!.limit, Math.floor(0.9 * 5280));
+  assert.ok(r.margin.EBR!.used <= 30);
+  assert.deepEqual(foldToFit(g, up5k, 25).folding, r.folding, 'deterministic');
+  const hx = foldToFit(g, findPart('ice40-hx8k'), 25);
+  assert.ok(hx.cycles <= r.cycles);
+  // the next faster budget does not fit: the result is the fastest under the model
+  const ram = foldToFit(g, up5k, 25, { vectorBufferInRam: true });
+  assert.ok(ram.cycles <= r.cycles, 'a block-RAM vector buffer only helps');
+});
+
+test('Xilinx parts use the layers\' own (FINN) resource models; the margin counts FIFOs and width converters too', async () => {
+  const g = await tfcHw();
+  const part = findPart('xc7z020');
+  const r = foldToFit(g, part, 10);
+  const est = estimate(r.graph, part, 10);
+  assert.equal(r.model, 'layers');
+  for (const [node, u] of Object.entries(r.layers)) assert.equal(u.LUT, est.layerResources[node]!.LUT);
+  assert.equal(r.margin.LUT!.used, est.total.LUT + r.infrastructure.LUT);
+  assert.ok(r.margin.LUT!.used <= 53200);
+  // a tight LUT budget forces a slower folding
+  const tight = foldToFit(g, part, 10, { utilization: { LUT: 0.05 } });
+  assert.ok(tight.cycles > r.cycles && tight.margin.LUT!.used <= 0.05 * 53200);
+});
+
+test('nothing fits: E_FOLDING names the resources, the numbers and the largest layers', async () => {
+  const g = await tfcHw();
+  const tiny: FpgaPart = { ...findPart('ice40-up5k'), name: 'tiny', LUT: 400, FF: 400, EBR: 2 };
+  assert.throws(() => foldToFit(g, tiny, 25), (e: unknown) => {
+    assert.ok(e instanceof FinnError);
+    assert.equal(e.code, 'E_FOLDING');
+    assert.match(e.message, /does not fit tiny even at its smallest folding: it needs /);
+    assert.match(e.message, /\d+ LC of 360 allowed \(400 on the part\)/);
+    assert.match(e.message, /\d+ EBR of 2 allowed/);
+    assert.match(e.hint, /MVAU_0: /);
+    return true;
+  });
+});
+
+test('iCE40 MVAU model: the replayed input vector costs registers and a mux unless it is block RAM', () => {
+  const g = { mw: 784, mh: 64, pe: 1, simd: 14, inputType: { kind: 'bipolar' }, weightType: { kind: 'bipolar' }, accType: { kind: 'int', bits: 10, signed: false },
+    outputType: { kind: 'bipolar' }, binaryXnor: true, noActivation: false, numThresholds: 1, actVal: 0, numVectors: [1], ramStyle: 'auto' } as const;
+  const regs = ice40Mvau(g), ram = ice40Mvau(g, { vectorBufferInRam: true });
+  assert.ok(regs.FF - ram.FF === 784 && regs.LUT > ram.LUT + 784);
+  assert.equal(ram.EBR - regs.EBR, 1);
+  // calibration point (synth_ice40, TFC MVAU_0 at PE 1 / SIMD 14): 1016 LUT, 877 FF, 13 EBR for the weights (Yosys mixes
+  // EBR modes; the model's one-mode packing needs 14) and the thresholds in logic (the model puts them into one EBR)
+  assert.ok(Math.abs(regs.LUT - 1016) / 1016 < 0.15 && Math.abs(regs.FF - 877) / 877 < 0.15 && regs.EBR >= 13 && regs.EBR <= 15, JSON.stringify(regs));
+  const noBuf = ice40Mvau({ ...g, pe: 64, simd: 1 });
+  assert.ok(noBuf.FF < 1100 && noBuf.EBR === 16);
+});
