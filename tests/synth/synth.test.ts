@@ -11,7 +11,7 @@ import { ice40Bitstream, BITFILE, type PostRouteTiming } from '../../src/synth/i
 import { loadBuildDir, rtlHashes } from '../../src/synth/build-dir.ts';
 import type { Progress } from '../../src/synth/progress.ts';
 import { FinnError } from '../../src/util/errors.ts';
-import { HAS_VERILATOR, smallBuild } from './helpers.ts';
+import { smallBuild } from './helpers.ts';
 import { modelToBitstream } from '../../src/synth/flow.ts';
 import { writeModel } from '../../src/onnx/write.ts';
 import { syntheticQonnxMlp } from '../../src/models/synthetic.ts';
@@ -70,7 +70,7 @@ test('parallel per-layer synthesis (worker threads) and keeping block-RAM conten
   }
 });
 
-test('iCE40 UP5K: one bitstream from exactly the co-simulated RTL, Fmax and utilization reported', { skip: HAS_VERILATOR ? false : 'verilator not installed (the bitstream needs a co-simulated build)' }, async () => {
+test('iCE40 UP5K: one bitstream from exactly the co-simulated RTL, Fmax and utilization reported', async () => {
   const dir = await smallBuild('ice40', { part: 'ice40-up5k', clockNs: 25 });
   const r = await ice40Bitstream(dir, { part: 'ice40-up5k' });
   const t = json(dir, 'report/post_route_timing.json') as PostRouteTiming;
@@ -100,7 +100,7 @@ test('iCE40 UP5K: one bitstream from exactly the co-simulated RTL, Fmax and util
   assert.notDeepEqual(rtlHashes(loadBuildDir(copy)), t.rtl.sha256);
 });
 
-test('one command, ONNX → UP5K bitstream: fold to fit, build and co-simulate, synthesize, place and route', { skip: HAS_VERILATOR ? false : 'verilator not installed' }, async () => {
+test('one command, ONNX → UP5K bitstream: fold to fit, build and co-simulate, synthesize, place and route', async () => {
   const dir = tempDir('onecmd');
   const model = join(dir, 'mlp.onnx');
   writeModel(syntheticQonnxMlp({ sizes: [64, 32, 32, 10], wbits: 1, abits: 1, seed: 9 }), model);
