@@ -93,12 +93,12 @@ export function cyclesChart(rows: readonly CycleRow[], o: CyclesOptions = {}): s
   const W = o.width ?? 760;
   const rowH = 28, barH = 18;
   const top = o.target ? 30 : 12, bottom = 28 + (o.measured ? 18 : 0);
-  const labelW = Math.min(190, Math.max(80, ...rows.map((r) => textWidth(r.name, 12) + 14)));
-  const right = 118;
+  const labelW = Math.min(200, Math.max(80, ...rows.map((r) => textWidth(r.name, 13.5) + 16)));
+  const right = Math.max(60, ...rows.map((r) => textWidth(`${fmtInt(r.cycles)} · bottleneck`, 13) + 10));
   const plotW = W - labelW - right;
   const H = top + rows.length * rowH + bottom;
   const maxVal = Math.max(1, ...rows.map((r) => Math.max(r.cycles, r.ghost ?? 0)), o.target ?? 0, o.measured ?? 0);
-  const { max, step } = niceTicks(maxVal * 1.02);
+  const { max, step } = niceTicks(maxVal);
   const x = (v: number): number => labelW + (v / max) * plotW;
   const worst = rows.reduce((b, r, i) => (r.cycles > rows[b]!.cycles ? i : b), 0);
   const out: string[] = [svgOpen(W, H, o.chart ?? 'cycles', 'cycles per frame for each layer')];
@@ -131,7 +131,7 @@ export function cyclesChart(rows: readonly CycleRow[], o: CyclesOptions = {}): s
   }
   if (o.measured) {
     const mx = x(o.measured);
-    out.push(`<g class="measured"><line x1="${r1(mx)}" x2="${r1(mx)}" y1="${top - 4}" y2="${yEnd + 22}" stroke="${COLORS.measured}" stroke-width="2" stroke-dasharray="2 3"/>`);
+    out.push(`<g class="measured"><line x1="${r1(mx)}" x2="${r1(mx)}" y1="${top - 4}" y2="${yEnd + 2}" stroke="${COLORS.measured}" stroke-width="2" stroke-dasharray="2 3"/>`);
     const label = `measured in RTL simulation: ${fmtInt(o.measured)} cycles/frame`;
     const anchor = mx + textWidth(label, 11) > W - 4 ? 'end' : 'start';
     out.push(text(anchor === 'end' ? mx - 6 : mx + 6, yEnd + 34, label, `text-anchor="${anchor}" class="note" fill="${COLORS.measured}"`), '</g>');
@@ -166,7 +166,7 @@ export interface UtilizationOptions {
  */
 export function utilizationChart(layers: readonly UsageLayer[], o: UtilizationOptions): string {
   const W = o.width ?? 760;
-  const labelW = 70, right = 210;
+  const labelW = 70, right = Math.min(210, Math.round(W * 0.3));
   const plotW = W - labelW - right;
   const trackH = 16, synthH = 7;
   const rowH = o.synth ? 46 : 34;
@@ -250,8 +250,8 @@ export interface PipelineOptions {
  * streams between them with their widths, width converters and FIFOs; rows wrap and are balanced.
  */
 export function pipelineDiagram(layers: readonly ReportLayer[], links: readonly ReportLink[], o: PipelineOptions): string {
-  const W = o.width ?? 1100;
-  const boxW = 156, boxH = 118, gap = 124, rowGap = 70, top = 26;
+  const W = o.width ?? (layers.length > 6 ? 1260 : 1100);
+  const boxW = 166, boxH = 118, gap = 118, rowGap = 70, top = 26;
   const n = layers.length;
   const kMax = Math.max(1, Math.floor((W - gap) / (boxW + gap)));
   const rows = Math.max(1, Math.ceil(n / kMax));
@@ -305,7 +305,7 @@ export function pipelineDiagram(layers: readonly ReportLayer[], links: readonly 
     if (isWorst) out.push(`<rect x="${x - 4}" y="${y - 4}" width="${boxW + 8}" height="${boxH + 8}" rx="12" fill="none" stroke="${COLORS.bottleneck}" stroke-width="2.5"/>`);
     out.push(`<rect x="${x}" y="${y}" width="${boxW}" height="${boxH}" rx="9" fill="#fff" stroke="#cbd5e1"/>`);
     out.push(`<path d="M${x},${y + 9} a9,9 0 0 1 9,-9 H${x + boxW - 9} a9,9 0 0 1 9,9 V${y + 24} H${x} z" fill="${color}"/>`);
-    out.push(text(x + 10, y + 17, fit(l.name, boxW - 20, 12), 'class="box-title"'));
+    out.push(text(x + 10, y + 17, fit(l.name, boxW - 20, 14), 'class="box-title"'));
     out.push(text(x + 10, y + 40, fit(`${l.label} · ${l.dims}`, boxW - 20, 11), 'class="small muted"'));
     out.push(text(x + 10, y + 59, fit(fold, boxW - 20, 13), 'class="fold"'));
     const barW = boxW - 20;
@@ -337,16 +337,18 @@ function linkMarkers(x0: number, x1: number, cy: number, link: ReportLink, fromW
     return reverse ? x1 - t * span : x0 + t * span;
   };
   let j = 0;
+  let fifoX = (x0 + x1) / 2;
   if (link.dwc) {
     const cx = at(j++);
     const d = link.dwc;
-    const grow = d.outWidth > d.inWidth;
-    const [hl, hr] = reverse === grow ? [9, 4] : [4, 9];
-    items.push(`<g class="dwc"><title>${esc(`width converter: ${d.inWidth} b → ${d.outWidth} b`)}</title><path d="M${r1(cx - 9)},${cy - hl} L${r1(cx + 9)},${cy - hr} L${r1(cx + 9)},${cy + hr} L${r1(cx - 9)},${cy + hl} z" fill="${COLORS.dwc}"/>`
-      + `${text(cx, cy + 24, `${d.inWidth}→${d.outWidth} b`, 'text-anchor="middle" class="tiny" fill="#b45309"')}</g>`);
+    const label = `${d.inWidth}→${d.outWidth}`;
+    const w = textWidth(label, 10) + 12;
+    items.push(`<g class="dwc"><title>${esc(`width converter: ${d.inWidth} b → ${d.outWidth} b`)}</title><rect x="${r1(cx - w / 2)}" y="${cy - 9}" width="${r1(w)}" height="18" rx="9" fill="${COLORS.dwc}"/>`
+      + `${text(cx, cy + 3.5, label, 'text-anchor="middle" class="tiny tag"')}${text(cx, cy + 24, 'DWC', 'text-anchor="middle" class="tiny" fill="#b45309"')}</g>`);
   }
   if (link.fifo) {
     const cx = at(j++);
+    fifoX = cx;
     const f = link.fifo;
     items.push(`<g class="fifo"><title>${esc(`FIFO: ${f.depth} words deep, ${f.width} b wide`)}</title><rect x="${r1(cx - 15)}" y="${cy - 9}" width="30" height="18" rx="3" fill="#fff" stroke="${COLORS.fifo}" stroke-width="1.5"/>`
       + `<path d="M${r1(cx - 5)},${cy - 9} V${cy + 9} M${r1(cx + 5)},${cy - 9} V${cy + 9}" stroke="${COLORS.fifo}" stroke-width="1"/>`
@@ -356,6 +358,6 @@ function linkMarkers(x0: number, x1: number, cy: number, link: ReportLink, fromW
     // no converter recorded but widths differ: say so on the stream
     items.push(text((x0 + x1) / 2, cy + 38, `${fromWidth}→${toWidth} b`, 'text-anchor="middle" class="tiny muted"'));
   }
-  out.push(text((x0 + x1) / 2, cy - 10, `${toWidth} b`, 'text-anchor="middle" class="tiny muted"'));
+  out.push(text(fifoX, cy - 13, `${toWidth} b`, 'text-anchor="middle" class="tiny muted"'));
   return out.concat(items).join('');
 }

@@ -99,7 +99,7 @@ function describe(op: HwOp): { detail: string; dims: string } {
     case 'hw.Thresholding':
       return { detail: `${plural(op.p.numThresholds, 'threshold')} per channel, ${dtName(op.p.inputType)} → ${dtName(op.p.outputType)}`, dims: `${op.p.channels} ch` };
     case 'hw.LabelSelect':
-      return { detail: `index of the largest of ${op.p.validLabels} values`, dims: `${op.p.validLabels} → top-${op.p.k}` };
+      return { detail: `index of the largest of ${op.p.validLabels} values`, dims: `top-${op.p.k} of ${op.p.validLabels}` };
     case 'hw.ChannelPad':
       return { detail: `pads every vector with ${op.p.outElems - op.p.inElems} constant elements`, dims: `${op.p.inElems} → ${op.p.outElems}` };
     default:

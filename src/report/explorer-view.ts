@@ -40,7 +40,7 @@ export function explorerBody(r: ExploreResult, built: readonly ReportLayer[], cl
     ? `<span class="ok">✓ meets the target</span> of ${esc(fmtSi(r.fps))}`
     : `<span class="bad">✗ misses the target</span> of ${esc(fmtSi(r.fps))}: no legal folding of ${esc(p.max_cycles_node_name)} is faster`));
   out.push(tile('explore-latency', 'Latency', fmtNs(p.estimated_latency_ns), `${esc(fmtInt(p.critical_path_cycles))} cycles through all layers at ${esc(fmtSi(1000 / clockNs))} MHz`));
-  out.push(tile('explore-bottleneck', 'Bottleneck', p.max_cycles_node_name, `${esc(fmtInt(p.max_cycles))} cycles/frame; every layer must stay below ${esc(fmtInt(r.targetCycles))}`));
+  out.push(tile('explore-bottleneck', 'Bottleneck', p.max_cycles_node_name, `${esc(fmtInt(p.max_cycles))} cycles/frame; every layer must stay below ${esc(fmtInt(r.targetCycles))}`, 'tile-name'));
   out.push(tile('explore-fit', `Fits on ${r.part.name}?`, fits ? `${fmtPct(r.utilization[worstUtil])} ${worstUtil === 'BRAM_18K' ? 'BRAM18' : worstUtil}` : `no: ${fmtPct(r.utilization[worstUtil])} ${worstUtil === 'BRAM_18K' ? 'BRAM18' : worstUtil}`,
     `${esc(fmtInt(r.total.LUT))} LUT · ${esc(fmtInt(r.total.BRAM_18K))} BRAM18 · ${esc(fmtInt(r.total.DSP))} DSP`, fits ? '' : 'tile-bad'));
   out.push('</div>');

@@ -5,12 +5,13 @@ export function esc(s: string | number): string {
   return String(s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 }
 
-/** 12345 → "12,345" (integers; others are rounded first). */
+/** 12345 → "12,345"; fractions (iCE40 block RAMs in 18-kbit equivalents) keep two decimals: 0.89 → "0.89". */
 export function fmtInt(n: number): string {
   if (!Number.isFinite(n)) return n > 0 ? '∞' : n < 0 ? '−∞' : '–';
-  const r = Math.round(n);
-  const s = String(Math.abs(r)).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
-  return r < 0 ? `−${s}` : s;
+  const frac = Math.abs(n - Math.round(n)) > 0.005;
+  const [int, dec] = (frac ? Math.abs(n).toFixed(2) : String(Math.abs(Math.round(n)))).split('.');
+  const s = `${int!.replace(/\B(?=(\d{3})+(?!\d))/g, ',')}${dec ? `.${dec}` : ''}`;
+  return n < 0 && s !== '0' ? `−${s}` : s;
 }
 
 /** Three significant digits, trailing zeros dropped: 1020408 → "1.02", used with an SI prefix. */

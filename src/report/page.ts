@@ -59,8 +59,8 @@ function heroTiles(d: ReportData): string {
     out.push(tile('Latency', esc(fmtNs(p.estimated_latency_ns)),
       `${esc(fmtInt(p.critical_path_cycles))} cycles, sum of the layers${lat ? ` · <b>${esc(fmtNs(lat * s.clockNs))}</b> measured` : ''}`));
     const target = s.targetFps !== null ? Math.floor(1e9 / s.clockNs / s.targetFps) : null;
-    out.push(tile('Bottleneck', esc(p.max_cycles_node_name),
-      `${esc(fmtInt(p.max_cycles))} cycles/frame${target !== null ? (p.max_cycles < target ? ` · <span class="ok">meets the target</span> (&lt; ${esc(fmtInt(target))})` : ` · <span class="bad">misses the target</span> (&lt; ${esc(fmtInt(target))})`) : ''}`, 'tile-accent'));
+    out.push(tile('Bottleneck', `<span title="${esc(p.max_cycles_node_name)}">${esc(p.max_cycles_node_name)}</span>`,
+      `${esc(fmtInt(p.max_cycles))} cycles/frame${target !== null ? (p.max_cycles < target ? ` · <span class="ok">meets the target</span> (&lt; ${esc(fmtInt(target))})` : ` · <span class="bad">misses the target</span> (&lt; ${esc(fmtInt(target))})`) : ''}`, 'tile-accent tile-name'));
   }
   const total = d.synthTotal ?? d.estimateTotal;
   if (total) {

@@ -28,6 +28,7 @@ main { padding: 22px 0 40px; }
 .tile-good .tile-value { color: var(--ok); }
 .tile-bad .tile-value { color: var(--bad); }
 .tile-accent .tile-value { color: #c2410c; }
+.tile-name .tile-value { font-size: 21px; line-height: 32px; }
 .hero { margin-bottom: 18px; }
 section.card { background: var(--card); border: 1px solid var(--line); border-radius: 14px; padding: 20px 22px 22px; margin: 18px 0; box-shadow: 0 1px 3px rgba(15,23,42,.05); scroll-margin-top: 48px; }
 section.card > h2 { margin: 0 0 2px; font-size: 19px; letter-spacing: -.01em; }
@@ -35,7 +36,8 @@ section.card > h2 { margin: 0 0 2px; font-size: 19px; letter-spacing: -.01em; }
 h3 { font-size: 14px; margin: 14px 0 8px; display:flex; align-items:center; gap: 12px; flex-wrap: wrap; }
 .chart-box { overflow-x: auto; }
 svg.chart { max-width: 100%; height: auto; display:block; }
-svg.chart text { font-size: 12px; fill: var(--text); }
+svg.chart { fill: #0f172a; }
+svg.chart text { font-size: 12px; }
 svg.chart text.tick { font-size: 11px; fill: var(--muted); }
 svg.chart text.note { font-size: 11px; font-weight: 600; }
 svg.chart text.small { font-size: 11px; }
@@ -54,7 +56,7 @@ svg.chart g.row:hover rect { opacity: .85; }
 .figures { display:flex; flex-direction: column; gap: 12px; }
 .figure { border-left: 3px solid var(--line); padding: 2px 0 2px 12px; }
 .figure b { display:block; font-size: 22px; letter-spacing: -.01em; font-variant-numeric: tabular-nums; }
-.figure span { color: var(--muted); font-size: 12.5px; }
+.figure > span { color: var(--muted); font-size: 12.5px; }
 .figure.accent { border-left-color: var(--accent); }
 .figure.okb { border-left-color: var(--ok); }
 .legend { display:inline-flex; flex-wrap: wrap; gap: 12px; font-size: 12px; color: var(--muted); font-weight: 500; }
@@ -72,12 +74,12 @@ svg.chart g.row:hover rect { opacity: .85; }
 .stage { border: 1px solid var(--line); border-radius: 12px; padding: 14px 16px; position: relative; }
 .stage.pass { border-top: 4px solid var(--ok); }
 .stage.fail { border-top: 4px solid var(--bad); background: #fffafa; }
-.stage h4 { margin: 0 0 2px; font-size: 14px; display:flex; gap: 8px; align-items: baseline; }
+.stage h4 { margin: 0 0 4px; font-size: 14px; display:flex; gap: 8px; align-items: flex-start; justify-content: space-between; }
 .stage .what { color: var(--muted); font-size: 12.5px; margin-bottom: 10px; min-height: 36px; }
 .kv { display:grid; grid-template-columns: auto 1fr; gap: 3px 14px; font-size: 13px; }
 .kv dt { color: var(--muted); }
 .kv dd { margin: 0; font-weight: 600; font-variant-numeric: tabular-nums; }
-.badge { font-size: 11px; font-weight: 700; padding: 1px 8px; border-radius: 999px; }
+.badge { white-space: nowrap; flex: none; font-size: 11px; font-weight: 700; padding: 1px 8px; border-radius: 999px; }
 .badge.pass { background: #d1fae5; color: #065f46; }
 .badge.fail { background: #fee2e2; color: #991b1b; }
 .diverge { margin-top: 10px; padding: 8px 10px; border-radius: 8px; background: #fee2e2; color: #7f1d1d; font-size: 12.5px; }

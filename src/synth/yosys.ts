@@ -48,8 +48,15 @@ export async function yosysOnFiles(files: Record<string, string>, script: string
     return { log, files: texts, seconds: (performance.now() - t0) / 1000 };
   } catch (e) {
     const errs = [...new Set(log.split('\n').filter((l) => /ERROR|Error/.test(l)))].slice(0, 10).join('\n');
-    throw new FinnError('E_TOOL', `yosys failed on ${what}: ${errs || (e as Error).message}`);
+    throw new FinnError('E_TOOL', `yosys failed on ${what}: ${errs || (e as Error).message}`, wasmHint((e as Error).message));
   }
+}
+
+/** A WebAssembly trap in Yosys is almost always its 4 GB memory limit on a very large design. */
+function wasmHint(message: string): string {
+  return /unreachable|out of bounds|Out of memory|Maximum call stack/i.test(message)
+    ? 'Yosys (WebAssembly, 4 GB address space) most likely ran out of memory: synthesize the layers separately with --jobs 2 (each layer its own run) or fold the design further'
+    : '';
 }
 
 /** Run a Yosys script over the files of `dir` (flat); returns its log and the text files it wrote. */
@@ -83,7 +90,7 @@ export function yosysInWorker(job: YosysJob): Promise<YosysRun> {
       else if (m.error) {
         settled = true;
         const errs = [...new Set(m.error.log.split('\n').filter((l) => /ERROR|Error/.test(l)))].slice(0, 10).join('\n');
-        reject(new FinnError('E_TOOL', `yosys failed on ${job.what}: ${errs || m.error.message}`));
+        reject(new FinnError('E_TOOL', `yosys failed on ${job.what}: ${errs || m.error.message}`, wasmHint(m.error.message)));
         void w.terminate();
       }
     });

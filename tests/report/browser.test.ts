@@ -1,0 +1,104 @@
+/**
+ * report.html in a real browser (Debian's chromium via playwright-core): a TFC build through verify, opened from
+ * file:// with no network. No console errors, every chart drawn, the folding explorer reacts to its slider with the
+ * compiler's own numbers. Saves test-artifacts/report-tfc.png.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { chromium, type Browser } from 'playwright-core';
+import { build } from '../../src/build.ts';
+import { writeReport, loadReportData } from '../../src/report/index.ts';
+import { explore } from '../../src/report/explore.ts';
+import { SLIDER_STEPS, sliderToFps } from '../../src/report/explorer-view.ts';
+import { round3 } from '../../src/report/format.ts';
+import { MNIST, ROOT, ZOO_W1A1, tempDir } from '../helpers/shared.ts';
+
+const CHROMIUM = process.env.FINN_CHROMIUM ?? '/usr/bin/chromium';
+const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+const ARTIFACT = join(ROOT, 'test-artifacts/report-tfc.png');
+
+async function tfcReport(): Promise<string> {
+  const out = join(tempDir('report-browser'), 'tfc');
+  await build({
+    model: ZOO_W1A1, out, part: 'xc7z020', clockNs: 10, targetFps: 1000000, preprocess: 'auto', maxWeightWidth: 36, twoPassFolding: false,
+    log: () => {}, verifyDataset: `mnist-idx:${MNIST}`, verifyLimit: 40,
+  });
+  // The build records its settings in build_status.json (part, clock, target); older builds did not: add them if missing.
+  const statusPath = join(out, 'build_status.json');
+  const status = JSON.parse(readFileSync(statusPath, 'utf8'));
+  if (status.target_fps === undefined && status.options === undefined) {
+    writeFileSync(statusPath, JSON.stringify({ ...status, options: { part: 'xc7z020', clock_ns: 10, target_fps: 1000000, mvau_wwidth_max: 36, two_pass_folding: false } }, null, 2));
+  }
+  return writeReport(out);
+}
+
+test('report.html in chromium: no console errors, no network, every chart drawn, the explorer redraws on the slider', { timeout: 300_000 }, async () => {
+  assert.ok(existsSync(CHROMIUM), `chromium not found at ${CHROMIUM}: apt-get install -y chromium (or set FINN_CHROMIUM)`);
+  const page0 = await tfcReport();
+  const dir = join(page0, '..');
+  const data = loadReportData(dir);
+  let browser: Browser | null = null;
+  try {
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const problems: string[] = [];
+    page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') problems.push(`console ${m.type()}: ${m.text()}`); });
+    page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+    page.on('request', (r) => { if (!r.url().startsWith('file:')) problems.push(`network request: ${r.url()}`); });
+    await page.goto(pathToFileURL(page0).href, { waitUntil: 'load' });
+
+    // every chart is an SVG with a non-zero size and content
+    const charts = await page.$$eval('svg[data-chart]', (els) => els.map((e) => {
+      const r = e.getBoundingClientRect();
+      return { chart: e.getAttribute('data-chart'), w: r.width, h: r.height, shapes: e.querySelectorAll('rect, path, line').length };
+    }));
+    const names = charts.map((c) => c.chart);
+    for (const want of ['pipeline', 'cycles', 'utilization', 'layer-LUT', 'layer-BRAM_18K', 'layer-DSP', 'explore-cycles', 'explore-utilization', 'explore-lut']) {
+      assert.ok(names.includes(want), `chart ${want} missing (have ${names.join(', ')})`);
+    }
+    for (const c of charts) {
+      assert.ok(c.w > 100 && c.h > 40, `chart ${c.chart} is ${c.w}×${c.h}`);
+      assert.ok(c.shapes > 3, `chart ${c.chart} draws nothing`);
+    }
+    // the pipeline has a box per layer with the bottleneck marked; the cycles chart has the target and measured lines
+    assert.equal(await page.locator('#pipeline g.layer').count(), data.layers.length);
+    assert.equal(await page.locator('#pipeline g.layer.worst').count(), 1);
+    assert.equal(await page.locator('#cycles g.target line').count(), 1);
+    assert.equal(await page.locator('#cycles g.measured line').count(), 1);
+    // verification: three stages, all matching
+    assert.equal(await page.locator('#verification .stage[data-stage]').count(), 3);
+    assert.equal(await page.locator('#verification .stage.fail').count(), 0);
+    await page.screenshot({ path: (mkdirSync(join(ROOT, 'test-artifacts'), { recursive: true }), ARTIFACT), fullPage: true });
+
+    // the explorer: slower target → fewer PE/SIMD, more cycles; the figures come from the compiler's code
+    const fps0 = await page.locator('#explore-fps').innerText();
+    const cycles0 = await page.locator('#explore-cycles').innerHTML();
+    assert.equal(fps0, '1.02 M');
+    const x = data.explorer!;
+    for (const pos of [150, 900]) {
+      const t0 = performance.now();
+      await page.locator('#explore-slider').fill(String(pos)); // dispatches input; the page redraws synchronously
+      const fps = round3(sliderToFps(pos, x.fpsMin, x.fpsMax, SLIDER_STEPS));
+      const want = explore(x.skeleton, { fps, part: 'xc7z020', clockNs: 10, maxWeightWidth: 36, twoPass: false });
+      const ms = performance.now() - t0;
+      const cycles = await page.locator('#explore-cycles').innerHTML();
+      assert.notEqual(cycles, cycles0, 'the cycles chart did not change');
+      const shown = await page.locator('#explore-fps').innerText();
+      assert.notEqual(shown, fps0, 'the frames/s figure did not change');
+      const rows = await page.$$eval('#explore-table tbody tr', (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].slice(0, 4).map((td) => td.textContent!.trim())));
+      assert.deepEqual(rows, want.layers.map((l) => [l.name, String(l.pe ?? '–'), String(l.simd ?? '–'), l.cycles.toLocaleString('en-US')]), `folding at ${fps} frames/s`);
+      assert.ok(ms < 2000, `redraw took ${ms} ms`);
+    }
+    // the part selector re-runs the resource model on another part
+    await page.locator('#explore-part').selectOption('xcu250');
+    assert.match(await page.locator('#explore-resources').innerHTML(), /xcu250/);
+    await page.locator('#explore-reset').click();
+    assert.equal(await page.locator('#explore-fps').innerText(), fps0);
+    assert.deepEqual(problems, []);
+  } finally {
+    await browser?.close();
+  }
+});
