@@ -50,13 +50,11 @@ export async function rtlBench(model: string): Promise<void> {
 /** CNV (W1A1, BNN-PYNQ folding): build to verified RTL with Verilator builds cached, and simulation frames/s. */
 export async function cnvBench(): Promise<void> {
   if (!hasVerilator()) return;
-  const { syntheticQonnxCnv, CNV_LAYERS } = await import('../src/models/synthetic-cnv.ts');
+  const { syntheticQonnxCnv, CNV_LAYERS, BNN_PYNQ_CNV_FOLDING } = await import('../src/models/synthetic-cnv.ts');
   const dir = join(tmpdir(), 'finn-ts-bench-cnv');
   const model = join(tmpdir(), 'finn-ts-bench-cnv.onnx');
   writeModel(syntheticQonnxCnv({ input: [3, 32, 32], layers: CNV_LAYERS, fc: [512, 512, 10], wbits: 1, abits: 1, seed: 5 }), model);
-  const fold: Record<string, unknown> = {};
-  [[16, 3], [32, 32], [16, 32], [16, 32], [4, 32], [1, 32], [1, 4], [1, 8], [5, 1]].forEach(([pe, simd], i) => { fold[`MVAU_${i}`] = { PE: pe, SIMD: simd }; });
-  [3, 32, 32, 32, 32, 32].forEach((s, i) => { fold[`ConvolutionInputGenerator_${i}`] = { SIMD: s }; });
+  const fold = BNN_PYNQ_CNV_FOLDING;
   const foldFile = join(tmpdir(), 'finn-ts-bench-cnv-fold.json');
   writeFileSync(foldFile, JSON.stringify(fold));
   const opts: BuildOptions = { model, out: dir, part: 'xc7z045', clockNs: 5, foldingFile: foldFile, preprocess: 'auto', maxWeightWidth: 36, twoPassFolding: false, log: () => {}, verifyLimit: 20, stalls: true };

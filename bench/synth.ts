@@ -90,7 +90,7 @@ export async function tfcIce40(log = console.log): Promise<void> {
   const t0 = performance.now();
   const r = await modelToBitstream(TFC, out, {
     part: 'ice40-up5k', freqMhz: 40, verifyDataset: existsSync(MNIST) ? `mnist-idx:${MNIST}` : undefined, verifyLimit: 500,
-    log: (m) => { if (m.startsWith('fit:') || m.startsWith('verify:')) log(`  ${m}`); },
+    log: (m) => { if (m.startsWith('fold:') || m.startsWith('verify:')) log(`  ${m}`); },
   });
   const t = r.bitstream.timing;
   log(`  utilization: ${Object.entries(t.utilization).filter(([, v]) => v.used > 0).map(([k, v]) => `${k} ${v.used}/${v.available}`).join(', ')}`);

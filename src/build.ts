@@ -37,21 +37,26 @@ import { absorbInputTranspose, absorbStreamReshape } from './passes/hw/absorb-la
 import { setFolding, targetCycles } from './passes/fold/set-folding.ts';
 import { applyFoldingConfig, foldingConfigOf, type FoldingConfig } from './passes/fold/config.ts';
 import { padForFolding } from './passes/fold/pad-for-folding.ts';
+import { foldToFit, type FitReport } from './synth/fit.ts';
 import { estimate, resourcesReport } from './cost/estimate.ts';
 import { findPart, type FpgaPart } from './cost/parts.ts';
 import { outDir, type OutDir } from './util/outdir.ts';
 import { FinnError, fail } from './util/errors.ts';
+import { writeReport } from './report/index.ts';
+import { STEP_NAMES, type StepName } from './step-names.ts';
 
-export const STEP_NAMES = ['import', 'tidy', 'qonnx-to-finn', 'pre-post', 'streamline', 'to-hw', 'fold', 'estimate', 'rtl', 'fifo-size', 'verify'] as const;
-export type StepName = (typeof STEP_NAMES)[number];
+export { STEP_NAMES, type StepName } from './step-names.ts';
 
 export interface BuildOptions {
   readonly model: string;
   readonly out: string;
   readonly part: string;
   readonly clockNs: number;
-  /** Target frames/s for automatic folding; ignored when a folding file is given. */
-  readonly targetFps?: number;
+  /**
+   * Target frames/s for automatic folding (FINN's SetFolding), or 'max': the fastest folding whose estimate fits the
+   * part (resource-budgeted, src/synth/fit.ts). A folding file given as well is applied on top.
+   */
+  readonly targetFps?: number | 'max';
   readonly foldingFile?: string;
   readonly from?: StepName;
   readonly to?: StepName;
@@ -75,6 +80,19 @@ export interface BuildOptions {
   readonly verilator?: string;
   /** Test hook: see PassContext.afterPass. */
   readonly afterPass?: PassContext['afterPass'];
+  /** Step events and loop counts for a progress display (src/progress.ts); the build works without. */
+  readonly progress?: BuildProgress;
+  /** Write report.html at the end of the build, also of a failed one (default true). */
+  readonly report?: boolean;
+}
+
+/** What a build tells a progress display. */
+export interface BuildProgress {
+  stepStarted(name: StepName, summary: string): void;
+  stepDone(name: StepName, seconds: number): void;
+  stepFailed(name: StepName): void;
+  /** Progress of a long loop inside the running step, e.g. (120, 500, 'frames'). */
+  progress(done: number, total: number, unit: string): void;
 }
 
 export interface BuildContext {
@@ -117,7 +135,7 @@ export const STEPS: readonly Step[] = [
 
 function simSettings(ctx: BuildContext, stallProb: number): SimSettings {
   const { opts } = ctx;
-  return { cacheDir: opts.simCacheDir ?? join(tmpdir(), 'finn-ts-verilator'), verilator: opts.verilator, seed: opts.seed ?? 1, stallProb, log: ctx.pass.log };
+  return { cacheDir: opts.simCacheDir ?? join(tmpdir(), 'finn-ts-verilator'), verilator: opts.verilator, seed: opts.seed ?? 1, stallProb, log: ctx.pass.log, progress: opts.progress ? (d, t, u) => opts.progress!.progress(d, t, u) : undefined };
 }
 
 async function fifoSizeStep(g: Graph, ctx: BuildContext): Promise<Graph> {
@@ -182,7 +200,16 @@ function hashFiles(paths: readonly string[]): Record<string, string> {
 function foldStep(g: Graph, ctx: BuildContext): Graph {
   const { opts } = ctx;
   let out = g;
-  if (opts.targetFps !== undefined) {
+  if (opts.targetFps === 'max') {
+    const fit = foldToFit(out, ctx.part, opts.clockNs, { maxWeightWidth: opts.maxWeightWidth });
+    out = fit.graph;
+    const margin = Object.entries(fit.margin).filter(([, m]) => m.available > 0)
+      .map(([k, m]) => `${k} ${Math.round(m.used)}/${m.available} (${m.headroom_pct} % left)`).join(', ');
+    ctx.pass.log(`fold: --target-fps max on ${ctx.part.name}: ${fit.cycles} cycles/frame → ${Math.round(fit.fps)} frames/s at ${1000 / opts.clockNs} MHz; binding ${fit.binding}; estimate ${margin}`);
+    const { graph: _, ...rest } = fit;
+    const report: FitReport = { part: ctx.part.name, clock_ns: opts.clockNs, ...rest };
+    ctx.out.writeJson('report/fit_report.json', report);
+  } else if (opts.targetFps !== undefined) {
     const target = targetCycles(opts.targetFps, opts.clockNs);
     out = setFolding(out, { targetCycles: target, maxWeightWidth: opts.maxWeightWidth, twoPass: opts.twoPassFolding });
     ctx.pass.log(`fold: target ${opts.targetFps} frames/s at ${opts.clockNs} ns → every layer below ${target} cycles`);
@@ -244,23 +271,43 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
   const ctx: BuildContext = { opts, part, out, pass: { log: opts.log, afterPass: opts.afterPass } };
   const times: { name: StepName; seconds: number }[] = [];
   const previous = fromIdx > 0 && existsSync(out.path('time_per_step.json')) ? (readJson(out.path('time_per_step.json')) as Record<string, number>) : {};
-  out.writeJson(STATUS, { status: 'running', model: opts.model });
+  const settings = recordedOptions(opts, part);
+  out.writeJson(STATUS, { status: 'running', model: opts.model, options: settings });
+  const perStep = (): Record<string, number> => ({ ...previous, ...Object.fromEntries(times.map((t) => [t.name, t.seconds])) });
   try {
     for (const step of STEPS.slice(fromIdx, toIdx + 1)) {
+      opts.progress?.stepStarted(step.name, step.summary);
       const t0 = performance.now();
       g = await step.run(g, ctx);
       const seconds = (performance.now() - t0) / 1000;
       times.push({ name: step.name, seconds });
       out.write(`intermediate_models/${step.name}.onnx`, encodeModel(g));
-      opts.log(`step ${step.name}: ${step.summary} (${(seconds * 1000).toFixed(0)} ms)`);
+      opts.progress?.stepDone(step.name, seconds);
+      if (!opts.progress) opts.log(`step ${step.name}: ${step.summary} (${(seconds * 1000).toFixed(0)} ms)`);
     }
   } catch (e) {
     const err = e instanceof FinnError ? e : new FinnError('E_INTERNAL', (e as Error).message);
-    out.writeJson(STATUS, { status: 'failed', failed_step: STEP_NAMES[fromIdx + times.length], error: err.message, code: err.code });
+    const failed = STEP_NAMES[fromIdx + times.length]!;
+    opts.progress?.stepFailed(failed);
+    out.writeJson('time_per_step.json', perStep());
+    out.writeJson(STATUS, { status: 'failed', model: opts.model, options: settings, failed_step: failed, error: err.message, code: err.code });
+    if (opts.report !== false) {
+      // the failed build still gets its page (saying where it stopped); a report problem never hides the build's error
+      try { writeReport(out.root); } catch { /* the build's own error is the one to show */ }
+    }
     throw err;
   }
-  const perStep = { ...previous, ...Object.fromEntries(times.map((t) => [t.name, t.seconds])) };
-  out.writeJson('time_per_step.json', perStep);
-  out.writeJson(STATUS, { status: 'complete', model: opts.model, last_step: STEP_NAMES[toIdx], final_model: `intermediate_models/${STEP_NAMES[toIdx]}.onnx` });
+  out.writeJson('time_per_step.json', perStep());
+  out.writeJson(STATUS, { status: 'complete', model: opts.model, options: settings, last_step: STEP_NAMES[toIdx], final_model: `intermediate_models/${STEP_NAMES[toIdx]}.onnx` });
+  if (opts.report !== false) writeReport(out.root);
   return { graph: g, outDir: out.root, steps: times };
+}
+
+/** The settings a report needs to re-run folding and cost in the page, recorded in build_status.json. */
+function recordedOptions(opts: BuildOptions, part: FpgaPart): Record<string, unknown> {
+  return {
+    part: part.name, clock_ns: opts.clockNs, target_fps: opts.foldingFile || opts.targetFps === 'max' ? null : opts.targetFps ?? null,
+    fold_to_fit: opts.targetFps === 'max',
+    folding_file: opts.foldingFile ? basename(opts.foldingFile) : null, mvau_wwidth_max: opts.maxWeightWidth, two_pass_folding: opts.twoPassFolding,
+  };
 }

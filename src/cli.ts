@@ -4,7 +4,9 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { tmpdir } from 'node:os';
 import { evalRtl } from './backend/rtl-eval.ts';
-import { build, STEP_NAMES, type BuildOptions, type StepName } from './build.ts';
+import { build, STEPS, STEP_NAMES, type BuildOptions, type StepName } from './build.ts';
+import { createProgress } from './progress.ts';
+import { registerReportCommand } from './report/command.ts';
 import { readModel } from './onnx/read.ts';
 import { printGraph } from './ir/print.ts';
 import { readNpy, writeNpy } from './util/npy.ts';
@@ -47,12 +49,12 @@ function pickScale(g: Graph, forced: string | undefined, log: (m: string) => voi
   return d.scale;
 }
 
-export function makeProgram(print: (s: string) => void, printErr: (s: string) => void, env: Readonly<Record<string, string | undefined>> = {}): Command {
+export function makeProgram(print: (s: string) => void, printErr: (s: string) => void, env: Readonly<Record<string, string | undefined>> = {}, isTTY = false): Command {
   const program = new Command('finn').description('finn-ts: quantized neural networks → streaming dataflow FPGA accelerators')
     .showHelpAfterError().exitOverride();
   program.command('build').argument('[model]', 'QONNX / FINN-ONNX model').description('compile a model through the build steps')
     .option('--out <dir>', 'output directory')
-    .option('--target-fps <n>', 'target frames per second for automatic folding', num('--target-fps'))
+    .option('--target-fps <n>', "target frames per second for automatic folding, or 'max': the fastest folding whose estimate fits --part", (v: string) => (v === 'max' ? 'max' : num('--target-fps')(v)))
     .option('--clock-ns <t>', 'clock period in ns', num('--clock-ns'))
     .option('--part <name>', 'FPGA part or board (xc7z020, xczu7ev, Pynq-Z1, ice40-up5k, …)')
     .option('--folding <file>', "folding config JSON (FINN's format)")
@@ -71,7 +73,8 @@ export function makeProgram(print: (s: string) => void, printErr: (s: string) =>
     .option('--no-fifo-sizing', 'keep one frame of buffering per FIFO instead of sizing them by simulation')
     .option('-q, --quiet', 'print only errors and the final summary')
     .action(async (model: string | undefined, o: Record<string, unknown>) => {
-      const log = o.quiet ? () => {} : print;
+      const progress = createProgress({ quiet: Boolean(o.quiet), env, isTTY, write: print, what: 'build' });
+      const log = progress.log;
       const fromCfg = o.config ? configToOptions(String(o.config), log) : {};
       const merged = { ...fromCfg, ...Object.fromEntries(Object.entries({
         model, out: o.out, targetFps: o.targetFps, clockNs: o.clockNs, part: o.part, foldingFile: o.folding,
@@ -81,9 +84,16 @@ export function makeProgram(print: (s: string) => void, printErr: (s: string) =>
       }).filter(([, v]) => v !== undefined)) } as Partial<BuildOptions>;
       if (!merged.model) fail('E_USAGE', 'finn build needs a model file', 'finn build model.onnx --out build/');
       if (!merged.out) fail('E_USAGE', 'finn build needs --out <dir> (or output_dir in --config)');
-      const opts: BuildOptions = { part: 'xc7z020', clockNs: 10, preprocess: 'auto', maxWeightWidth: 36, twoPassFolding: false, ...merged, log } as BuildOptions;
-      const r = await build(opts);
-      print(`build complete: ${r.outDir} (${r.steps.map((s) => s.name).join(' → ')})`);
+      const opts: BuildOptions = { part: 'xc7z020', clockNs: 10, preprocess: 'auto', maxWeightWidth: 36, twoPassFolding: false, ...merged, log, progress } as BuildOptions;
+      const first = STEP_NAMES.indexOf(opts.from ?? 'import'), last = STEP_NAMES.indexOf(opts.to ?? 'verify');
+      progress.plan(STEPS.slice(first, last + 1).map((st) => ({ name: st.name, summary: st.summary })));
+      let r;
+      try {
+        r = await build(opts);
+      } finally {
+        await progress.end(); // the live list is closed before the error (printed once, by main) or the summary
+      }
+      print(`build complete: ${r.outDir} (${r.steps.map((s) => s.name).join(' → ')}); report: ${join(r.outDir, 'report.html')}`);
     });
   program.command('exec').argument('<model>', 'model file or build directory').description('run a model on a .npy input')
     .requiredOption('--input <x.npy>', 'input tensor').requiredOption('--output <y.npy>', 'where to write the output')
@@ -122,7 +132,8 @@ export function makeProgram(print: (s: string) => void, printErr: (s: string) =>
   program.command('inspect').argument('<model>', 'model file or build directory').description('print the graph')
     .action((model: string) => print(printGraph(loadModelOrBuild(model).graph)));
   registerTrainCommand(program, print);
-  registerSynthCommand(program, print);
+  registerSynthCommand(program, print, env, isTTY);
+  registerReportCommand(program, print);
   program.command('demo').description('compile the bundled default model end to end and summarize')
     .option('--out <dir>', 'output directory', 'build/demo')
     .action(async (o: { out: string }) => runDemo(resolve(o.out), resolve(dirname(new URL(import.meta.url).pathname), '..'), print, env.FINN_VERILATOR));
@@ -134,7 +145,7 @@ export async function main(argv: string[]): Promise<number> {
   const out = (s: string) => process.stdout.write(`${s}\n`);
   const err = (s: string) => process.stderr.write(`${s}\n`);
   try {
-    await makeProgram(out, err, process.env).parseAsync(argv, { from: 'user' });
+    await makeProgram(out, err, process.env, process.stdout.isTTY === true).parseAsync(argv, { from: 'user' });
     return 0;
   } catch (e) {
     const ce = e as { code?: string; exitCode?: number };

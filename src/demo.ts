@@ -41,4 +41,5 @@ export async function runDemo(out: string, root: string, print: (s: string) => v
     print(`  Verilator: ${steps.join('; ')}`);
   }
   print(`  total ${seconds.toFixed(1)} s; outputs in ${out} (rtl/, report/, intermediate_models/)`);
+  print(`  open ${join(out, 'report.html')} in a browser: pipeline, cycles per layer, resources, verification, folding explorer`);
 }

@@ -63,6 +63,12 @@ export function progressMode(o: Pick<ProgressOptions, 'quiet' | 'isTTY' | 'env'>
   return !tty || ci || env.TERM === 'dumb' ? 'plain' : 'tty';
 }
 
+/** "120/500 frames (24 %)"; a unit starting with '%' is a percentage: (37, 100, '% (abc)') → "37 % (abc)". */
+export function countText(done: number, total: number, unit: string): string {
+  if (unit.startsWith('%')) return `${Math.round((100 * done) / Math.max(total, 1))} %${unit.slice(1)}`;
+  return `${done}/${total} ${unit}${total > 0 ? ` (${Math.floor((100 * done) / total)} %)` : ''}`;
+}
+
 /** Seconds as shown next to a step: "<1 ms", "539 ms", "12.3 s", "2 min 5 s". */
 export function formatSeconds(s: number): string {
   if (s < 0.0005) return '<1 ms';
@@ -75,8 +81,14 @@ export function formatSeconds(s: number): string {
 export function createProgress(o: ProgressOptions = {}): Progress {
   const mode = o.mode ?? progressMode(o);
   if (mode === 'quiet') return quietProgress();
-  if (mode === 'plain') return plainProgress(o.write ?? ((l) => process.stdout.write(`${l}\n`)), o.what ?? 'build', o.now ?? (() => performance.now()));
-  return ttyProgress(o.what ?? 'build');
+  if (mode === 'plain') return endOnce(plainProgress(o.write ?? ((l) => process.stdout.write(`${l}\n`)), o.what ?? 'build', o.now ?? (() => performance.now())));
+  return endOnce(ttyProgress(o.what ?? 'build'));
+}
+
+/** `end()` may be called more than once (a command ends the list before its summary, and again on its error path). */
+function endOnce(p: Progress): Progress {
+  let ended: Promise<void> | null = null;
+  return { ...p, end: () => (ended ??= p.end()) };
 }
 
 function quietProgress(): Progress {
@@ -103,6 +115,7 @@ class Steps {
 function plainProgress(write: (line: string) => void, what: string, now: () => number): Progress {
   const st = new Steps();
   let lastDecile = -1;
+  let lastUnit = '';
   let t0: number | null = null;
   const p: Progress = {
     mode: 'plain',
@@ -129,12 +142,13 @@ function plainProgress(write: (line: string) => void, what: string, now: () => n
       for (const line of msg.split('\n')) write(`    ${line}`);
     },
     progress(done, total, unit) {
-      // at most 11 lines per loop: every tenth, and the end
+      // at most 11 lines per loop: every tenth, and the end (a new unit is a new loop)
+      if (unit !== lastUnit) { lastUnit = unit; lastDecile = -1; }
       const decile = total > 0 ? Math.floor((10 * done) / total) : 10;
       if (decile === lastDecile && done !== total) return;
       if (done === total && lastDecile === 10) return;
       lastDecile = done === total ? 10 : decile;
-      write(`    ${st.current ? `${st.current}: ` : ''}${done}/${total} ${unit}${total > 0 ? ` (${Math.floor((100 * done) / total)} %)` : ''}`);
+      write(`    ${st.current ? `${st.current}: ` : ''}${countText(done, total, unit)}`);
     },
     async end() {
       const elapsed = t0 === null ? st.seconds : (now() - t0) / 1000;
@@ -261,7 +275,7 @@ function ttyProgress(what: string): Progress {
     progress(done, total, unit) {
       const s = st.current ? steps.get(st.current) : undefined;
       if (!s) return;
-      s.count = `${done}/${total} ${unit}`;
+      s.count = countText(done, total, unit);
       refresh(s);
     },
     async end() {

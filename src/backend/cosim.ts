@@ -15,6 +15,8 @@ export interface SimSettings {
   /** Probability of a tvalid gap / tready stall per cycle (0 = none). */
   readonly stallProb: number;
   readonly log: (msg: string) => void;
+  /** Progress of long loops (frames through the reference executor). */
+  readonly progress?: (done: number, total: number, unit: string) => void;
 }
 
 export interface StitchedRun {

@@ -65,7 +65,7 @@ export interface VerifyResult {
 }
 
 /** Run the reference executor, keeping every layer's input/output for the first `keep` frames. */
-function reference(g: Graph, frames: readonly ArrayLike<number>[], keep: number): { outs: number[][]; layerIO: Map<string, number[][]> } {
+function reference(g: Graph, frames: readonly ArrayLike<number>[], keep: number, progress?: SimSettings['progress']): { outs: number[][]; layerIO: Map<string, number[][]> } {
   const run = compileGraph(g);
   const info = g.tensors.get(g.inputs[0]!)!;
   const outs: number[][] = [];
@@ -74,6 +74,7 @@ function reference(g: Graph, frames: readonly ArrayLike<number>[], keep: number)
     const env = run({ [g.inputs[0]!]: { shape: info.shape, data: Float64Array.from(f) } as Tensor }, { keepAll: i < keep });
     outs.push(Array.from(env.get(g.outputs[0]!)!.data));
     if (i < keep) for (const [k, v] of env) if (!g.tensors.get(k)?.value) { if (!layerIO.has(k)) layerIO.set(k, []); layerIO.get(k)!.push(Array.from(v.data)); }
+    if (frames.length >= 2000) progress?.(i + 1, frames.length, 'frames through the reference executor'); // (fast below that)
   });
   return { outs, layerIO };
 }
@@ -81,9 +82,10 @@ function reference(g: Graph, frames: readonly ArrayLike<number>[], keep: number)
 /** Co-simulate and compare; writes nothing itself (the step writes the reports). */
 export async function verifyDesign(g: Graph, d: Design, files: RtlFiles, out: OutDir, inputs: VerifyInputs, s: SimSettings, fclkMhz: number): Promise<VerifyResult> {
   const keep = Math.min(inputs.frames.length, 16);
-  const ref = reference(g, inputs.frames, keep);
+  const ref = reference(g, inputs.frames, keep, s.progress);
   const model = await compileStitched(d, files, s);
   const stitched = await runStitched(model, d, files, inputs.frames, s.stallProb, s.seed);
+  s.progress?.(inputs.frames.length, inputs.frames.length, 'frames through the stitched RTL');
   const nodes = g.nodes;
   const layerFrames = await runLayers(d, files, out, nodes.map((n) => ref.layerIO.get(n.inputs[0]!)!.slice(0, keep)), s);
   let layerDiv: Divergence | null = null;

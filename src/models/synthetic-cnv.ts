@@ -107,3 +107,9 @@ export function syntheticQonnxCnv(spec: CnvSpec): Graph {
   });
   return makeGraph({ name: `cnv_w${spec.wbits}a${spec.abits}`, nodes: b.nodes, tensors: b.tensors, inputs: ['input'], outputs: [x], meta: { producer_name: 'finn-ts synthetic' } });
 }
+
+/** BNN-PYNQ's folding of CNV (FINN's cnv-w1a1 folding config): MVAU (PE, SIMD) per layer and the sliding windows' SIMD. */
+export const BNN_PYNQ_CNV_FOLDING: Readonly<Record<string, { PE?: number; SIMD: number }>> = Object.fromEntries([
+  ...[[16, 3], [32, 32], [16, 32], [16, 32], [4, 32], [1, 32], [1, 4], [1, 8], [5, 1]].map(([pe, simd], i) => [`MVAU_${i}`, { PE: pe!, SIMD: simd! }]),
+  ...[3, 32, 32, 32, 32, 32].map((simd, i) => [`ConvolutionInputGenerator_${i}`, { SIMD: simd }]),
+]);

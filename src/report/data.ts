@@ -1,7 +1,7 @@
 /** Read a build directory into ReportData (Node only): the JSON reports, final_hw_config.json and the final hardware graph. */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { STEP_NAMES } from '../build.ts';
+import { STEP_NAMES } from '../step-names.ts';
 import { readModel } from '../onnx/read.ts';
 import type { Graph } from '../ir/graph.ts';
 import { isHwOp } from '../ir/ops.ts';

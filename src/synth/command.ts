@@ -6,6 +6,9 @@ import { fail } from '../util/errors.ts';
 import { formatComparison } from './compare.ts';
 import { ice40Bitstream } from './ice40.ts';
 import type { Progress } from './progress.ts';
+import { createProgress, type Progress as ProgressDisplay } from '../progress.ts';
+import { STEPS } from '../build.ts';
+import { join } from 'node:path';
 import { synthesizeBuild } from './synth.ts';
 import { writeVivadoProject, ZYNQ_BOARDS } from './vivado.ts';
 import { writeDriver } from '../driver/pynq.ts';
@@ -17,21 +20,36 @@ const positive = (name: string) => (v: string): number => {
   return n;
 };
 
-/** Progress lines: one per pass change, with the elapsed time. */
-export function progressPrinter(print: (s: string) => void): (p: Progress) => void {
+/** Tool progress (stage, pass, percent) as counts of one step: started on the first report. */
+function progressToSteps(p: ProgressDisplay, step: string): (t: Progress) => void {
+  let started = false;
   let last = '';
-  const t0 = performance.now();
-  return (p) => {
-    const key = `${p.stage}/${p.pass}`;
-    if (key === last) return;
-    last = key;
-    print(`  [${String(p.percent).padStart(3)}%] ${p.stage}: ${p.pass} (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
+  return (t) => {
+    if (!started) { started = true; p.stepStarted(step); }
+    const key = `${t.stage}: ${t.pass}`;
+    if (key !== last) { last = key; p.progress(t.percent, 100, `% (${key})`); }
   };
+}
+
+/** Run one tool step with its progress shown; the live list is closed before the caller prints results or the error. */
+async function toolStep<T>(p: ProgressDisplay, step: string, run: (onProgress: (t: Progress) => void) => Promise<T>): Promise<T> {
+  const t0 = performance.now();
+  p.stepStarted(step);
+  try {
+    const r = await run((t) => p.progress(t.percent, 100, `% (${t.stage}: ${t.pass})`));
+    p.stepDone(step, (performance.now() - t0) / 1000);
+    return r;
+  } catch (e) {
+    p.stepFailed(step);
+    throw e;
+  } finally {
+    await p.end();
+  }
 }
 
 interface SynthOpts { part: string; jobs?: number; freq?: number; clockNs?: number; allowUnverified?: boolean; pcf?: string; seed?: number; json?: boolean; quiet?: boolean }
 
-export function registerSynthCommand(program: Command, print: (s: string) => void): void {
+export function registerSynthCommand(program: Command, print: (s: string) => void, env: Readonly<Record<string, string | undefined>> = {}, tty = false): void {
   program.command('synth').argument('<build>', 'build directory (finn build … through the rtl step; iCE40 bitstreams need the verify step)')
     .description('synthesize a build with Yosys (per layer and total, estimate vs synthesis); iCE40 parts: place, route and pack a bitstream')
     .requiredOption('--part <name>', 'xc7z020, xc7z045, xczu3eg, xczu7ev, … (synth_xilinx) or ice40-up5k, ice40-hx8k (bitstream)')
@@ -46,24 +64,26 @@ export function registerSynthCommand(program: Command, print: (s: string) => voi
     .action(async (dir: string, o: SynthOpts) => {
       const part = findPart(o.part);
       const freq = o.freq ?? (o.clockNs ? 1000 / o.clockNs : undefined);
-      const onProgress = o.quiet || o.json ? undefined : progressPrinter(print);
-      if (part.family === 'ice40') {
-        const r = await ice40Bitstream(dir, { part: part.name, freqMhz: freq, allowUnverified: o.allowUnverified, pcf: o.pcf ? readFileSync(o.pcf, 'utf8') : undefined, seed: o.seed, onProgress });
+      const ice40 = part.family === 'ice40';
+      const p = createProgress({ quiet: o.quiet || o.json, isTTY: tty, env, write: print, what: 'synth' });
+      p.plan([{ name: ice40 ? 'bitstream' : 'synth', summary: ice40 ? `synth_ice40 → nextpnr-ice40 → icepack for ${part.name}` : `Yosys synth_xilinx for ${part.name}, per layer and total` }]);
+      if (ice40) {
+        const r = await toolStep(p, 'bitstream', (onProgress) => ice40Bitstream(dir, { part: part.name, freqMhz: freq, allowUnverified: o.allowUnverified, pcf: o.pcf ? readFileSync(o.pcf, 'utf8') : undefined, seed: o.seed, onProgress }));
         if (o.json) { print(JSON.stringify({ post_synth_resources: r.resources, estimate_vs_synth: r.comparison, post_route_timing: r.timing })); return; }
         const t = r.timing;
         print(formatComparison(r.comparison));
         print(`utilization: ${Object.entries(t.utilization).filter(([, v]) => v.used > 0).map(([k, v]) => `${k} ${v.used}/${v.available} (${v.percent} %)`).join(', ')}`);
         print(`Fmax ${t.fmax_mhz} MHz (target ${t.clock.requested_mhz} MHz, ${t.clock.met ? 'met' : 'NOT met'}); ${t.throughput.cycles_per_frame} cycles/frame → ${t.throughput.fps_at_fmax} frames/s at Fmax`);
         print(`RTL ${t.rtl.verified ? 'identical to the co-simulated RTL (SHA-256 of every file)' : `NOT verified: ${t.rtl.problems.join('; ')}`}`);
-        print(`bitstream: ${r.bitfile} (${t.bitstream.bytes} bytes); synthesis ${t.seconds.synth} s, place and route ${t.seconds.place_and_route} s`);
+        print(`bitstream: ${r.bitfile} (${t.bitstream.bytes} bytes); synthesis ${t.seconds.synth} s, place and route ${t.seconds.place_and_route} s; report: ${join(dir, 'report.html')}`);
         return;
       }
-      const r = await synthesizeBuild(dir, { part: part.name, jobs: o.jobs, clockNs: o.clockNs ?? (o.freq ? 1000 / o.freq : undefined), onProgress });
+      const r = await toolStep(p, 'synth', (onProgress) => synthesizeBuild(dir, { part: part.name, jobs: o.jobs, clockNs: o.clockNs ?? (o.freq ? 1000 / o.freq : undefined), onProgress }));
       if (o.json) { print(JSON.stringify({ post_synth_resources: r.resources, estimate_vs_synth: r.comparison })); return; }
       print(formatComparison(r.comparison));
       const tot = r.resources.total!;
       print(`total on ${part.name}: ${tot.LUT} LUT (${(100 * tot.LUT / part.LUT).toFixed(1)} %), ${tot.FF} FF, ${tot.BRAM_18K} BRAM18, ${tot.URAM} URAM, ${tot.DSP} DSP; synthesis ${r.seconds.toFixed(1)} s`);
-      print('wrote report/post_synth_resources.json, report/estimate_vs_synth.json, report/synth/');
+      print(`wrote report/post_synth_resources.json, report/estimate_vs_synth.json, report/synth/; report: ${join(dir, 'report.html')}`);
     });
 
   program.command('bitstream').argument('<model>', 'QONNX / FINN-ONNX model')
@@ -75,12 +95,25 @@ export function registerSynthCommand(program: Command, print: (s: string) => voi
     .option('--verify-limit <n>', 'frames to co-simulate', positive('--verify-limit'), 200)
     .option('-q, --quiet', 'no progress lines')
     .action(async (model: string, o: { out: string; part: string; freq: number; verifyDataset?: string; verifyLimit: number; quiet?: boolean }) => {
-      const log = o.quiet ? () => {} : (m: string) => { if (/^(fit|estimate|verify|fifo-size):/.test(m)) print(m); };
-      const r = await modelToBitstream(model, o.out, { part: o.part, freqMhz: o.freq, verifyDataset: o.verifyDataset, verifyLimit: o.verifyLimit, log, onProgress: o.quiet ? undefined : progressPrinter(print) });
+      const p = createProgress({ quiet: o.quiet, isTTY: tty, env, write: print, what: 'bitstream' });
+      p.plan([...STEPS.map((st) => ({ name: st.name, summary: st.summary })), { name: 'bitstream', summary: `synth_ice40 → nextpnr-ice40 → icepack for ${o.part}` }]);
+      let r;
+      try {
+        r = await modelToBitstream(model, o.out, {
+          part: o.part, freqMhz: o.freq, verifyDataset: o.verifyDataset, verifyLimit: o.verifyLimit, log: p.log, build: { progress: p },
+          onProgress: progressToSteps(p, 'bitstream'),
+        });
+        p.stepDone('bitstream', r.bitstream.timing.seconds.synth + r.bitstream.timing.seconds.place_and_route);
+      } catch (e) {
+        p.stepFailed('bitstream');
+        throw e;
+      } finally {
+        await p.end();
+      }
       const t = r.bitstream.timing;
       print(`utilization: ${Object.entries(t.utilization).filter(([, v]) => v.used > 0).map(([k, v]) => `${k} ${v.used}/${v.available} (${v.percent} %)`).join(', ')}`);
       print(`Fmax ${t.fmax_mhz} MHz (target ${t.clock.requested_mhz} MHz, ${t.clock.met ? 'met' : 'NOT met'}); ${t.throughput.cycles_per_frame} cycles/frame → ${t.throughput.fps_at_fmax} frames/s`);
-      print(`bitstream: ${r.bitstream.bitfile} (${t.bitstream.bytes} bytes) from the co-simulated RTL (SHA-256 in report/post_route_timing.json)`);
+      print(`bitstream: ${r.bitstream.bitfile} (${t.bitstream.bytes} bytes) from the co-simulated RTL (SHA-256 in report/post_route_timing.json); report: ${join(o.out, 'report.html')}`);
     });
 
   program.command('vivado').argument('<build>', 'build directory')

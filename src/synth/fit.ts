@@ -71,6 +71,9 @@ export interface FitResult {
   readonly infrastructure: Usage;
 }
 
+/** report/fit_report.json, written by the fold step of `finn build --target-fps max`. */
+export type FitReport = Omit<FitResult, 'graph'> & { readonly part: string; readonly clock_ns: number };
+
 /** Limits of a part: for iCE40 logic cells, FFs and EBRs; for Xilinx LUT, FF, BRAM18, URAM, DSP. */
 function capacities(part: FpgaPart): Partial<Record<Key, number>> {
   if (part.family === 'ice40') return { LC: part.LUT, FF: part.FF, EBR: part.EBR ?? 0, DSP: part.DSP };

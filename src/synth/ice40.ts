@@ -3,6 +3,7 @@
  * exactly the RTL that was co-simulated (rtl/ SHA-256 against report/verification.json), with utilization and the
  * achieved Fmax in report/post_route_timing.json.
  */
+import { writeReport } from '../report/index.ts';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -108,6 +109,7 @@ export async function ice40Bitstream(dir: string, o: Ice40Options): Promise<Ice4
   const bitfile = out.write(BITFILE, pnr.bitstream);
   const timing = postRouteTiming(b, pnr.report, { part: part.name, freq, prov, wrapper, bitstream: pnr.bitstream, synthSeconds, attempts, pnrSeconds: pnr.pnrSeconds, packSeconds: pnr.packSeconds, yosys: yosysVersion(syn.log), nextpnr: /nextpnr-[0-9.]+/.exec(pnr.log)?.[0] ?? '@yowasp/nextpnr-ice40', args: pnr.args });
   out.writeJson('report/post_route_timing.json', timing);
+  writeReport(b.root);
   o.onProgress?.({ stage: 'done', pass: 'bitstream', percent: 100, seconds: synthSeconds + pnr.pnrSeconds + pnr.packSeconds });
   return { resources: syn.resources, comparison: syn.comparison, seconds: synthSeconds, timing, bitfile };
 }

@@ -6,6 +6,7 @@ import { estimate } from '../cost/estimate.ts';
 import { findPart, type FpgaPart } from '../cost/parts.ts';
 import type { Resources } from '../hw/layer.ts';
 import { outDir } from '../util/outdir.ts';
+import { writeReport } from '../report/index.ts';
 import { fail } from '../util/errors.ts';
 import { readFlatDir, yosysOnFiles, yosysParallel } from './yosys.ts';
 import { loadBuildDir, type BuildDir } from './build-dir.ts';
@@ -192,6 +193,7 @@ export async function synthesizeBuild(dir: string, o: YosysSynthOptions): Promis
   const b = loadBuildDir(dir);
   const r = await yosysSynth(b, o);
   writeSynthReports(b, r);
+  writeReport(b.root); // report.html shows the synthesized numbers beside the estimates
   return { resources: r.resources, comparison: r.comparison, seconds: r.seconds, part: r.part };
 }
 

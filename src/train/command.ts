@@ -3,6 +3,7 @@
  * as QONNX in Brevitas' conventions.
  * TensorFlow.js is loaded only when the command runs, so other commands start as fast as before.
  */
+import { createProgress, type Progress } from '../progress.ts';
 import { Option, type Command } from 'commander';
 import { existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -94,15 +95,36 @@ export function parseTrainOptions(o: Readonly<Record<string, unknown>>): TrainCo
 
 const pct = (x: number): string => `${(100 * x).toFixed(2)} %`;
 
-/** Run a validated `finn train`. */
-export async function runTrain(s: TrainCommandOptions, print: (s: string) => void): Promise<void> {
+/** Run a validated `finn train`, showing its steps (data → train → export) on `progress` when given. */
+export async function runTrain(s: TrainCommandOptions, print: (s: string) => void, progress?: Progress): Promise<void> {
+  const p = progress ?? createProgress({ mode: s.quiet ? 'quiet' : 'plain', write: print, what: 'train' });
+  p.plan([
+    { name: 'data', summary: 'load and prepare the datasets' },
+    { name: 'train', summary: 'quantization-aware training' },
+    { name: 'export', summary: 'write QONNX and check it against the trainer' },
+  ]);
+  let step: string | null = null;
+  let t0 = 0;
+  const start = (name: string): void => { step = name; t0 = performance.now(); p.stepStarted(name); };
+  const done = (): void => { p.stepDone(step!, (performance.now() - t0) / 1000); step = null; };
+  try {
+    await trainSteps(s, print, p, start, done);
+  } catch (e) {
+    if (step) p.stepFailed(step);
+    await p.end(); // close the live list; main prints the error once
+    throw e;
+  }
+}
+
+async function trainSteps(s: TrainCommandOptions, print: (s: string) => void, p: Progress, start: (name: string) => void, done: () => void): Promise<void> {
+  start('data');
   const { loadTrainDataset, centerCrop } = await import('./data.ts');
   const { train } = await import('./trainer.ts');
   const { trainCnv } = await import('./cnv-trainer.ts');
   const { describePlan, planCnv } = await import('./cnv.ts');
   const { writeTrainedModel } = await import('./export.ts');
   const { checkExport } = await import('./verify.ts');
-  const log = s.quiet ? () => {} : print;
+  const log = p.log;
   const cnv = s.topology === 'cnv';
   const crop = (ds: ImageDataset): ImageDataset => (s.inputSize === undefined ? ds : centerCrop(ds, s.inputSize));
   const trainSet = crop(loadTrainDataset(s.dataset, 'train'));
@@ -111,13 +133,20 @@ export async function runTrain(s: TrainCommandOptions, print: (s: string) => voi
   log(`training ${s.topology.toUpperCase()} (${shape}) W${s.wbits}A${s.abits} on ${trainSet.name}: ${trainSet.count} images`
     + `${testSet ? `, testing on ${testSet.name}: ${testSet.count} images` : ''}`);
   log(`  epochs ${s.epochs}, batch ${s.batch}, Adam lr ${s.lr} (cosine to ${s.lr / 100}), shift ±${s.shift} px${cnv ? `, ${s.flip ? '' : 'no '}horizontal flips` : ''}, seed ${s.seed}, TensorFlow.js backend ${s.backend}`);
+  done();
+  start('train');
   const o = {
     topology: s.topology, wbits: s.wbits, abits: s.abits, epochs: s.epochs, batch: s.batch, seed: s.seed, lr: s.lr, shift: s.shift,
     train: trainSet, ...(testSet ? { test: testSet } : {}), backend: s.backend,
-    onEpoch: (p: EpochProgress) => log(`epoch ${String(p.epoch).padStart(String(p.epochs).length)}/${p.epochs}  loss ${p.loss.toFixed(4)}  train acc ${pct(p.trainAccuracy)}`
-      + `${p.testAccuracy === undefined ? '' : `  test acc ${pct(p.testAccuracy)}`}  ${p.imagesPerSecond.toFixed(p.imagesPerSecond < 100 ? 1 : 0)} images/s  lr ${p.lr.toPrecision(3)}`),
+    onEpoch: (e: EpochProgress) => {
+      log(`epoch ${String(e.epoch).padStart(String(e.epochs).length)}/${e.epochs}  loss ${e.loss.toFixed(4)}  train acc ${pct(e.trainAccuracy)}`
+        + `${e.testAccuracy === undefined ? '' : `  test acc ${pct(e.testAccuracy)}`}  ${e.imagesPerSecond.toFixed(e.imagesPerSecond < 100 ? 1 : 0)} images/s  lr ${e.lr.toPrecision(3)}`);
+      p.progress(e.epoch, e.epochs, 'epochs');
+    },
   };
   const r = cnv ? await trainCnv({ ...o, flip: s.flip }) : await train(o);
+  done();
+  start('export');
   const g = writeTrainedModel(r.model, s.out);
   // self-check: the written graph, run by the reference executor, gives the trainer's logits
   const check = checkExport(g, r.model, testSet ?? trainSet, s.checkImages);
@@ -127,6 +156,8 @@ export async function runTrain(s: TrainCommandOptions, print: (s: string) => voi
       'this is a finn-ts bug; please report it with the command you ran');
   }
   log(`export check: the written model reproduces the trainer's logits on ${check.images} images (max difference ${check.maxAbsDiff})`);
+  done();
+  await p.end();
   if (r.test) print(`test accuracy: ${r.test.correct}/${r.test.images} = ${pct(r.test.accuracy)} (eval mode, identical to the exported model)`);
   print(`trained in ${r.trainSeconds.toFixed(1)} s of optimisation (${r.totalSeconds.toFixed(1)} s in all, incl. data preparation and evaluation)`);
   print(`wrote ${s.out}`);
@@ -151,5 +182,8 @@ export function registerTrainCommand(program: Command, print: (s: string) => voi
     .option('--out <model.onnx>', 'where to write the trained QONNX model')
     .option('--backend <name>', `TensorFlow.js backend: wasm or cpu (default ${TRAIN_DEFAULTS.backend})`)
     .option('-q, --quiet', 'print only the summary')
-    .action(async (o: Record<string, unknown>) => runTrain(parseTrainOptions(o), print));
+    .action(async (o: Record<string, unknown>) => {
+      const s = parseTrainOptions(o);
+      await runTrain(s, print, createProgress({ quiet: s.quiet, write: print, what: 'train' }));
+    });
 }

@@ -5,8 +5,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { build, type BuildOptions } from '../../src/build.ts';
 import { writeModel } from '../../src/onnx/write.ts';
-import { CNV_LAYERS, syntheticQonnxCnv } from '../../src/models/synthetic-cnv.ts';
-import { BNN_PYNQ_CNV_FOLDING } from '../passes/cnv.test.ts';
+import { BNN_PYNQ_CNV_FOLDING, CNV_LAYERS, syntheticQonnxCnv } from '../../src/models/synthetic-cnv.ts';
 import { tempDir } from '../helpers/shared.ts';
 
 const json = (dir: string, f: string) => JSON.parse(readFileSync(join(dir, f), 'utf8'));

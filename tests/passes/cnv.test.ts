@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { build } from '../../src/build.ts';
 import { readModel } from '../../src/onnx/read.ts';
 import { writeModel } from '../../src/onnx/write.ts';
-import { CNV_LAYERS, syntheticQonnxCnv } from '../../src/models/synthetic-cnv.ts';
+import { BNN_PYNQ_CNV_FOLDING, CNV_LAYERS, syntheticQonnxCnv } from '../../src/models/synthetic-cnv.ts';
 import { rng } from '../../src/util/random.ts';
 import { isHwOp } from '../../src/ir/ops.ts';
 import { assertEquivalent } from '../helpers/equivalence.ts';
@@ -41,12 +41,6 @@ test('zero padding of bipolar activations is refused with a clear error', async 
   await assert.rejects(build({ ...base, model, out: join(dir, 'b'), to: 'estimate' }), /padding BIPOLAR activations with 0 cannot be represented/);
 });
 
-export const BNN_PYNQ_CNV_FOLDING = (() => {
-  const fold: Record<string, unknown> = {};
-  [[16, 3], [32, 32], [16, 32], [16, 32], [4, 32], [1, 32], [1, 4], [1, 8], [5, 1]].forEach(([pe, simd], i) => { fold[`MVAU_${i}`] = { PE: pe, SIMD: simd }; });
-  [3, 32, 32, 32, 32, 32].forEach((s, i) => { fold[`ConvolutionInputGenerator_${i}`] = { SIMD: s }; });
-  return fold;
-})();
 
 test("FINN's CNV (3×32×32, 64-64-pool-128-128-pool-256-256, FC 512-512-10) at BNN-PYNQ's folding: estimates", async () => {
   const dir = tempDir('cnvfull');

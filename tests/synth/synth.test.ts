@@ -106,7 +106,9 @@ test('one command, ONNX → UP5K bitstream: fold to fit, build and co-simulate, 
   writeModel(syntheticQonnxMlp({ sizes: [64, 32, 32, 10], wbits: 1, abits: 1, seed: 9 }), model);
   const out = join(dir, 'build');
   const r = await modelToBitstream(model, out, { part: 'ice40-up5k', freqMhz: 40, verifyLimit: 16 });
-  assert.deepEqual(json(out, 'fit_folding.json'), r.fit.folding);
+  assert.deepEqual(json(out, 'auto_folding_config.json'), r.fit.folding);
+  assert.deepEqual(json(out, 'report/fit_report.json'), r.fit);
+  assert.ok(existsSync(join(out, 'report.html')));
   assert.equal(json(out, 'report/rtlsim_performance.json').cycles_per_frame, r.fit.cycles);
   const t = r.bitstream.timing;
   assert.ok(existsSync(join(out, BITFILE)) && t.rtl.verified);
