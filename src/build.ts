@@ -43,6 +43,7 @@ import { findPart, type FpgaPart } from './cost/parts.ts';
 import { outDir, type OutDir } from './util/outdir.ts';
 import { FinnError, fail } from './util/errors.ts';
 import { writeReport } from './report/index.ts';
+import { writeDriver } from './driver/pynq.ts';
 import { STEP_NAMES, type StepName } from './step-names.ts';
 
 export { STEP_NAMES, type StepName } from './step-names.ts';
@@ -299,6 +300,8 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
   }
   out.writeJson('time_per_step.json', perStep());
   out.writeJson(STATUS, { status: 'complete', model: opts.model, options: settings, last_step: STEP_NAMES[toIdx], final_model: `intermediate_models/${STEP_NAMES[toIdx]}.onnx` });
+  // FINN's step_make_pynq_driver: every build that has RTL gets its host driver (driver/, also `finn driver <dir>`)
+  if (toIdx >= STEP_NAMES.indexOf('rtl')) writeDriver(out.root);
   if (opts.report !== false) writeReport(out.root);
   return { graph: g, outDir: out.root, steps: times };
 }

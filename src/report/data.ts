@@ -15,7 +15,7 @@ import { FinnError, fail } from '../util/errors.ts';
 import { foldingRange, skeletonOf } from './explore.ts';
 import { round3 } from './format.ts';
 import type {
-  ExplorerSetup, ReportData, ReportLayer, ReportLink, ReportSettings, ReportStep, RtlsimPerformance, Verification, VerificationStage,
+  ExplorerSetup, FitInfo, ReportData, RouteInfo, SynthesisInfo, ReportLayer, ReportLink, ReportSettings, ReportStep, RtlsimPerformance, Verification, VerificationStage,
 } from './types.ts';
 
 type Json = Record<string, unknown>;
@@ -222,7 +222,9 @@ export function loadReportData(dir: string): ReportData {
     ['stitched Verilog', 'rtl/finn_design.v'], ['RTL file list', 'rtl/filelist.f'], ['final graph (Netron)', finalModel ?? ''],
     ['final_hw_config.json', 'final_hw_config.json'], ['verification.json', 'report/verification.json'],
     ['rtlsim_performance.json', 'report/rtlsim_performance.json'], ['estimate_layer_resources.json', 'report/estimate_layer_resources.json'],
-    ['post_synth_resources.json', 'report/post_synth_resources.json'], ['time_per_step.json', 'time_per_step.json'],
+    ['post_synth_resources.json', 'report/post_synth_resources.json'], ['estimate_vs_synth.json', 'report/estimate_vs_synth.json'],
+    ['post_route_timing.json', 'report/post_route_timing.json'], ['Yosys log', 'report/synth/yosys.log'], ['bitstream', 'bitfile/finn-accel.bin'],
+    ['PYNQ driver', 'driver/driver.py'], ['time_per_step.json', 'time_per_step.json'],
   ].filter(([, p]) => p && existsSync(join(dir, p))).map(([label, path]) => ({ label: label!, path: path! }));
 
   const model = str(status.model);
@@ -236,6 +238,52 @@ export function loadReportData(dir: string): ReportData {
     steps: stepsOf(readJsonIn(dir, 'time_per_step.json', notes), status),
     layers, links, io, performance, estimateTotal, synthTotal, synthOther,
     rtlsim, verification: verificationOf(readJsonIn(dir, 'report/verification.json', notes)),
+    synthesis: synthesisOf(readJsonIn(dir, 'report/estimate_vs_synth.json', notes)),
+    route: routeOf(readJsonIn(dir, 'report/post_route_timing.json', notes)),
+    fit: fitOf(readJsonIn(dir, 'report/fit_report.json', notes)),
     explorer, files, notes,
   };
+}
+
+const isObj = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+const numOr = (v: unknown, d: number): number => (typeof v === 'number' && Number.isFinite(v) ? v : d);
+
+/** report/estimate_vs_synth.json (src/synth/compare.ts), defensively: the report must open whatever the file holds. */
+function synthesisOf(j: Json | null): SynthesisInfo | null {
+  if (!j || !Array.isArray(j.rows)) return null;
+  const rows = (j.rows as unknown[]).filter(isObj).map((r) => ({
+    node: String(r.node ?? '?'), kind: String(r.kind ?? ''),
+    resources: Object.fromEntries(Object.entries(isObj(r.resources) ? r.resources : {}).filter(([, v]) => isObj(v)).map(([k, v]) => {
+      const c = v as Json;
+      return [k, { estimate: typeof c.estimate === 'number' ? c.estimate : null, synth: numOr(c.synth, 0), error_pct: typeof c.error_pct === 'number' ? c.error_pct : null }];
+    })),
+  }));
+  return { part: String(j.part ?? '?'), tool: String(j.tool ?? 'yosys'), seconds: numOr(j.synth_seconds, 0), rows, notes: Array.isArray(j.notes) ? j.notes.map(String) : [] };
+}
+
+/** report/post_route_timing.json (src/synth/ice40.ts). */
+function routeOf(j: Json | null): RouteInfo | null {
+  if (!j || typeof j.fmax_mhz !== 'number') return null;
+  const clock = isObj(j.clock) ? j.clock : {}, thr = isObj(j.throughput) ? j.throughput : {}, bit = isObj(j.bitstream) ? j.bitstream : {}, sec = isObj(j.seconds) ? j.seconds : {};
+  const util = Object.fromEntries(Object.entries(isObj(j.utilization) ? j.utilization : {}).filter(([, v]) => isObj(v)).map(([k, v]) => {
+    const u = v as Json;
+    return [k, { used: numOr(u.used, 0), available: numOr(u.available, 0), percent: numOr(u.percent, 0) }];
+  }));
+  return {
+    part: String(j.part ?? '?'), fmaxMhz: j.fmax_mhz, requestedMhz: numOr(clock.requested_mhz, 0), met: clock.met === true,
+    cyclesPerFrame: numOr(thr.cycles_per_frame, 0), fpsAtFmax: numOr(thr.fps_at_fmax, 0), utilization: util,
+    rtlVerified: isObj(j.rtl) && j.rtl.verified === true,
+    bitstream: { file: String(bit.file ?? ''), bytes: numOr(bit.bytes, 0), sha256: String(bit.sha256 ?? '') },
+    seconds: { synth: numOr(sec.synth, 0), place_and_route: numOr(sec.place_and_route, 0), pack: numOr(sec.pack, 0) },
+  };
+}
+
+/** report/fit_report.json (the fold step of --target-fps max). */
+function fitOf(j: Json | null): FitInfo | null {
+  if (!j || typeof j.cycles !== 'number' || !isObj(j.margin)) return null;
+  const margin = Object.fromEntries(Object.entries(j.margin).filter(([, v]) => isObj(v)).map(([k, v]) => {
+    const m = v as Json;
+    return [k, { used: numOr(m.used, 0), available: numOr(m.available, 0), limit: numOr(m.limit, 0), headroom_pct: numOr(m.headroom_pct, 0) }];
+  }));
+  return { part: String(j.part ?? '?'), cycles: j.cycles, fps: numOr(j.fps, 0), binding: String(j.binding ?? ''), margin };
 }

@@ -146,6 +146,45 @@ function resourcesSection(d: ReportData): string {
 <div class="chart-box" id="resources">${util}</div><div class="grid3" id="resources-layers">${panels}</div>${other}</section>`;
 }
 
+const RES_LABEL: Readonly<Record<string, string>> = { LUT: 'LUT', FF: 'FF', BRAM_18K: 'BRAM18', URAM: 'URAM', DSP: 'DSP' };
+
+function errCell(e: number | null): string {
+  if (e === null) return '<td class="num muted">–</td>';
+  const cls = Math.abs(e) <= 25 ? 'ok' : Math.abs(e) <= 100 ? 'warn' : 'bad';
+  return `<td class="num ${cls}">${e > 0 ? '+' : e < 0 ? '−' : ''}${esc(Math.abs(e).toFixed(1))} %</td>`;
+}
+
+/** Synthesis (estimate vs Yosys per layer), place and route (Fmax, utilization, bitstream) and the fit to the part. */
+function synthesisSection(d: ReportData): string {
+  const { synthesis: sy, route: rt, fit } = d;
+  if (!sy && !rt && !fit) {
+    if (!d.layers.length) return '';
+    return `<section class="card" id="sec-synthesis"><h2>Synthesis</h2><div class="empty">Not synthesized yet. <code>finn synth &lt;build dir&gt; --part ${esc(d.settings.part)}</code> runs Yosys (WebAssembly, no vendor tools) and puts the real LUT/FF/BRAM/DSP numbers here and beside the estimates above; for iCE40 parts it also places, routes and packs a bitstream.</div></section>`;
+  }
+  const parts: string[] = [];
+  if (fit) {
+    const m = Object.entries(fit.margin).filter(([, v]) => v.available > 0).map(([k, v]) => `${esc(k)} ${esc(fmtInt(Math.round(v.used)))} / ${esc(fmtInt(v.available))} (${esc(String(v.headroom_pct))} % left)`).join(', ');
+    parts.push(`<p id="synth-fit"><b>Folded to fit ${esc(fit.part)}</b> (<code>--target-fps max</code>): ${esc(fmtInt(fit.cycles))} cycles/frame → ${esc(fmtSi(fit.fps))} frames/s; estimated use ${m}; closest to its limit: ${esc(fit.binding)}.</p>`);
+  }
+  if (rt) {
+    const u = Object.entries(rt.utilization).filter(([, v]) => v.used > 0).map(([k, v]) => `${esc(k)} ${esc(fmtInt(v.used))}/${esc(fmtInt(v.available))} (${esc(String(v.percent))} %)`).join(', ');
+    parts.push(`<div class="tiles" id="synth-route">${tile('Fmax (nextpnr)', `${esc(rt.fmaxMhz.toFixed(1))} MHz`, `target ${esc(String(rt.requestedMhz))} MHz: <span class="${rt.met ? 'ok' : 'bad'}">${rt.met ? 'met' : 'not met'}</span>`, rt.met ? 'tile-good' : 'tile-bad')}${tile('Frames/s at Fmax', esc(fmtSi(rt.fpsAtFmax)), `${esc(fmtInt(rt.cyclesPerFrame))} cycles/frame`)}${tile('Bitstream', `${esc(fmtInt(rt.bitstream.bytes))} B`, `<code>${esc(rt.bitstream.file)}</code> · sha256 ${esc(rt.bitstream.sha256.slice(0, 12))}…`)}${tile('From verified RTL', rt.rtlVerified ? '✓ same files' : '✗ differs', rt.rtlVerified ? 'SHA-256 of every RTL file = the co-simulated ones' : 'rtl/ changed after co-simulation', rt.rtlVerified ? 'tile-good' : 'tile-bad')}</div>
+<p class="muted">Placed on ${esc(rt.part)}: ${u}. Synthesis ${esc(fmtSeconds(rt.seconds.synth))}, place and route ${esc(fmtSeconds(rt.seconds.place_and_route))}, pack ${esc(fmtSeconds(rt.seconds.pack))}.</p>`);
+  }
+  if (sy) {
+    const keys = ['LUT', 'FF', 'BRAM_18K', 'DSP'].filter((k) => sy.rows.some((r) => (r.resources[k]?.synth ?? 0) > 0 || (r.resources[k]?.estimate ?? 0) > 0));
+    const head = `<tr><th>layer</th>${keys.map((k) => `<th class="num">${RES_LABEL[k]} est.</th><th class="num">${RES_LABEL[k]} synth</th><th class="num">error</th>`).join('')}</tr>`;
+    const body = sy.rows.map((r) => `<tr${r.node === 'total' ? ' class="total"' : ''}><td>${esc(r.node)}</td>${keys.map((k) => {
+      const c = r.resources[k];
+      if (!c) return '<td></td><td></td><td></td>';
+      return `<td class="num">${c.estimate === null ? '<span class="muted">–</span>' : esc(fmtInt(c.estimate))}</td><td class="num"><b>${esc(fmtInt(c.synth))}</b></td>${errCell(c.error_pct)}`;
+    }).join('')}</tr>`).join('');
+    parts.push(`<p>Estimate (FINN's models) against <b>${esc(sy.tool)}</b> for ${esc(sy.part)}, per layer; error = (estimate − synth) / synth. Synthesis took ${esc(fmtSeconds(sy.seconds))}.</p>
+<div class="table-scroll"><table class="synth-table" id="synth-table"><thead>${head}</thead><tbody>${body}</tbody></table></div>${sy.notes.length ? `<ul class="muted">${sy.notes.map((n) => `<li>${esc(n)}</li>`).join('')}</ul>` : ''}`);
+  }
+  return `<section class="card" id="sec-synthesis"><h2>Synthesis</h2>${parts.join('\n')}</section>`;
+}
+
 function verificationSection(d: ReportData): string {
   const v = d.verification;
   if (!v) {
@@ -202,7 +241,7 @@ function buildSection(d: ReportData): string {
 /** The whole page; `script` is the bundled explorer (browser.ts), inlined. */
 export function renderPage(d: ReportData, script: string): string {
   const nav = [['sec-pipeline', 'Pipeline', d.layers.length > 0], ['sec-throughput', 'Throughput', d.performance !== null && d.layers.length > 0], ['sec-resources', 'Resources', d.layers.length > 0],
-    ['sec-verification', 'Verification', true], ['sec-explorer', 'Folding explorer', d.explorer !== null], ['sec-build', 'Build', true]] as const;
+    ['sec-synthesis', 'Synthesis', d.layers.length > 0 || d.synthesis !== null], ['sec-verification', 'Verification', true], ['sec-explorer', 'Folding explorer', d.explorer !== null], ['sec-build', 'Build', true]] as const;
   const csp = "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'";
   return `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
@@ -218,6 +257,7 @@ ${failureBanner(d)}${heroTiles(d)}
 ${pipelineSection(d)}
 ${throughputSection(d)}
 ${resourcesSection(d)}
+${synthesisSection(d)}
 ${verificationSection(d)}
 ${explorerSection(d)}
 ${buildSection(d)}

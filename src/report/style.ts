@@ -105,6 +105,11 @@ td:last-child, th:last-child { text-align: left; }
 tr.changed td { background: #fff7ed; }
 tr.worst td:first-child { font-weight: 700; color: #c2410c; }
 .fold-table { margin-top: 16px; }
+.table-scroll { overflow-x: auto; }
+.synth-table td:last-child, .synth-table th:last-child { text-align: right; }
+.synth-table tr.total td { font-weight: 700; border-top: 2px solid var(--line); }
+td.warn { color: #b45309; font-weight: 600; }
+#synth-route { margin: 6px 0 10px; }
 .steps { display:flex; height: 30px; border-radius: 8px; overflow: hidden; border: 1px solid var(--line); margin: 6px 0 10px; }
 .steps div { min-width: 3px; border-right: 1px solid #fff; }
 .step-list { display:grid; grid-template-columns: repeat(auto-fill, minmax(170px, 1fr)); gap: 6px 16px; font-size: 13px; }

@@ -97,6 +97,41 @@ export interface ExplorerSetup {
   readonly fpsStart: number;
 }
 
+/** Synthesis results when `finn synth` / `finn bitstream` ran on the build (report/estimate_vs_synth.json, post_route_timing.json, fit_report.json). */
+export interface SynthesisInfo {
+  readonly part: string;
+  readonly tool: string;
+  readonly seconds: number;
+  /** Per layer (and FIFOs, converters, total): estimate vs synthesized, error in % of synth. */
+  readonly rows: readonly {
+    readonly node: string;
+    readonly kind: string;
+    readonly resources: Readonly<Record<string, { readonly estimate: number | null; readonly synth: number; readonly error_pct: number | null }>>;
+  }[];
+  readonly notes: readonly string[];
+}
+
+export interface RouteInfo {
+  readonly part: string;
+  readonly fmaxMhz: number;
+  readonly requestedMhz: number;
+  readonly met: boolean;
+  readonly cyclesPerFrame: number;
+  readonly fpsAtFmax: number;
+  readonly utilization: Readonly<Record<string, { readonly used: number; readonly available: number; readonly percent: number }>>;
+  readonly rtlVerified: boolean;
+  readonly bitstream: { readonly file: string; readonly bytes: number; readonly sha256: string };
+  readonly seconds: { readonly synth: number; readonly place_and_route: number; readonly pack: number };
+}
+
+export interface FitInfo {
+  readonly part: string;
+  readonly cycles: number;
+  readonly fps: number;
+  readonly binding: string;
+  readonly margin: Readonly<Record<string, { readonly used: number; readonly available: number; readonly limit: number; readonly headroom_pct: number }>>;
+}
+
 export interface ReportStep {
   readonly name: string;
   readonly seconds: number | null;
@@ -123,6 +158,10 @@ export interface ReportData {
   readonly synthOther: Resources | null;
   readonly rtlsim: RtlsimPerformance | null;
   readonly verification: Verification | null;
+  readonly synthesis: SynthesisInfo | null;
+  readonly route: RouteInfo | null;
+  /** `--target-fps max`: how the folding was chosen to fit the part. */
+  readonly fit: FitInfo | null;
   readonly explorer: ExplorerSetup | null;
   /** Files of the build the page links to (relative to report.html), when they exist. */
   readonly files: readonly { readonly label: string; readonly path: string }[];

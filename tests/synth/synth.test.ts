@@ -52,6 +52,11 @@ test('synth_xilinx (xc7z020): every layer, FIFO and width converter by its graph
   assert.ok(existsSync(join(dir, 'report/synth/yosys.log')) && /synth_xilinx -family xc7/.test(readFileSync(join(dir, 'report/synth/yosys.ys'), 'utf8')));
   assert.ok(seen.length >= 8 && seen.every((p, i) => i === 0 || p.percent >= seen[i - 1]!.percent), seen.map((p) => p.pass).join(', '));
   assert.deepEqual([seen[0]!.pass, seen.at(-1)!.pass, seen.at(-1)!.percent], ['start', 'done', 100]);
+  // report.html was rewritten with the synthesized numbers: the estimate-vs-synth table, one row per entry
+  const html = readFileSync(join(dir, 'report.html'), 'utf8');
+  const table = /<table class="synth-table" id="synth-table">([\s\S]*?)<\/table>/.exec(html)?.[1] ?? '';
+  assert.equal((table.match(/<tr/g) ?? []).length, 1 + cmp.rows.length, 'one header row and one row per estimate_vs_synth row');
+  assert.match(table, new RegExp(`<td>MVAU_0</td><td class="num">${mv0.resources.LUT.estimate.toLocaleString('en-US')}</td><td class="num"><b>${mv0.resources.LUT.synth.toLocaleString('en-US')}</b></td>`));
 });
 
 test('parallel per-layer synthesis (worker threads) and keeping block-RAM contents report what one run reports', async () => {
@@ -88,6 +93,10 @@ test('iCE40 UP5K: one bitstream from exactly the co-simulated RTL, Fmax and util
   assert.ok('bitfile/finn_ice40_top.v' in t.rtl.added);
   const syn = json(dir, 'report/post_synth_resources.json');
   assert.ok(syn.total.EBR >= 1 && syn.MVAU_0.LUT > 0);
+  // report.html shows Fmax, frames/s and the bitstream's hash
+  const html = readFileSync(join(dir, 'report.html'), 'utf8');
+  const route = /<div class="tiles" id="synth-route">([\s\S]*?)<\/div>\n/.exec(html)?.[1] ?? '';
+  assert.ok(route.includes(`${t.fmax_mhz.toFixed(1)} MHz`) && route.includes(t.bitstream.sha256.slice(0, 12)) && route.includes('same files'), route);
   // any change to the co-simulated files stops the flow before synthesis
   const copy = join(tempDir('tamper'), 'build');
   cpSync(dir, copy, { recursive: true });
