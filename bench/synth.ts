@@ -24,11 +24,16 @@ const SHARED = join(ROOT, '..', 'shared');
 const TFC = existsSync(join(SHARED, 'models/qonnx-zoo/TFC_1W1A.onnx')) ? join(SHARED, 'models/qonnx-zoo/TFC_1W1A.onnx') : join(ROOT, 'examples/tfc_w1a1_qonnx_zoo.onnx');
 const MNIST = join(SHARED, 'datasets/mnist');
 const FINN_TFC_FOLDING = { Thresholding_0: { PE: 49 }, MVAU_0: { PE: 16, SIMD: 49, ram_style: 'block' }, MVAU_1: { PE: 8, SIMD: 8 }, MVAU_2: { PE: 8, SIMD: 8 }, MVAU_3: { PE: 10, SIMD: 8, ram_style: 'distributed' } };
-/** The paper's LFC-max and smaller foldings tried when it does not finish in time (all 128·k cycles/frame). */
-const LFC_FOLDINGS: readonly { label: string; cfg: Record<string, Record<string, number>> }[] = [
-  { label: 'LFC-max (PE 128 / SIMD 64; 128 cycles/frame)', cfg: { Thresholding_0: { PE: 8 }, MVAU_0: { PE: 128, SIMD: 64 }, MVAU_1: { PE: 128, SIMD: 64 }, MVAU_2: { PE: 128, SIMD: 64 }, MVAU_3: { PE: 16, SIMD: 8 } } },
-  { label: 'LFC at PE 64 / SIMD 64 (256 cycles/frame)', cfg: { Thresholding_0: { PE: 4 }, MVAU_0: { PE: 64, SIMD: 64 }, MVAU_1: { PE: 64, SIMD: 64 }, MVAU_2: { PE: 64, SIMD: 64 }, MVAU_3: { PE: 16, SIMD: 4 } } },
-  { label: 'LFC at PE 32 / SIMD 32 (1024 cycles/frame)', cfg: { Thresholding_0: { PE: 1 }, MVAU_0: { PE: 32, SIMD: 32 }, MVAU_1: { PE: 32, SIMD: 32 }, MVAU_2: { PE: 32, SIMD: 32 }, MVAU_3: { PE: 16, SIMD: 1 } } },
+/**
+ * The paper's LFC-max and smaller foldings tried when it does not finish in time. Weights of the three big layers in
+ * block RAM, as in BNN-PYNQ's LFC (FINN's "auto" would put 128-deep weight memories in LUTs: ~75 k LUT per layer by
+ * FINN's own estimate, and a LUT ROM of 8,192 outputs that Yosys in WebAssembly does not finish in 20 minutes).
+ */
+const BIG = (pe: number, simd: number) => ({ PE: pe, SIMD: simd, ram_style: 'block' });
+const LFC_FOLDINGS: readonly { label: string; cfg: Record<string, Record<string, number | string>> }[] = [
+  { label: 'LFC-max (PE 128 / SIMD 64; 128 cycles/frame), weights in block RAM', cfg: { Thresholding_0: { PE: 8 }, MVAU_0: BIG(128, 64), MVAU_1: BIG(128, 64), MVAU_2: BIG(128, 64), MVAU_3: { PE: 16, SIMD: 8 } } },
+  { label: 'LFC at PE 64 / SIMD 64 (256 cycles/frame), weights in block RAM', cfg: { Thresholding_0: { PE: 4 }, MVAU_0: BIG(64, 64), MVAU_1: BIG(64, 64), MVAU_2: BIG(64, 64), MVAU_3: { PE: 16, SIMD: 4 } } },
+  { label: 'LFC at PE 32 / SIMD 32 (1024 cycles/frame), weights in block RAM', cfg: { Thresholding_0: { PE: 1 }, MVAU_0: BIG(32, 32), MVAU_1: BIG(32, 32), MVAU_2: BIG(32, 32), MVAU_3: { PE: 16, SIMD: 1 } } },
 ];
 export const PAPER_LFC_MAX_LUT = 82988;
 export const LFC_LIMIT_SECONDS = 20 * 60;

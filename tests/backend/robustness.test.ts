@@ -80,9 +80,11 @@ test('deterministic: two builds of the same model write byte-identical files (ex
   const files = walk(a).map((f) => relative(a, f)).filter((f) => f !== 'time_per_step.json').sort();
   assert.deepEqual(walk(b).map((f) => relative(b, f)).filter((f) => f !== 'time_per_step.json').sort(), files);
   assert.ok(files.includes('rtl/finn_design.v') && files.includes('intermediate_models/rtl.onnx') && files.includes('final_hw_config.json'));
+  assert.ok(files.includes('report.html') && files.includes('driver/driver.py'));
   for (const f of files) {
     const [x, y] = [readFileSync(join(a, f)), readFileSync(join(b, f))];
     if (f === 'build_status.json') continue; // names the output directory
+    if (f === 'report.html') continue; // shows the step timings (same directory → same bytes: tests/report)
     assert.ok(x.equals(y), `${f} differs`);
   }
 });

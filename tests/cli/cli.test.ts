@@ -81,6 +81,53 @@ test('a build that fails midway is marked failed and cannot be evaluated as comp
   assert.equal(JSON.parse(readFileSync(join(out, 'build_status.json'), 'utf8')).status, 'failed');
   assert.ok(!existsSync(join(out, 'report/estimate_layer_cycles.json')));
   expectError(['eval', out, '--dataset', `mnist-idx:${MNIST}`], /E_FILE/, [/did not complete/]);
+  // the failed build still has its page, which says where it stopped
+  const html = readFileSync(join(out, 'report.html'), 'utf8');
+  assert.match(html, /failed/);
+  assert.match(html, /MVAU_0: PE=7 must divide MH=64/);
+});
+
+test('progress off a TTY: one line per step with its time, the error once at the end; -q prints only the result', () => {
+  const dir = tempDir('progress');
+  const ok = finn(['build', ZOO_W1A1, '--out', join(dir, 'a'), '--target-fps', '100000', '--to', 'estimate']);
+  assert.equal(ok.code, 0, ok.stderr);
+  const lines = ok.stdout.trim().split('\n');
+  for (const [i, step] of ['import', 'tidy', 'qonnx-to-finn', 'pre-post', 'streamline', 'to-hw', 'fold', 'estimate'].entries()) {
+    assert.ok(lines.some((l) => l.startsWith(`▸ [${i + 1}/8] ${step}`)), `start of ${step}`);
+    assert.ok(lines.some((l) => new RegExp(`^✓ \\[${i + 1}/8\\] ${step} \\((<1 ms|\\d+ ms|[\\d.]+ s)\\)$`).test(l)), `end of ${step} with its time`);
+  }
+  assert.match(lines.at(-2)!, /^✓ build: 8 steps in /);
+  assert.match(lines.at(-1)!, /^build complete: .*report: .*report\.html$/);
+  const quiet = finn(['build', ZOO_W1A1, '--out', join(dir, 'q'), '--target-fps', '100000', '--to', 'estimate', '-q']);
+  assert.equal(quiet.code, 0, quiet.stderr);
+  assert.equal(quiet.stdout.trim().split('\n').length, 1, quiet.stdout);
+  const fold = join(dir, 'fold.json');
+  writeFileSync(fold, JSON.stringify({ MVAU_1: { SIMD: 5 } }));
+  const bad = finn(['build', ZOO_W1A1, '--out', join(dir, 'f'), '--folding', fold, '--to', 'estimate']);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stdout, /^✗ \[7\/8\] fold failed$/m);
+  assert.match(bad.stdout, /^✗ build failed at fold after /m);
+  assert.equal(bad.stderr.match(/SIMD=5/g)?.length, 1, `the error is printed once: ${bad.stderr}`);
+  assert.doesNotMatch(bad.stdout, /SIMD=5/);
+});
+
+test('--target-fps max: the fastest folding whose estimate fits the part, with its margin; too big a model is a clear error', () => {
+  const dir = tempDir('fpsmax');
+  const out = join(dir, 'up5k');
+  const r = finn(['build', ZOO_W1A1, '--out', out, '--part', 'ice40-up5k', '--clock-ns', '25', '--target-fps', 'max', '--to', 'estimate']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /fold: --target-fps max on ice40-up5k: \d+ cycles\/frame/);
+  const fit = JSON.parse(readFileSync(join(out, 'report/fit_report.json'), 'utf8'));
+  const perf = JSON.parse(readFileSync(join(out, 'report/estimate_network_performance.json'), 'utf8'));
+  assert.equal(perf.max_cycles, fit.cycles);
+  assert.deepEqual(JSON.parse(readFileSync(join(out, 'auto_folding_config.json'), 'utf8')), fit.folding);
+  assert.ok(fit.margin.LC.used <= fit.margin.LC.limit && fit.margin.EBR.used <= fit.margin.EBR.limit);
+  assert.equal(JSON.parse(readFileSync(join(out, 'build_status.json'), 'utf8')).options.fold_to_fit, true);
+  // a bigger part is never slower
+  const big = join(dir, 'z020');
+  assert.equal(finn(['build', ZOO_W1A1, '--out', big, '--part', 'xc7z020', '--clock-ns', '25', '--target-fps', 'max', '--to', 'estimate', '-q']).code, 0);
+  assert.ok(JSON.parse(readFileSync(join(big, 'report/fit_report.json'), 'utf8')).cycles <= fit.cycles);
+  expectError(['build', ZOO_W1A1, '--out', join(dir, 'x'), '--target-fps', 'fast'], /E_USAGE/, [/--target-fps must be a positive number/]);
 });
 
 test('usage errors: unknown step, bad numbers, unknown part, foreign output directory, bad dataset', () => {
