@@ -28,11 +28,8 @@ import { quantToMultiThreshold } from './passes/qonnx/quant-to-multithreshold.ts
 import { STREAMLINE_PASSES } from './passes/streamline/index.ts';
 import { bipolarToXnor } from './passes/streamline/bipolar-to-xnor.ts';
 import { absorbInputReshape } from './passes/hw/absorb-input-reshape.ts';
-import { toMvauPass } from './passes/hw/to-mvau.ts';
-import { toThresholdingPass } from './passes/hw/to-thresholding.ts';
-import { toLabelSelectPass } from './passes/hw/to-labelselect.ts';
+import { HW_LOWERINGS } from './hw/registry.ts';
 import { checkHwOnly } from './passes/hw/check-hw-only.ts';
-import { toMaxPoolPass, toSwgPass } from './passes/hw/to-conv-layers.ts';
 import { absorbInputTranspose, absorbStreamReshape } from './passes/hw/absorb-layout.ts';
 import { setFolding, targetCycles } from './passes/fold/set-folding.ts';
 import { applyFoldingConfig, foldingConfigOf, type FoldingConfig } from './passes/fold/config.ts';
@@ -125,8 +122,8 @@ export const STEPS: readonly Step[] = [
       const once = runToFixedPoint([...STREAMLINE_PASSES, ...TIDY], g, ctx.pass);
       return tidy(runToFixedPoint([...STREAMLINE_PASSES, ...TIDY], runSequence([bipolarToXnor], once, ctx.pass), ctx.pass), ctx);
     } },
-  { name: 'to-hw', summary: 'map layers to MVAU / Thresholding / LabelSelect',
-    run: (g, ctx) => runSequence([absorbInputReshape, absorbInputTranspose, toSwgPass, toMaxPoolPass, toMvauPass, toThresholdingPass, toLabelSelectPass, absorbStreamReshape, inferDatatypes, checkHwOnly, giveNames], g, ctx.pass) },
+  { name: 'to-hw', summary: 'map layers to hardware layers (each registered layer\'s lowering, in registry order)',
+    run: (g, ctx) => runSequence([absorbInputReshape, absorbInputTranspose, ...HW_LOWERINGS, absorbStreamReshape, inferDatatypes, checkHwOnly, giveNames], g, ctx.pass) },
   { name: 'fold', summary: 'choose PE/SIMD per layer', run: foldStep },
   { name: 'estimate', summary: 'cycles and resources per layer', run: estimateStep },
   { name: 'rtl', summary: 'Verilog: cores, layer wrappers, stitched AXI-Stream top, memory images', run: rtlStep },
@@ -155,8 +152,8 @@ async function fifoSizeStep(g: Graph, ctx: BuildContext): Promise<Graph> {
     frames: s.frames, seconds: s.seconds, simulation_runs: s.runs,
     verilator_compile_seconds: s.compileSeconds, cycles_per_frame_deep: s.cyclesPerFrameDeep, cycles_per_frame_sized: s.cyclesPerFrameSized,
     total_bits_max_occupancy: bits(s.measured.map((v) => Math.max(2, v))),
-    total_bits_sized: bits(s.depths), total_bits_deep: bits(s.deepDepths), total_bits_one_frame: bits(defaultFifoDepths(d.layers)),
-    fifos: s.depths.map((depth, i) => ({ name: `StreamingFIFO_${i}`, between: [d.layers[i]!.node, d.layers[i + 1]!.node], width: s.widths[i], depth, max_occupancy: s.measured[i], deep_depth: s.deepDepths[i] })),
+    total_bits_sized: bits(s.depths), total_bits_deep: bits(s.deepDepths), total_bits_one_frame: bits(defaultFifoDepths(d)),
+    fifos: d.edges.map((e, i) => ({ name: `StreamingFIFO_${i}`, between: [d.layers[e.from.layer]!.node, d.layers[e.to.layer]!.node], width: s.widths[i], depth: s.depths[i], max_occupancy: s.measured[i], deep_depth: s.deepDepths[i] })),
   };
   ctx.out.writeJson('report/fifo_sizing.json', report);
   ctx.pass.log(`fifo-size: ${s.seconds.toFixed(1)} s (Verilator ${s.compileSeconds.toFixed(1)} s); depths ${s.depths.join(', ')}; ${report.total_bits_sized} FIFO bits vs ${report.total_bits_deep} all deep`);

@@ -9,7 +9,7 @@ import { rng } from '../util/random.ts';
 import { hostFrame } from '../runtime/host-input.ts';
 import { fail } from '../util/errors.ts';
 import type { OutDir } from '../util/outdir.ts';
-import type { Design } from './design.ts';
+import { streamInputs, type Design } from './design.ts';
 import type { RtlFiles } from './write-rtl.ts';
 import { compileStitched, runLayers, runStitched, type SimSettings } from './cosim.ts';
 
@@ -87,9 +87,12 @@ export async function verifyDesign(g: Graph, d: Design, files: RtlFiles, out: Ou
   const stitched = await runStitched(model, d, files, inputs.frames, s.stallProb, s.seed);
   s.progress?.(inputs.frames.length, inputs.frames.length, 'frames through the stitched RTL');
   const nodes = g.nodes;
-  const layerFrames = await runLayers(d, files, out, nodes.map((n) => ref.layerIO.get(n.inputs[0]!)!.slice(0, keep)), s);
+  const layerFrames = await runLayers(d, files, out, nodes.map((n) => streamInputs(n).map((t) => ref.layerIO.get(t)!.slice(0, keep))), s);
   let layerDiv: Divergence | null = null;
-  for (let i = 0; i < nodes.length && !layerDiv; i++) layerDiv = firstDiff(nodes[i]!.name, ref.layerIO.get(nodes[i]!.outputs[0]!)!, layerFrames[i]!);
+  for (let i = 0; i < nodes.length && !layerDiv; i++) {
+    const n = nodes[i]!;
+    for (let k = 0; k < n.outputs.length && !layerDiv; k++) layerDiv = firstDiff(n.outputs.length > 1 ? `${n.name} output ${k}` : n.name, ref.layerIO.get(n.outputs[k]!)!, layerFrames[i]![k]!);
+  }
   const mism = ref.outs.filter((o, i) => o.some((v, j) => v !== stitched.frames[i]?.[j])).length;
   const stitchedDiv = firstDiff('stitched', ref.outs, stitched.frames);
   // throughput as FINN measures it: inputs always valid, outputs always ready

@@ -4,7 +4,7 @@
  * element 0 in the low bits, each word padded to whole bytes and stored little-endian (byte 0 = bits 7:0).
  * These are exactly the words the RTL testbench drives (hw/encode.ts, backend/design.ts stream info).
  */
-import { padTo8, type Design, type StreamInfo } from '../backend/design.ts';
+import { padTo8, singleIo, type Design, type StreamInfo } from '../backend/design.ts';
 import type { Graph } from '../ir/graph.ts';
 import { dtName } from '../ir/datatype.ts';
 import type { ElemCode } from '../hw/layer.ts';
@@ -46,14 +46,14 @@ function streamSpec(s: StreamInfo, dtype: string, shape: readonly number[]): Str
 
 /** The io spec of a design (stream widths from design.ts, datatypes and shapes from the graph). */
 export function ioSpec(g: Graph, d: Design): IoSpec {
-  const first = d.layers[0]!, last = d.layers[d.layers.length - 1]!;
+  const { input: { stream: first }, output: { stream: last } } = singleIo(d);
   const inInfo = g.tensors.get(g.inputs[0]!)!, outInfo = g.tensors.get(g.outputs[0]!)!;
   const noBatch = (s: readonly number[]) => (s.length > 1 ? s.slice(1) : s);
   const perm = g.meta.host_input_perm?.split(',').map(Number);
   const hshape = g.meta.host_input_shape?.split(',').map(Number);
   const spec: IoSpec = {
-    input: streamSpec(first.input, dtName(inInfo.dtype), noBatch(inInfo.shape)),
-    output: streamSpec(last.output, dtName(outInfo.dtype), noBatch(outInfo.shape)),
+    input: streamSpec(first, dtName(inInfo.dtype), noBatch(inInfo.shape)),
+    output: streamSpec(last, dtName(outInfo.dtype), noBatch(outInfo.shape)),
     ...(perm && hshape ? { hostInputPerm: perm, hostInputShape: hshape } : {}),
   };
   const count = (s: StreamSpec) => s.shapeFolded[0] * s.shapeFolded[1];

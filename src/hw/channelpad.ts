@@ -1,21 +1,36 @@
 /** ChannelPad: appends constant elements to every vector (pads an MVAU's input width up to a multiple of SIMD). */
-import { dtBits } from '../ir/datatype.ts';
+import { dtBits, type DataType } from '../ir/datatype.ts';
 import { encodeValue } from './encode.ts';
-import { foldError } from './common.ts';
-import { divisors, elemCode, type HwLayer } from './layer.ts';
-import type { ChannelPadParams } from './params.ts';
+import { fa, foldError, prod } from './common.ts';
+import { divisors, elemCode, port, type HwLayer } from './layer.ts';
 
-const nVec = (p: ChannelPadParams): number => p.numVectors.reduce((a, b) => a * b, 1);
+/** Appends `outElems − inElems` constant elements to every vector of `inElems` (inserted by pad-for-folding). */
+export interface ChannelPadParams {
+  readonly inElems: number;
+  readonly outElems: number;
+  /** Elements per stream word (must divide both sizes). */
+  readonly simd: number;
+  readonly dtype: DataType;
+  readonly value: number;
+  readonly numVectors: readonly number[];
+}
+
 const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
 
-export const channelPad: HwLayer<'hw.ChannelPad'> = {
+export const channelPad: HwLayer<'hw.ChannelPad', ChannelPadParams> = {
   kind: 'hw.ChannelPad',
   finnName: 'ChannelPad',
+  color: '#94a3b8',
+  readFinn: (r) => ({
+    inElems: r.int('InElems'), outElems: r.int('OutElems'), simd: r.int('SIMD'), dtype: r.dtype('inputDataType'), value: r.float('PadValue', 0), numVectors: r.ints('numInputVectors', [1]),
+  }),
+  writeFinn: (p) => [fa.int('InElems', p.inElems), fa.int('OutElems', p.outElems), fa.int('SIMD', p.simd), fa.dtype('inputDataType', p.dtype), fa.float('PadValue', p.value), fa.ints('numInputVectors', p.numVectors)],
   folding: (p) => [{ key: 'simd', values: divisors(gcd(p.inElems, p.outElems)) }],
   checkFolding(p, node) {
     if (p.inElems % p.simd !== 0 || p.outElems % p.simd !== 0) foldError(node, `SIMD=${p.simd} must divide ${p.inElems} and ${p.outElems}`, divisors(gcd(p.inElems, p.outElems)));
   },
-  cycles: (p) => (p.outElems / p.simd) * nVec(p),
+  weightBits: () => 0,
+  cycles: (p) => (p.outElems / p.simd) * prod(p.numVectors),
   resources: (p) => ({ LUT: Math.round(8 + p.simd * dtBits(p.dtype) * 0.5), FF: 8, BRAM_18K: 0, URAM: 0, DSP: 0 }),
   execute(p, [x]) {
     const rows = x!.data.length / p.inElems;
@@ -23,17 +38,14 @@ export const channelPad: HwLayer<'hw.ChannelPad'> = {
     for (let r = 0; r < rows; r++) out.set(x!.data.subarray(r * p.inElems, (r + 1) * p.inElems), r * p.outElems);
     return [{ shape: [...x!.shape.slice(0, -1), p.outElems], data: out }];
   },
-  inWidth: (p) => p.simd * dtBits(p.dtype),
-  outWidth: (p) => p.simd * dtBits(p.dtype),
-  inElems: (p) => p.inElems * nVec(p),
-  outElems: (p) => p.outElems * nVec(p),
-  weightStreamWidth: () => 0,
-  inElem: (p) => elemCode(p.dtype),
-  outElem: (p) => elemCode(p.dtype),
+  inputs: (p) => [port(p.dtype, p.simd, p.inElems * prod(p.numVectors))],
+  outputs: (p) => [port(p.dtype, p.simd, p.outElems * prod(p.numVectors))],
+  outTypes: (p) => [p.dtype],
   rtl: (p) => ({
     core: 'finn_chpad',
     params: [['SIMD', p.simd], ['BITS', dtBits(p.dtype)], ['IN_WORDS', p.inElems / p.simd], ['OUT_WORDS', p.outElems / p.simd],
       ['PAD_VALUE', encodeValue(p.value, elemCode(p.dtype)) & (2 ** dtBits(p.dtype) - 1)]],
     memories: [],
   }),
+  describe: (p) => ({ detail: `pads every vector with ${p.outElems - p.inElems} constant elements`, dims: `${p.inElems} → ${p.outElems}` }),
 };

@@ -1,9 +1,14 @@
-/** The interface every hardware layer implements (one file per layer, registered in registry.ts). */
+/**
+ * The interface every hardware layer implements. A layer is one file in this folder (plus its Verilog core in
+ * src/rtl/) and one line in registry.ts; everything else — ONNX read/write, lowering (the to-hw step), folding,
+ * fit-to-part, estimates, the RTL backend, the report — asks the layer through the registry.
+ */
 import type { Tensor } from '../ir/tensor.ts';
+import type { DataType } from '../ir/datatype.ts';
 import type { FpgaPart } from '../cost/parts.ts';
-import type { HwKind, ParamsOf } from './params.ts';
-import type { CoreName } from '../rtl/cores.ts';
 import type { VParamValue } from '../verilog/model.ts';
+import type { Pass } from '../passes/pass.ts';
+import { fail } from '../util/errors.ts';
 
 /** How values of a stream element are encoded in hardware. */
 export interface ElemCode {
@@ -13,6 +18,13 @@ export interface ElemCode {
   readonly bipolar: boolean;
 }
 
+/** One AXI-Stream port of a layer: word width (unpadded), element encoding, elements per frame. */
+export interface StreamPort {
+  readonly width: number;
+  readonly elem: ElemCode;
+  readonly elems: number;
+}
+
 /** A memory image a core loads with $readmemh (the file name is relative to the rtl/ directory). */
 export interface MemImage {
   readonly suffix: string;
@@ -20,9 +32,12 @@ export interface MemImage {
   readonly words: readonly bigint[];
 }
 
-/** What a hardware layer contributes to the RTL: one core instance, its parameters and memory images. */
+/**
+ * What a hardware layer contributes to the RTL: one instance of its core (module `core` in src/rtl/<core>.v; the
+ * finn_* modules it instantiates are found by the backend), its parameters and memory images.
+ */
 export interface LayerRtl {
-  readonly core: CoreName;
+  readonly core: string;
   /** Core parameters; memory file parameters are given as the MemImage suffix and replaced by the file name. */
   readonly params: readonly (readonly [string, VParamValue])[];
   readonly memories: readonly (MemImage & { readonly param: string })[];
@@ -36,46 +51,101 @@ export interface Resources {
   DSP: number;
 }
 
+/** iCE40 usage: 4-input LUTs, FFs and 4-kbit EBRs (a calibrated model for layers that have one). */
+export interface Ice40Usage {
+  LUT: number;
+  FF: number;
+  EBR: number;
+}
+
+/** Options of the cost models. */
+export interface CostOptions {
+  /** Model the MVAU input buffer as block RAM (a core with a registered-read vector buffer); default false. */
+  readonly vectorBufferInRam?: boolean;
+}
+
 /** One folding knob: which parameter and the legal values, smallest first. */
 export interface FoldKnob<P> {
   readonly key: keyof P & ('pe' | 'simd');
   readonly values: readonly number[];
 }
 
-export interface HwLayer<K extends HwKind> {
+/** An attribute written in FINN's form. */
+export type FinnAttr =
+  | { readonly name: string; readonly int: number }
+  | { readonly name: string; readonly ints: readonly number[] }
+  | { readonly name: string; readonly float: number }
+  | { readonly name: string; readonly str: string };
+
+/** Typed access to a FINN node's attributes (implemented in src/onnx/, where strings become types). */
+export interface FinnAttrReader {
+  int(name: string, def?: number): number;
+  bool(name: string, def?: boolean): boolean;
+  float(name: string, def?: number): number;
+  string(name: string, def?: string): string;
+  ints(name: string, def?: readonly number[]): readonly number[];
+  dtype(name: string, def?: string): DataType;
+  has(name: string): boolean;
+  /** A string attribute restricted to `allowed`. */
+  oneOf<T extends string>(name: string, allowed: readonly T[], def: T): T;
+  /** Shape of the node's input `index` (constant or declared), if known. */
+  inputShape(index: number): readonly number[] | undefined;
+  /** Fail with a message naming the file and node. */
+  fail(msg: string, hint?: string): never;
+}
+
+export interface HwLayer<K extends string, P> {
   readonly kind: K;
-  /** FINN's op name, used for node names `<finnName>_<i>` and folding files. */
+  /** FINN's op name: node names `<finnName>_<i>`, folding files, the written op_type. */
   readonly finnName: string;
+  /** Other FINN op_types read as this layer (older names); `_hls`, `_rtl` and `_Batch` variants are accepted for all. */
+  readonly finnAliases?: readonly string[];
+  /** Colour of the layer in report.html. */
+  readonly color: string;
+  /** FINN attributes → typed parameters. */
+  readFinn(r: FinnAttrReader): P;
+  /** Typed parameters → FINN attributes. */
+  writeFinn(p: P): FinnAttr[];
+  /** The pattern in a streamlined graph that becomes this layer (run by the to-hw step in registry order). */
+  readonly lower?: Pass;
   /** Folding knobs in the order SetFolding raises them. */
-  folding(p: ParamsOf<K>): FoldKnob<ParamsOf<K>>[];
+  folding(p: P): FoldKnob<P>[];
   /** Throws E_FOLDING when PE/SIMD are illegal for this layer. */
-  checkFolding(p: ParamsOf<K>, node: string): void;
+  checkFolding(p: P, node: string): void;
+  /** Whether pad-for-folding may grow the layer to fit a PE/SIMD that does not divide it. */
+  readonly paddable?: boolean;
+  /** Bits of weight per SIMD lane the layer streams from memory (FINN's mvau_wwidth_max caps SIMD·this), 0 if none. */
+  weightBits(p: P): number;
   /** Steady-state cycles per frame. */
-  cycles(p: ParamsOf<K>): number;
-  resources(p: ParamsOf<K>, part: FpgaPart): Resources;
-  /** Bit-exact reference of the hardware; inputs are the node's inputs (activations, then constants). */
-  execute(p: ParamsOf<K>, inputs: readonly Tensor[]): Tensor[];
-  /** Stream widths in bits (unpadded). */
-  inWidth(p: ParamsOf<K>): number;
-  outWidth(p: ParamsOf<K>): number;
-  /** Elements per frame on the input/output stream. */
-  inElems(p: ParamsOf<K>): number;
-  outElems(p: ParamsOf<K>): number;
-  /** Bits of weight memory per cycle the layer streams (for max weight-stream width), 0 if none. */
-  weightStreamWidth(p: ParamsOf<K>): number;
-  /** Encoding of input and output stream elements. */
-  inElem(p: ParamsOf<K>): ElemCode;
-  outElem(p: ParamsOf<K>): ElemCode;
+  cycles(p: P): number;
+  resources(p: P, part: FpgaPart): Resources;
+  /** A model calibrated on synth_ice40 (fit-to-part uses it on iCE40 parts; others convert `resources`). */
+  ice40?(p: P, o: CostOptions): Ice40Usage;
+  /** Bit-exact reference of the hardware; inputs are the node's inputs (streams, then constants). */
+  execute(p: P, inputs: readonly Tensor[]): Tensor[];
+  /** Stream ports: the node's first `inputs(p).length` inputs are streams, the rest constants. */
+  inputs(p: P): StreamPort[];
+  outputs(p: P): StreamPort[];
+  /** Datatypes of the output tensors. */
+  outTypes(p: P): DataType[];
   /** The core instance implementing the layer; `consts` are the node's constant inputs (weights, thresholds). */
-  rtl(p: ParamsOf<K>, consts: readonly Tensor[]): LayerRtl;
+  rtl(p: P, consts: readonly Tensor[]): LayerRtl;
+  /** What the layer computes and its size, for the report and `finn inspect`. */
+  describe(p: P): { detail: string; dims: string };
 }
 
 /** Element encoding of a datatype. */
-export function elemCode(t: import('../ir/datatype.ts').DataType): ElemCode {
+export function elemCode(t: DataType): ElemCode {
   if (t.kind === 'bipolar') return { bits: 1, signed: false, bipolar: true };
   if (t.kind === 'int') return { bits: t.bits, signed: t.signed, bipolar: false };
   if (t.kind === 'ternary') return { bits: 2, signed: true, bipolar: false };
-  throw new Error('internal: float32 has no hardware stream encoding');
+  return fail('E_INTERNAL', 'float32 has no hardware stream encoding');
+}
+
+/** A stream port of `perWord` elements of datatype `t` per word, `elems` elements per frame. */
+export function port(t: DataType, perWord: number, elems: number): StreamPort {
+  const elem = elemCode(t);
+  return { width: perWord * elem.bits, elem, elems };
 }
 
 /** Divisors of n in increasing order. */

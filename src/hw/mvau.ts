@@ -1,16 +1,47 @@
 /** MVAU: matrix-vector-activation unit (XNOR-popcount or integer MAC, optional fused thresholds), PE × SIMD folded. */
 import { minMax } from '../util/minmax.ts';
-import { dtBits, dtMax, dtMin, dtSigned } from '../ir/datatype.ts';
+import { dtBits, dtMax, dtMin, dtName, dtSigned, int, isIntegral, smallestIntType, type DataType } from '../ir/datatype.ts';
+import type { Graph, Node } from '../ir/graph.ts';
+import { replaceNodes, singleConsumer } from '../ir/index.ts';
+import { allInteger, type Tensor } from '../ir/tensor.ts';
 import { bitsFor, mvauWeightWords, thresholdWords } from '../rtl/layout.ts';
-import type { Tensor } from '../ir/tensor.ts';
-import { activationValue, bram18, foldError, inLutram, thresholdCount, uram } from './common.ts';
-import { divisors, elemCode, type HwLayer, type LayerRtl } from './layer.ts';
-import type { MvauParams } from './params.ts';
+import { fail } from '../util/errors.ts';
+import { matmulRange } from '../ir/ranges.ts';
+import { thresholdTable } from '../passes/streamline/thresholds.ts';
+import { emitter } from '../passes/util.ts';
+import { rewriteAll } from '../passes/pass.ts';
+import { activationValue, bram18, checkDivides, fa, hwActivation, ice40Rom, inLutram, lutScale, plural, prod, readRamStyle, thresholdCount, uram, type RamStyle } from './common.ts';
+import { macAccumulators, xnorAccumulators } from './kernels.ts';
+import type { FpgaPart } from '../cost/parts.ts';
+import { divisors, elemCode, port, type HwLayer, type Ice40Usage, type LayerRtl, type Resources } from './layer.ts';
 
-const nVec = (p: MvauParams): number => p.numVectors.reduce((a, b) => a * b, 1);
+/**
+ * Node inputs: [x, W, T?] where W is the constant weight matrix [MW, MH] (x · W, as in ONNX MatMul) and T the constant
+ * thresholds [MH, numThresholds] (absent when noActivation).
+ * Output per neuron: noActivation ? accumulator : actVal + #{t : acc >= T[n, t]} (bipolar output: count 1 = +1).
+ */
+export interface MvauParams {
+  readonly mw: number;
+  readonly mh: number;
+  readonly pe: number;
+  readonly simd: number;
+  readonly inputType: DataType;
+  readonly weightType: DataType;
+  readonly accType: DataType;
+  readonly outputType: DataType;
+  /** XNOR-popcount: inputs and weights bipolar, the accumulator counts agreeing bits (0..MW). */
+  readonly binaryXnor: boolean;
+  readonly noActivation: boolean;
+  readonly numThresholds: number;
+  readonly actVal: number;
+  /** Input vectors per frame, e.g. [1] for FC, [OFM, OFM] for convolutions. */
+  readonly numVectors: readonly number[];
+  readonly ramStyle: RamStyle;
+}
+
 export const wmem = (p: MvauParams): number => (p.mw * p.mh) / (p.pe * p.simd);
 export const tmem = (p: MvauParams): number => p.mh / p.pe;
-const outBits = (p: MvauParams): number => dtBits(p.noActivation ? p.accType : p.outputType);
+const outType = (p: MvauParams): DataType => (p.noActivation ? p.accType : p.outputType);
 
 /** FINN's minimal accumulator width bound (arXiv 2301.13376), used in the LUT model. */
 function accBitsBound(p: MvauParams): number {
@@ -19,102 +50,109 @@ function accBitsBound(p: MvauParams): number {
   return Math.min(dtBits(p.accType), Math.ceil(alpha + Math.log2(1 + 2 ** -alpha) + 1));
 }
 
-export const mvau: HwLayer<'hw.MVAU'> = {
+/** FINN's LUT/BRAM model (finn-facts §5); FF is our own rough count. */
+function resources(p: MvauParams, part: FpgaPart): Resources {
+  const W = dtBits(p.weightType), A = dtBits(p.inputType);
+  const P = p.pe, Q = p.simd;
+  const depth = wmem(p), width = P * Q * W;
+  const lutram = inLutram(p.ramStyle, depth);
+  const c2 = lutram ? width * Math.ceil(depth / 64) : 0;
+  const mult = Q * (2 * Math.ceil((W + A) / 6) - 1) * (W + A);
+  const adder = (W + A) * (2 * Q - 1);
+  const acc = accBitsBound(p);
+  let thr = 0, comp = 0;
+  if (!p.noActivation) {
+    const S = p.numThresholds;
+    thr = inLutram(p.ramStyle, tmem(p)) ? S * acc * Math.ceil(tmem(p) / 64) : 0;
+    comp = S * acc;
+  }
+  const LUT = Math.round((300 + 1.1 * P * (mult + adder + acc + thr + comp) + c2) * lutScale(part));
+  const FF = Math.round(P * (acc + dtBits(outType(p))) + Q * A * 2 + 2 * (Math.log2(depth + 1) | 0) + 64);
+  const ultra = p.ramStyle === 'ultra';
+  return { LUT, FF, BRAM_18K: lutram || ultra ? 0 : bram18(depth, width), URAM: ultra ? uram(depth, width) : 0, DSP: 0 };
+}
+
+const log2c = (n: number): number => (n > 1 ? Math.ceil(Math.log2(n)) : 1);
+
+/** iCE40 model (calibrated on synth_ice40 of TFC layers; see docs/SYNTHESIS.md). */
+function ice40(p: MvauParams, o: { vectorBufferInRam?: boolean }): Ice40Usage {
+  const W = p.binaryXnor ? 1 : dtBits(p.weightType), A = dtBits(p.inputType);
+  const acc = dtBits(p.accType);
+  const SW = Math.max(acc, W + A + 2) + 1;
+  const nf = p.mh / p.pe, sf = p.mw / p.simd;
+  const nt = p.noActivation ? 0 : p.numThresholds;
+  const obits = dtBits(outType(p));
+  const dotLut = p.binaryXnor ? p.simd : p.simd * (W * A + W + A);
+  const dotFf = p.binaryXnor ? log2c(p.simd) + 1 : SW;
+  const u: Ice40Usage = {
+    LUT: 120 + p.pe * (dotLut + SW + Math.max(0, nt - 1) * (SW + 1) + obits),
+    FF: 60 + p.simd * A + p.pe * (dotFf + SW + 2 * obits),
+    EBR: 0,
+  };
+  const add = (r: { LUT: number; EBR: number }): void => { u.LUT += r.LUT; u.EBR += r.EBR; };
+  add(ice40Rom(nf * sf, p.pe * p.simd * W, p.ramStyle));
+  if (nt > 0) add(ice40Rom(nf, p.pe * nt * (acc + 1), p.ramStyle));
+  // the input vector buffer (replayed for nf > 1): registers and a SF:1 read mux, or a block RAM
+  if (nf > 1) {
+    const bits = p.mw * A;
+    if (o.vectorBufferInRam && sf >= 16) add(ice40Rom(sf, p.simd * A, 'block'));
+    else { u.FF += bits; u.LUT += bits + sf; }
+  }
+  return u;
+}
+
+export const mvau: HwLayer<'hw.MVAU', MvauParams> = {
   kind: 'hw.MVAU',
   finnName: 'MVAU',
-  folding: (p) => [{ key: 'simd', values: divisors(p.mw) }, { key: 'pe', values: divisors(p.mh) }],
-  checkFolding(p, node) {
-    if (!Number.isInteger(p.simd) || p.simd < 1 || p.mw % p.simd !== 0) foldError(node, `SIMD=${p.simd} must divide MW=${p.mw}`, divisors(p.mw));
-    if (!Number.isInteger(p.pe) || p.pe < 1 || p.mh % p.pe !== 0) foldError(node, `PE=${p.pe} must divide MH=${p.mh}`, divisors(p.mh));
-  },
-  cycles: (p) => (p.mh / p.pe) * (p.mw / p.simd) * nVec(p),
-  resources(p, part) {
-    const W = dtBits(p.weightType), A = dtBits(p.inputType);
-    const P = p.pe, Q = p.simd;
-    const depth = wmem(p), width = P * Q * W;
-    const lutram = inLutram(p.ramStyle, depth);
-    const c2 = lutram ? width * Math.ceil(depth / 64) : 0;
-    const mult = Q * (2 * Math.ceil((W + A) / 6) - 1) * (W + A);
-    const adder = (W + A) * (2 * Q - 1);
-    const acc = accBitsBound(p);
-    let thr = 0, comp = 0;
-    if (!p.noActivation) {
-      const S = p.numThresholds;
-      thr = inLutram(p.ramStyle, tmem(p)) ? S * acc * Math.ceil(tmem(p) / 64) : 0;
-      comp = S * acc;
-    }
-    const scale = part.lutInputs >= 6 ? 1 : 1.6; // 4-input LUTs need more of them
-    const LUT = Math.round((300 + 1.1 * P * (mult + adder + acc + thr + comp) + c2) * scale);
-    const FF = Math.round(P * (acc + outBits(p)) + Q * A * 2 + 2 * (Math.log2(depth + 1) | 0) + 64);
-    const ultra = p.ramStyle === 'ultra';
+  finnAliases: ['MatrixVectorActivation'],
+  color: '#3b82f6',
+  readFinn(r) {
+    const noActivation = r.bool('noActivation', false);
+    const t = r.inputShape(2);
+    if (!noActivation && (!t || t.length !== 2)) r.fail('needs a threshold tensor of shape [channels, steps] as input 2', 'give the node its threshold initializer, or set noActivation=1');
     return {
-      LUT, FF,
-      BRAM_18K: lutram || ultra ? 0 : bram18(depth, width),
-      URAM: ultra ? uram(depth, width) : 0,
-      DSP: 0,
+      mw: r.int('MW'), mh: r.int('MH'), pe: r.int('PE'), simd: r.int('SIMD'),
+      inputType: r.dtype('inputDataType'), weightType: r.dtype('weightDataType'), accType: r.dtype('accDataType', 'INT32'), outputType: r.dtype('outputDataType'),
+      binaryXnor: r.bool('binaryXnorMode', false), noActivation, numThresholds: noActivation ? 0 : t![1]!,
+      actVal: r.int('ActVal', 0), numVectors: r.ints('numInputVectors', [1]), ramStyle: readRamStyle(r),
     };
   },
+  writeFinn: (p) => [
+    fa.int('MW', p.mw), fa.int('MH', p.mh), fa.int('PE', p.pe), fa.int('SIMD', p.simd),
+    fa.dtype('inputDataType', p.inputType), fa.dtype('weightDataType', p.weightType), fa.dtype('outputDataType', p.outputType), fa.dtype('accDataType', p.accType),
+    fa.int('binaryXnorMode', p.binaryXnor), fa.int('noActivation', p.noActivation), fa.int('ActVal', p.actVal),
+    fa.ints('numInputVectors', p.numVectors), fa.str('ram_style', p.ramStyle),
+  ],
+  lower: { name: 'hw/to-mvau', summary: 'MatMul/XnorPopcountMatMul (+ MultiThreshold) → MVAU', run: (g) => rewriteAll(g, toMvau) },
+  folding: (p) => [{ key: 'simd', values: divisors(p.mw) }, { key: 'pe', values: divisors(p.mh) }],
+  checkFolding(p, node) {
+    checkDivides(node, 'SIMD', p.simd, p.mw, `MW=${p.mw}`);
+    checkDivides(node, 'PE', p.pe, p.mh, `MH=${p.mh}`);
+  },
+  paddable: true,
+  weightBits: (p) => dtBits(p.weightType),
+  cycles: (p) => (p.mh / p.pe) * (p.mw / p.simd) * prod(p.numVectors),
+  resources,
+  ice40,
   execute(p, [x, w, t]) {
     const rows = x!.data.length / p.mw;
-    const acc = p.binaryXnor ? xnorAccumulators(p, x!.data, w!.data, rows) : macAccumulators(p, x!.data, w!.data, rows);
+    const acc = (p.binaryXnor ? xnorAccumulators : macAccumulators)(x!.data, w!.data, rows, p.mw, p.mh);
     const out = p.noActivation ? acc : acc.map((a, i) => activationValue(thresholdCount(a, t!.data, i % p.mh, p.numThresholds), p.actVal, p.outputType));
     // a flattened stream (e.g. NHWC pixels feeding an FC layer) comes as [..., C] with C ≠ MW: one vector per MW elements
     const shape = x!.shape.at(-1) === p.mw ? [...x!.shape.slice(0, -1), p.mh] : [rows, p.mh];
     return [{ shape, data: out } satisfies Tensor];
   },
-  inWidth: (p) => p.simd * dtBits(p.inputType),
-  outWidth: (p) => p.pe * outBits(p),
-  inElems: (p) => p.mw * nVec(p),
-  outElems: (p) => p.mh * nVec(p),
-  weightStreamWidth: (p) => p.pe * p.simd * dtBits(p.weightType),
-  inElem: (p) => elemCode(p.inputType),
-  outElem: (p) => elemCode(p.noActivation ? p.accType : p.outputType),
+  inputs: (p) => [port(p.inputType, p.simd, p.mw * prod(p.numVectors))],
+  outputs: (p) => [port(outType(p), p.pe, p.mh * prod(p.numVectors))],
+  outTypes: (p) => [outType(p)],
   rtl: mvauRtl,
+  describe(p) {
+    const mac = p.binaryXnor ? 'XNOR-popcount' : `${dtName(p.weightType)} weights × ${dtName(p.inputType)} inputs`;
+    const act = p.noActivation ? 'raw accumulators out' : `${plural(p.numThresholds, 'threshold')} per neuron`;
+    const vec = prod(p.numVectors);
+    return { detail: `${mac}, ${act}`, dims: `${p.mw} → ${p.mh}${vec > 1 ? ` ×${vec}` : ''}` };
+  },
 };
-
-/** Integer multiply-accumulate: acc[r, n] = Σ_k x[r, k] · W[k, n]. */
-function macAccumulators(p: MvauParams, x: Float64Array, wd: Float64Array, rows: number): Float64Array {
-  const out = new Float64Array(rows * p.mh);
-  for (let r = 0; r < rows; r++) {
-    const oo = r * p.mh;
-    for (let k = 0; k < p.mw; k++) {
-      const xv = x[r * p.mw + k]!, wo = k * p.mh;
-      if (xv !== 0) for (let n = 0; n < p.mh; n++) out[oo + n]! += xv * wd[wo + n]!;
-    }
-  }
-  return out;
-}
-
-function popcount32(v: number): number {
-  v = v - ((v >>> 1) & 0x55555555);
-  v = (v & 0x33333333) + ((v >>> 2) & 0x33333333);
-  return (((v + (v >>> 4)) & 0x0f0f0f0f) * 0x01010101) >>> 24;
-}
-
-/** Bits of ±1 values (1 = +1) packed 32 per word; `at(k)` gives element k. */
-function packBits(n: number, at: (k: number) => number): Uint32Array {
-  const out = new Uint32Array(Math.ceil(n / 32));
-  for (let k = 0; k < n; k++) if (at(k) > 0) out[k >>> 5]! |= 1 << (k & 31);
-  return out;
-}
-
-/** XNOR-popcount on bit-packed operands: acc[r, n] = #{k : x[r, k] = W[k, n]}, exactly what the hardware counts. */
-function xnorAccumulators(p: MvauParams, x: Float64Array, wd: Float64Array, rows: number): Float64Array {
-  const words = Math.ceil(p.mw / 32);
-  const tail = p.mw % 32 === 0 ? 0xffffffff : (1 << (p.mw % 32)) - 1;
-  const wp = Array.from({ length: p.mh }, (_, n) => packBits(p.mw, (k) => wd[k * p.mh + n]!));
-  const out = new Float64Array(rows * p.mh);
-  for (let r = 0; r < rows; r++) {
-    const xp = packBits(p.mw, (k) => x[r * p.mw + k]!);
-    for (let n = 0; n < p.mh; n++) {
-      const wn = wp[n]!;
-      let c = 0;
-      for (let i = 0; i < words; i++) c += popcount32(~(xp[i]! ^ wn[i]!) & (i === words - 1 ? tail : 0xffffffff));
-      out[r * p.mh + n] = c;
-    }
-  }
-  return out;
-}
 
 /** Row n of the transposed weights (neuron n over all input columns), encoded for the core. */
 function weightRows(p: MvauParams, w: Tensor): number[][] {
@@ -132,8 +170,6 @@ function weightRows(p: MvauParams, w: Tensor): number[][] {
 
 function mvauRtl(p: MvauParams, [w, t]: readonly Tensor[]): LayerRtl {
   const wbits = p.binaryXnor ? 1 : dtBits(p.weightType);
-  const accBits = dtBits(p.accType);
-  const out = mvau.outElem(p);
   const memories: LayerRtl['memories'][number][] = [
     { param: 'WEIGHT_FILE', suffix: 'weights', width: p.pe * p.simd * wbits, words: mvauWeightWords(weightRows(p, w!), p.pe, p.simd, wbits) },
   ];
@@ -141,8 +177,7 @@ function mvauRtl(p: MvauParams, [w, t]: readonly Tensor[]): LayerRtl {
   if (!p.noActivation) {
     const s = p.numThresholds;
     const rows = Array.from({ length: p.mh }, (_, n) => Array.from(t!.data.subarray(n * s, (n + 1) * s)));
-    const all = rows.flat();
-    tbits = bitsFor(...minMax(all, [Math.min(-1, dtMin(p.accType)), dtMax(p.accType) + 1]));
+    tbits = bitsFor(...minMax(rows.flat(), [Math.min(-1, dtMin(p.accType)), dtMax(p.accType) + 1]));
     memories.push({ param: 'THRESH_FILE', suffix: 'thresholds', width: p.pe * s * tbits, words: thresholdWords(rows, p.pe, tbits) });
   }
   return {
@@ -151,9 +186,54 @@ function mvauRtl(p: MvauParams, [w, t]: readonly Tensor[]): LayerRtl {
       ['MW', p.mw], ['MH', p.mh], ['PE', p.pe], ['SIMD', p.simd], ['WBITS', wbits], ['ABITS', dtBits(p.inputType)],
       ['W_SIGNED', !p.binaryXnor && dtSigned(p.weightType) ? 1 : 0], ['A_SIGNED', p.inputType.kind === 'int' && p.inputType.signed ? 1 : 0],
       ['A_BIPOLAR', !p.binaryXnor && p.inputType.kind === 'bipolar' ? 1 : 0], ['BINARY_XNOR', p.binaryXnor ? 1 : 0],
-      ['ACC_BITS', accBits], ['USE_THRESH', p.noActivation ? 0 : 1], ['NTHRESH', Math.max(1, p.numThresholds)], ['TBITS', tbits],
-      ['OBITS', out.bits], ['ACT_VAL', p.actVal], ['N_VECTORS', nVec(p)], ['RAM_STYLE', p.ramStyle],
+      ['ACC_BITS', dtBits(p.accType)], ['USE_THRESH', p.noActivation ? 0 : 1], ['NTHRESH', Math.max(1, p.numThresholds)], ['TBITS', tbits],
+      ['OBITS', elemCode(outType(p)).bits], ['ACT_VAL', p.actVal], ['N_VECTORS', prod(p.numVectors)], ['RAM_STYLE', p.ramStyle],
     ],
     memories,
   };
+}
+
+// ---- lowering: MatMul / XnorPopcountMatMul with constant weights (+ a following MultiThreshold) → MVAU ----
+
+function checkOperand(n: Node, what: string, t: DataType): void {
+  if (!isIntegral(t) || dtBits(t) > 8) {
+    fail('E_TO_HW', `node ${n.name}: ${what} datatype ${dtName(t)} is not supported by the MVAU (integers up to 8 bits or bipolar)`, 'make sure the model quantizes this tensor (streamlining turns Quant into thresholds)');
+  }
+}
+
+function toMvau(g: Graph): Graph | undefined {
+  const mm = g.nodes.find((n) => (n.op.kind === 'MatMul' || n.op.kind === 'XnorPopcountMatMul') && g.tensors.get(n.inputs[1]!)?.value
+    && isIntegral(g.tensors.get(n.inputs[0]!)!.dtype));
+  if (!mm) return undefined;
+  const x = g.tensors.get(mm.inputs[0]!)!, w = g.tensors.get(mm.inputs[1]!)!;
+  const xnor = mm.op.kind === 'XnorPopcountMatMul';
+  checkOperand(mm, 'input', x.dtype);
+  checkOperand(mm, 'weight', w.dtype);
+  if (!allInteger(w.value!)) fail('E_TO_HW', `node ${mm.name}: weights are not integers`);
+  const [mw, mh] = w.value!.shape as [number, number];
+  const range = xnor ? [0, mw] : matmulRange(w.value!, dtMin(x.dtype), dtMax(x.dtype));
+  // the accumulator is signed whenever an operand can be negative (as the MVAU core computes it)
+  const signedAcc = !xnor && (dtSigned(x.dtype) || dtSigned(w.dtype));
+  const accType = smallestIntType(Math.min(signedAcc ? -1 : 0, range[0]!), range[1]!);
+  const next = singleConsumer(g, mm);
+  const mt = next && next.op.kind === 'MultiThreshold' && next.inputs[0] === mm.outputs[0] && g.tensors.get(next.inputs[1]!)?.value ? next : undefined;
+  const e = emitter(g);
+  const inputs = [mm.inputs[0]!, mm.inputs[1]!];
+  let act = { outType: accType, actVal: 0 }, steps = 0;
+  if (mt) {
+    act = hwActivation(mt);
+    const tab = thresholdTable(g.tensors.get(mt.inputs[1]!)!.value!, mh);
+    if (!tab.data.every(Number.isInteger)) fail('E_TO_HW', `node ${mt.name}: thresholds are not integers after streamlining`);
+    steps = tab.steps;
+    inputs.push(e.constant(`${mm.name}_thres`, { shape: [mh, steps], data: tab.data }, smallestIntType(...minMax(tab.data, [0, 0]))));
+  }
+  const lead = x.shape.slice(1, -1);
+  const p: MvauParams = {
+    // bipolar weights against integer inputs are stored as INT2 (±1) and multiplied like any integer weight
+    mw, mh, pe: 1, simd: 1, inputType: x.dtype, weightType: !xnor && w.dtype.kind === 'bipolar' ? int(2) : w.dtype, accType, outputType: act.outType,
+    binaryXnor: xnor, noActivation: !mt, numThresholds: steps, actVal: act.actVal,
+    numVectors: lead.length ? lead : [1], ramStyle: 'auto',
+  };
+  e.node(mm.name, { kind: 'hw.MVAU', p }, inputs, [mt ? mt.outputs[0]! : mm.outputs[0]!]);
+  return replaceNodes(g, mt ? [mm, mt] : [mm], e.nodes, e.tensors);
 }

@@ -1,9 +1,25 @@
 /** ConvolutionInputGenerator (sliding window): streams each output pixel's kh·kw·C window, SIMD channels per word. */
-import { dtBits } from '../ir/datatype.ts';
+import { dtBits, dtMax, dtMin, dtName, isIntegral, type DataType } from '../ir/datatype.ts';
+import { replaceNodes, type Graph } from '../ir/index.ts';
 import { im2col } from '../exec/conv.ts';
-import { bram18, foldError, inLutram } from './common.ts';
-import { divisors, elemCode, type HwLayer } from './layer.ts';
-import type { SwgParams } from './params.ts';
+import { fail } from '../util/errors.ts';
+import { emitter } from '../passes/util.ts';
+import { rewriteAll } from '../passes/pass.ts';
+import { bram18, checkDivides, fa, inLutram, lutScale, readPair, readRamStyle, type RamStyle } from './common.ts';
+import { divisors, port, type HwLayer } from './layer.ts';
+
+/** NHWC pixels in; for each output pixel the kh·kw·C window in (kh, kw, C) order. */
+export interface SwgParams {
+  readonly ifm: readonly [number, number];
+  readonly ofm: readonly [number, number];
+  readonly channels: number;
+  readonly kernel: readonly [number, number];
+  readonly stride: readonly [number, number];
+  /** Channels per stream word (divides channels). */
+  readonly simd: number;
+  readonly dtype: DataType;
+  readonly ramStyle: RamStyle;
+}
 
 /**
  * Words of the core's line buffer: R = kh + sh − 1 full rows (at least 2 when a row has one window), CF words per pixel —
@@ -14,13 +30,22 @@ export const swgBufferWords = (p: SwgParams): number => {
   return r * p.ifm[1] * (p.channels / p.simd);
 };
 
-export const swg: HwLayer<'hw.ConvolutionInputGenerator'> = {
+export const swg: HwLayer<'hw.ConvolutionInputGenerator', SwgParams> = {
   kind: 'hw.ConvolutionInputGenerator',
   finnName: 'ConvolutionInputGenerator',
+  color: '#eab308',
+  readFinn: (r) => ({
+    ifm: readPair(r, 'IFMDim'), ofm: readPair(r, 'OFMDim'), channels: r.int('IFMChannels'), kernel: readPair(r, 'ConvKernelDim'),
+    stride: readPair(r, 'Stride', [1, 1]), simd: r.int('SIMD'), dtype: r.dtype('inputDataType'), ramStyle: readRamStyle(r),
+  }),
+  writeFinn: (p) => [
+    fa.ints('ConvKernelDim', p.kernel), fa.int('IFMChannels', p.channels), fa.ints('IFMDim', p.ifm), fa.ints('OFMDim', p.ofm),
+    fa.int('SIMD', p.simd), fa.ints('Stride', p.stride), fa.dtype('inputDataType', p.dtype), fa.dtype('outputDataType', p.dtype), fa.str('ram_style', p.ramStyle),
+  ],
+  lower: { name: 'hw/to-swg', summary: 'Im2Col → (FMPadding +) ConvolutionInputGenerator', run: (g) => rewriteAll(g, toSwg) },
   folding: (p) => [{ key: 'simd', values: divisors(p.channels) }],
-  checkFolding(p, node) {
-    if (!Number.isInteger(p.simd) || p.simd < 1 || p.channels % p.simd !== 0) foldError(node, `SIMD=${p.simd} must divide the ${p.channels} channels`, divisors(p.channels));
-  },
+  checkFolding: (p, node) => checkDivides(node, 'SIMD', p.simd, p.channels, `the ${p.channels} channels`),
+  weightBits: () => 0,
   // FINN's model: fill the first kh rows, then per output row the larger of emitting and reading
   cycles: (p) => {
     const cf = p.channels / p.simd;
@@ -30,21 +55,41 @@ export const swg: HwLayer<'hw.ConvolutionInputGenerator'> = {
     const width = p.simd * dtBits(p.dtype);
     const depth = swgBufferWords(p);
     const lutram = inLutram(p.ramStyle, depth);
-    const scale = part.lutInputs >= 6 ? 1 : 1.6;
-    return { LUT: Math.round((120 + width * 2 + (lutram ? width * Math.ceil(depth / 64) : 0)) * scale), FF: width * 2 + 64, BRAM_18K: lutram ? 0 : bram18(depth, width), URAM: 0, DSP: 0 };
+    return { LUT: Math.round((120 + width * 2 + (lutram ? width * Math.ceil(depth / 64) : 0)) * lutScale(part)), FF: width * 2 + 64, BRAM_18K: lutram ? 0 : bram18(depth, width), URAM: 0, DSP: 0 };
   },
   execute: (p, [x]) => [im2col(x!, p.kernel, p.stride, [0, 0, 0, 0], 0)],
-  inWidth: (p) => p.simd * dtBits(p.dtype),
-  outWidth: (p) => p.simd * dtBits(p.dtype),
-  inElems: (p) => p.ifm[0] * p.ifm[1] * p.channels,
-  outElems: (p) => p.ofm[0] * p.ofm[1] * p.kernel[0] * p.kernel[1] * p.channels,
-  weightStreamWidth: () => 0,
-  inElem: (p) => elemCode(p.dtype),
-  outElem: (p) => elemCode(p.dtype),
+  inputs: (p) => [port(p.dtype, p.simd, p.ifm[0] * p.ifm[1] * p.channels)],
+  outputs: (p) => [port(p.dtype, p.simd, p.ofm[0] * p.ofm[1] * p.kernel[0] * p.kernel[1] * p.channels)],
+  outTypes: (p) => [p.dtype],
   rtl: (p) => ({
     core: 'finn_swg',
     params: [['IFM_H', p.ifm[0]], ['IFM_W', p.ifm[1]], ['C', p.channels], ['SIMD', p.simd], ['BITS', dtBits(p.dtype)],
       ['K_H', p.kernel[0]], ['K_W', p.kernel[1]], ['S_H', p.stride[0]], ['S_W', p.stride[1]], ['OFM_H', p.ofm[0]], ['OFM_W', p.ofm[1]], ['RAM_STYLE', p.ramStyle]],
     memories: [],
   }),
+  describe: (p) => ({ detail: `${p.kernel[0]}×${p.kernel[1]} windows, stride ${p.stride[0]}×${p.stride[1]}, ${dtName(p.dtype)}`, dims: `${p.ifm[0]}×${p.ifm[1]}×${p.channels} → ${p.ofm[0]}×${p.ofm[1]}` }),
 };
+
+/** Im2Col → (FMPadding +) ConvolutionInputGenerator. */
+function toSwg(g: Graph): Graph | undefined {
+  const n = g.nodes.find((m) => m.op.kind === 'Im2Col');
+  if (!n || n.op.kind !== 'Im2Col') return undefined;
+  const x = g.tensors.get(n.inputs[0]!)!;
+  if (!isIntegral(x.dtype)) fail('E_TO_HW', `node ${n.name}: sliding window over ${dtName(x.dtype)} data; the input of a convolution must be quantized`);
+  const [, h, w, c] = x.shape as [number, number, number, number];
+  const [, oh, ow] = g.tensors.get(n.outputs[0]!)!.shape as [number, number, number, number];
+  const e = emitter(g);
+  let src = n.inputs[0]!;
+  let ifm: [number, number] = [h, w];
+  if (n.op.pads.some((p) => p !== 0)) {
+    const v = n.op.padValue;
+    if (x.dtype.kind === 'bipolar' || v < dtMin(x.dtype) || v > dtMax(x.dtype)) {
+      fail('E_TO_HW', `node ${n.name}: padding ${dtName(x.dtype)} activations with ${v} cannot be represented in hardware`, 'use unpadded convolutions for bipolar activations (as FINN\'s CNV does) or quantize activations to 2+ bits');
+    }
+    ifm = [h + n.op.pads[0] + n.op.pads[2], w + n.op.pads[1] + n.op.pads[3]];
+    src = e.value(`${n.name}_padded`, [1, ifm[0], ifm[1], c], x.dtype);
+    e.node(`${n.name}_pad`, { kind: 'hw.FMPadding', p: { ifm: [h, w], pads: n.op.pads, channels: c, simd: 1, dtype: x.dtype, value: v } }, [n.inputs[0]!], [src]);
+  }
+  e.node(n.name, { kind: 'hw.ConvolutionInputGenerator', p: { ifm, ofm: [oh, ow], channels: c, kernel: n.op.kernel, stride: n.op.stride, simd: 1, dtype: x.dtype, ramStyle: 'auto' } }, [src], [...n.outputs]);
+  return replaceNodes(g, [n], e.nodes, e.tensors);
+}

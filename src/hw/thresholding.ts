@@ -1,61 +1,112 @@
 /** Thresholding: standalone multi-threshold activation on a stream, PE channels per cycle. */
 import { minMax } from '../util/minmax.ts';
-import { dtBits, dtMax, dtMin } from '../ir/datatype.ts';
+import { dtBits, dtMax, dtMin, dtName, isIntegral, smallestIntType, type DataType } from '../ir/datatype.ts';
+import { replaceNodes, type Graph } from '../ir/index.ts';
 import { bitsFor, thresholdWords } from '../rtl/layout.ts';
-import { activationValue, foldError, inLutram, thresholdCount, bram18 } from './common.ts';
-import { divisors, elemCode, type HwLayer } from './layer.ts';
-import type { ThresholdingParams } from './params.ts';
+import { fail } from '../util/errors.ts';
+import { mtChannelAxis, thresholdTable } from '../passes/streamline/thresholds.ts';
+import { emitter } from '../passes/util.ts';
+import { rewriteAll } from '../passes/pass.ts';
+import { activationValue, bram18, checkDivides, fa, hwActivation, ice40Rom, inLutram, lutScale, plural, prod, readRamStyle, thresholdCount, type RamStyle } from './common.ts';
+import { divisors, elemCode, port, type HwLayer } from './layer.ts';
 
-const nVec = (p: ThresholdingParams): number => p.numVectors.reduce((a, b) => a * b, 1);
+/** Node inputs: [x, T] with T [C, numThresholds]; channels are the last axis of x. */
+export interface ThresholdingParams {
+  readonly channels: number;
+  readonly pe: number;
+  readonly inputType: DataType;
+  readonly outputType: DataType;
+  readonly numThresholds: number;
+  readonly actVal: number;
+  readonly numVectors: readonly number[];
+  readonly ramStyle: RamStyle;
+}
 
 /** Bits of one stored threshold: enough for the input range plus one (thresholds are clipped to [min, max+1]). */
-export function thresholdBits(p: { inputType: ThresholdingParams['inputType'] }): number {
+export function thresholdBits(p: { inputType: DataType }): number {
   return dtBits(p.inputType) + 1;
 }
 
-export const thresholding: HwLayer<'hw.Thresholding'> = {
+export const thresholding: HwLayer<'hw.Thresholding', ThresholdingParams> = {
   kind: 'hw.Thresholding',
   finnName: 'Thresholding',
+  color: '#14b8a6',
+  readFinn: (r) => ({
+    channels: r.int('NumChannels'), pe: r.int('PE'), inputType: r.dtype('inputDataType'), outputType: r.dtype('outputDataType'),
+    numThresholds: r.has('numSteps') ? r.int('numSteps') : (r.inputShape(1)?.[1] ?? r.fail('needs numSteps or a threshold tensor [channels, steps] as input 1')),
+    actVal: r.int('ActVal', 0), numVectors: r.ints('numInputVectors', [1]), ramStyle: readRamStyle(r),
+  }),
+  writeFinn: (p) => [
+    fa.int('NumChannels', p.channels), fa.int('PE', p.pe), fa.int('numSteps', p.numThresholds),
+    fa.dtype('inputDataType', p.inputType), fa.dtype('outputDataType', p.outputType),
+    fa.int('ActVal', p.actVal), fa.ints('numInputVectors', p.numVectors), fa.str('ram_style', p.ramStyle),
+  ],
+  lower: { name: 'hw/to-thresholding', summary: 'standalone MultiThreshold → Thresholding', run: (g) => rewriteAll(g, toThresholding) },
   folding: (p) => [{ key: 'pe', values: divisors(p.channels) }],
-  checkFolding(p, node) {
-    if (!Number.isInteger(p.pe) || p.pe < 1 || p.channels % p.pe !== 0) foldError(node, `PE=${p.pe} must divide the ${p.channels} channels`, divisors(p.channels));
-  },
-  cycles: (p) => (p.channels / p.pe) * nVec(p),
+  checkFolding: (p, node) => checkDivides(node, 'PE', p.pe, p.channels, `the ${p.channels} channels`),
+  weightBits: () => 0,
+  cycles: (p) => (p.channels / p.pe) * prod(p.numVectors),
   resources(p, part) {
     const A = dtBits(p.inputType);
     const depth = p.channels / p.pe;
     const width = p.pe * p.numThresholds * thresholdBits(p);
     const lutram = inLutram(p.ramStyle, depth);
-    const scale = part.lutInputs >= 6 ? 1 : 1.6;
-    const LUT = Math.round((A * p.pe + (lutram ? width * Math.ceil(depth / 64) : 0)) * scale);
+    const LUT = Math.round((A * p.pe + (lutram ? width * Math.ceil(depth / 64) : 0)) * lutScale(part));
     return { LUT, FF: p.pe * (A + dtBits(p.outputType)) + 32, BRAM_18K: lutram ? 0 : bram18(depth, width), URAM: 0, DSP: 0 };
+  },
+  ice40(p) {
+    // PE comparators per threshold, thresholds as a ROM (EBR or logic)
+    const A = dtBits(p.inputType), O = dtBits(p.outputType);
+    const rom = ice40Rom(p.channels / p.pe, p.pe * p.numThresholds * (A + 1), p.ramStyle);
+    return { LUT: 20 + p.pe * p.numThresholds * (A + 1) + rom.LUT, FF: 20 + p.pe * (A + 2 * O), EBR: rom.EBR };
   },
   execute(p, [x, t]) {
     const c = p.channels;
     const out = new Float64Array(x!.data.length);
-    for (let i = 0; i < out.length; i++) {
-      out[i] = activationValue(thresholdCount(x!.data[i]!, t!.data, i % c, p.numThresholds), p.actVal, p.outputType);
-    }
+    for (let i = 0; i < out.length; i++) out[i] = activationValue(thresholdCount(x!.data[i]!, t!.data, i % c, p.numThresholds), p.actVal, p.outputType);
     return [{ shape: [...x!.shape], data: out }];
   },
-  inWidth: (p) => p.pe * dtBits(p.inputType),
-  outWidth: (p) => p.pe * dtBits(p.outputType),
-  inElems: (p) => p.channels * nVec(p),
-  outElems: (p) => p.channels * nVec(p),
-  weightStreamWidth: () => 0,
-  inElem: (p) => elemCode(p.inputType),
-  outElem: (p) => elemCode(p.outputType),
+  inputs: (p) => [port(p.inputType, p.pe, p.channels * prod(p.numVectors))],
+  outputs: (p) => [port(p.outputType, p.pe, p.channels * prod(p.numVectors))],
+  outTypes: (p) => [p.outputType],
   rtl(p, [t]) {
     const s = p.numThresholds;
     const rows = Array.from({ length: p.channels }, (_, c) => Array.from(t!.data.subarray(c * s, (c + 1) * s)));
-    const all = rows.flat();
-    const tbits = bitsFor(...minMax(all, [Math.min(-1, dtMin(p.inputType)), dtMax(p.inputType) + 1]));
+    const tbits = bitsFor(...minMax(rows.flat(), [Math.min(-1, dtMin(p.inputType)), dtMax(p.inputType) + 1]));
     const A = elemCode(p.inputType);
     return {
       core: 'finn_thresholding',
-      params: [['C', p.channels], ['PE', p.pe], ['ABITS', A.bits], ['A_SIGNED', A.signed ? 1 : 0], ['NTHRESH', s], ['TBITS', tbits],
-        ['OBITS', elemCode(p.outputType).bits], ['ACT_VAL', p.actVal], ['N_VECTORS', nVec(p)], ['RAM_STYLE', p.ramStyle]],
+        params: [['C', p.channels], ['PE', p.pe], ['ABITS', A.bits], ['A_SIGNED', A.signed ? 1 : 0], ['NTHRESH', s], ['TBITS', tbits],
+        ['OBITS', elemCode(p.outputType).bits], ['ACT_VAL', p.actVal], ['N_VECTORS', prod(p.numVectors)], ['RAM_STYLE', p.ramStyle]],
       memories: [{ param: 'THRESH_FILE', suffix: 'thresholds', width: p.pe * s * tbits, words: thresholdWords(rows, p.pe, tbits) }],
     };
   },
+  describe: (p) => ({ detail: `${plural(p.numThresholds, 'threshold')} per channel, ${dtName(p.inputType)} → ${dtName(p.outputType)}`, dims: `${p.channels} ch` }),
 };
+
+/** A MultiThreshold on an integer stream that no MVAU absorbed → Thresholding. */
+function toThresholding(cur: Graph): Graph | undefined {
+  const mt = cur.nodes.find((n) => n.op.kind === 'MultiThreshold' && cur.tensors.get(n.inputs[1]!)?.value);
+  if (!mt) return undefined;
+  const x = cur.tensors.get(mt.inputs[0]!)!;
+  if (!isIntegral(x.dtype) || dtBits(x.dtype) > 16) {
+    fail('E_TO_HW', `node ${mt.name}: MultiThreshold input "${x.name}" is ${x.dtype.kind}, not an integer stream`, 'give the model integer inputs (e.g. raw UINT8 pixels with pre-processing), or quantize before this node');
+  }
+  const axis = mtChannelAxis(cur, mt);
+  const tab0 = cur.tensors.get(mt.inputs[1]!)!.value!;
+  // per-tensor thresholds apply to every element: any axis can be the "channels"; use the last (the stream order)
+  const perTensor = tab0.shape[0] === 1;
+  if (!perTensor && axis !== x.shape.length - 1) fail('E_TO_HW', `node ${mt.name}: per-channel thresholding needs channels in the last axis (shape [${x.shape.join(',')}])`);
+  const channels = x.shape.at(-1)!;
+  const tab = thresholdTable(tab0, channels);
+  if (!tab.data.every(Number.isInteger)) fail('E_TO_HW', `node ${mt.name}: thresholds are not integers after streamlining`);
+  const act = hwActivation(mt);
+  const p: ThresholdingParams = {
+    channels, pe: 1, inputType: x.dtype, outputType: act.outType, numThresholds: tab.steps, actVal: act.actVal,
+    numVectors: x.shape.slice(1, -1).length ? x.shape.slice(1, -1) : [1], ramStyle: 'auto',
+  };
+  const e = emitter(cur);
+  const t = e.constant(`${mt.name}_thres`, { shape: [channels, tab.steps], data: tab.data }, smallestIntType(...minMax(tab.data, [0, 0])));
+  e.node(mt.name, { kind: 'hw.Thresholding', p }, [mt.inputs[0]!, t], [...mt.outputs]);
+  return replaceNodes(cur, [mt], e.nodes, e.tensors);
+}

@@ -1,7 +1,7 @@
 /** Typed operators of the IR: standard ONNX, QONNX/FINN custom ops, and hardware layers (kind `hw.*`). */
 import type { DataType } from './datatype.ts';
 import type { Tensor } from './tensor.ts';
-import type { HwOp } from '../hw/params.ts';
+import type { HwOp } from '../hw/registry.ts';
 
 export type RoundingMode = 'ROUND' | 'ROUND_TO_ZERO' | 'CEIL' | 'FLOOR';
 

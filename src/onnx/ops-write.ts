@@ -1,9 +1,10 @@
 /** Typed IR node → ONNX NodeProto (FINN conventions: QONNX ops in qonnx.custom_op.general, hw.* in finn.custom_op.fpgadataflow). */
 import { dtName } from '../ir/datatype.ts';
 import type { Node } from '../ir/graph.ts';
-import type { Op } from '../ir/ops.ts';
+import { isHwOp, type Op } from '../ir/ops.ts';
 import type { Tensor } from '../ir/tensor.ts';
-import type { HwOp } from '../hw/params.ts';
+import { layerOf, withLayer, type HwOp } from '../hw/registry.ts';
+import type { FinnAttr } from '../hw/layer.ts';
 import { aFloat, aInt, aInts, aString, aTensor } from './attrs.ts';
 import type { PAttribute, PNode } from './proto.ts';
 
@@ -26,6 +27,7 @@ const qonnx = (opType: string, attrs: PAttribute[]): OpForm => ({ opType, domain
 
 /** op_type, domain and attributes of an op; input-borne parameters are handled by writeNode. */
 function opForm(op: Op, inputRank: number): OpForm {
+  if (isHwOp(op)) return hwForm(op);
   switch (op.kind) {
     case 'Gemm': return std('Gemm', [aFloat('alpha', op.alpha), aFloat('beta', op.beta), aInt('transA', op.transA), aInt('transB', op.transB)]);
     case 'BatchNormalization': return std('BatchNormalization', [aFloat('epsilon', op.epsilon)]);
@@ -43,8 +45,6 @@ function opForm(op: Op, inputRank: number): OpForm {
       aFloat('out_scale', op.outScale), aFloat('out_bias', op.outBias), aString('out_dtype', dtName(op.outType)),
       aString('data_layout', dataLayout(op.channelsLast, inputRank)),
     ]);
-    case 'hw.MVAU': case 'hw.Thresholding': case 'hw.LabelSelect': case 'hw.ChannelPad':
-    case 'hw.ConvolutionInputGenerator': case 'hw.FMPadding': case 'hw.StreamingMaxPool': return hwForm(op);
     case 'Conv': return std('Conv', [aInts('kernel_shape', op.kernel), aInts('strides', op.strides), aInts('pads', op.pads), aInts('dilations', op.dilations), aInt('group', op.group)]);
     case 'MaxPool': return std('MaxPool', [aInts('kernel_shape', op.kernel), aInts('strides', op.strides), aInts('pads', op.pads)]);
     case 'Pad': return std('Pad', op.pads ? [aInts('pads', op.pads), aFloat('value', op.value)] : [aFloat('value', op.value)]);
@@ -64,62 +64,15 @@ function dataLayout(channelsLast: boolean, rank: number): string {
 }
 
 function hwForm(op: HwOp): OpForm {
-  const backend = aString('backend', 'fpgadataflow');
-  switch (op.kind) {
-    case 'hw.MVAU': {
-      const p = op.p;
-      return { opType: 'MVAU', domain: HW_DOMAIN, attrs: [
-        aInt('MW', p.mw), aInt('MH', p.mh), aInt('PE', p.pe), aInt('SIMD', p.simd),
-        aString('inputDataType', dtName(p.inputType)), aString('weightDataType', dtName(p.weightType)),
-        aString('outputDataType', dtName(p.outputType)), aString('accDataType', dtName(p.accType)),
-        aInt('binaryXnorMode', p.binaryXnor), aInt('noActivation', p.noActivation), aInt('ActVal', p.actVal),
-        aInts('numInputVectors', p.numVectors), aString('ram_style', p.ramStyle), backend,
-      ] };
-    }
-    case 'hw.Thresholding': {
-      const p = op.p;
-      return { opType: 'Thresholding', domain: HW_DOMAIN, attrs: [
-        aInt('NumChannels', p.channels), aInt('PE', p.pe), aInt('numSteps', p.numThresholds),
-        aString('inputDataType', dtName(p.inputType)), aString('outputDataType', dtName(p.outputType)),
-        aInt('ActVal', p.actVal), aInts('numInputVectors', p.numVectors), aString('ram_style', p.ramStyle), backend,
-      ] };
-    }
-    case 'hw.ConvolutionInputGenerator': {
-      const p = op.p;
-      return { opType: 'ConvolutionInputGenerator', domain: HW_DOMAIN, attrs: [
-        aInts('ConvKernelDim', p.kernel), aInt('IFMChannels', p.channels), aInts('IFMDim', p.ifm), aInts('OFMDim', p.ofm),
-        aInt('SIMD', p.simd), aInts('Stride', p.stride), aString('inputDataType', dtName(p.dtype)), aString('outputDataType', dtName(p.dtype)),
-        aString('ram_style', p.ramStyle), backend,
-      ] };
-    }
-    case 'hw.FMPadding': {
-      const p = op.p;
-      return { opType: 'FMPadding', domain: HW_DOMAIN, attrs: [
-        aInts('ImgDim', p.ifm), aInts('Padding', p.pads), aInt('NumChannels', p.channels), aInt('SIMD', p.simd),
-        aString('inputDataType', dtName(p.dtype)), aFloat('PadValue', p.value), backend,
-      ] };
-    }
-    case 'hw.StreamingMaxPool': {
-      const p = op.p;
-      return { opType: 'StreamingMaxPool', domain: HW_DOMAIN, attrs: [
-        aInts('ImgDim', p.ifm), aInts('PoolDim', p.kernel), aInt('NumChannels', p.channels), aInt('PE', p.pe), aString('dataType', dtName(p.dtype)), backend,
-      ] };
-    }
-    case 'hw.ChannelPad': {
-      const p = op.p;
-      return { opType: 'ChannelPad', domain: HW_DOMAIN, attrs: [
-        aInt('InElems', p.inElems), aInt('OutElems', p.outElems), aInt('SIMD', p.simd), aString('inputDataType', dtName(p.dtype)),
-        aFloat('PadValue', p.value), aInts('numInputVectors', p.numVectors), backend,
-      ] };
-    }
-    case 'hw.LabelSelect': {
-      const p = op.p;
-      return { opType: 'LabelSelect', domain: HW_DOMAIN, attrs: [
-        aInt('Labels', p.labels), ...(p.validLabels !== p.labels ? [aInt('ValidLabels', p.validLabels)] : []), aInt('PE', p.pe), aInt('K', p.k),
-        aString('inputDataType', dtName(p.inputType)), aString('outputDataType', dtName(p.outputType)), backend,
-      ] };
-    }
-  }
+  const attrs = withLayer(op, (layer, p) => layer.writeFinn(p)).map(toProto);
+  return { opType: layerOf(op.kind).finnName, domain: HW_DOMAIN, attrs: [...attrs, aString('backend', 'fpgadataflow')] };
+}
+
+function toProto(a: FinnAttr): PAttribute {
+  if ('int' in a) return aInt(a.name, a.int);
+  if ('ints' in a) return aInts(a.name, a.ints);
+  if ('float' in a) return aFloat(a.name, a.float);
+  return aString(a.name, a.str);
 }
 
 /** Inputs carrying what the IR keeps as typed fields: Squeeze/Unsqueeze axes (INT64) and Clip bounds. */

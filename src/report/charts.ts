@@ -276,7 +276,8 @@ export function pipelineDiagram(layers: readonly ReportLayer[], links: readonly 
   }
   for (let i = 0; i + 1 < n; i++) {
     const a = pos(i), b = pos(i + 1);
-    const link = links[i] ?? { dwc: null, fifo: null };
+    const link = links.find((l) => l.from === i && l.to === i + 1);
+    if (!link) continue;
     const width = layers[i + 1]!.inWidth;
     if (a.r === b.r) {
       const cy = a.y + boxH / 2;
@@ -289,6 +290,7 @@ export function pipelineDiagram(layers: readonly ReportLayer[], links: readonly 
       out.push(linkMarkers(turnL, turnR, midY, link, layers[i]!.outWidth, width, true));
     }
   }
+  links.filter((l) => l.to !== l.from + 1).forEach((l, j) => out.push(skipLink(pos(l.from), pos(l.to), boxW, boxH, 22 + 10 * j, l)));
   if (o.io && n > 0) {
     const p = pos(n - 1), cy = p.y + boxH / 2;
     out.push(`<path d="M${p.x + boxW},${cy} H${p.x + boxW + gap - 34}" ${stroke} marker-end="url(#arrow)"/>`);
@@ -318,6 +320,16 @@ export function pipelineDiagram(layers: readonly ReportLayer[], links: readonly 
   });
   out.push('</svg>');
   return out.join('');
+}
+
+/** A stream that skips layers (a residual branch): a curve under the boxes with its FIFO. */
+function skipLink(a: { x: number; y: number }, b: { x: number; y: number }, boxW: number, boxH: number, drop: number, l: ReportLink): string {
+  const ax = a.x + boxW / 2, ay = a.y + boxH, bx = b.x + boxW / 2 - 12, by = b.y + boxH;
+  const low = Math.max(ay, by) + drop;
+  const label = l.fifo ? `FIFO ${l.fifo.depth}` : 'stream';
+  return `<g class="skip"><title>${esc(`skip stream: ${label}${l.dwc ? `, width converter ${l.dwc.inWidth}→${l.dwc.outWidth} b` : ''}`)}</title>`
+    + `<path d="M${r1(ax)},${ay} C${r1(ax)},${low} ${r1(bx)},${low} ${r1(bx)},${by + 2}" stroke="#94a3b8" stroke-width="2" fill="none" stroke-dasharray="5 3" marker-end="url(#arrow)"/>`
+    + `${text((ax + bx) / 2, low - 4, label, 'text-anchor="middle" class="tiny muted"')}</g>`;
 }
 
 function terminal(x: number, cy: number, label: string, width: string, type: string): string {

@@ -5,10 +5,10 @@ import { STEP_NAMES } from '../step-names.ts';
 import { readModel } from '../onnx/read.ts';
 import type { Graph } from '../ir/graph.ts';
 import { isHwOp } from '../ir/ops.ts';
-import { dtName } from '../ir/datatype.ts';
 import { withLayer } from '../hw/registry.ts';
 import type { ElemCode, Resources } from '../hw/layer.ts';
-import type { HwOp } from '../hw/params.ts';
+import type { HwOp } from '../hw/registry.ts';
+import { wiringOf } from '../backend/design.ts';
 import { estimate, type NetworkPerformance } from '../cost/estimate.ts';
 import { DEFAULT_PART, findPart } from '../cost/parts.ts';
 import { FinnError, fail } from '../util/errors.ts';
@@ -85,28 +85,6 @@ function finalModelOf(dir: string, status: Json): string | null {
   return null;
 }
 
-/** What a layer computes and its size, in words (specific for the layers we know, generic for the others). */
-function describe(op: HwOp): { detail: string; dims: string } {
-  const plural = (n: number, w: string) => `${n} ${w}${n === 1 ? '' : 's'}`;
-  switch (op.kind) {
-    case 'hw.MVAU': {
-      const p = op.p;
-      const mac = p.binaryXnor ? 'XNOR-popcount' : `${dtName(p.weightType)} weights × ${dtName(p.inputType)} inputs`;
-      const act = p.noActivation ? 'raw accumulators out' : `${plural(p.numThresholds, 'threshold')} per neuron`;
-      const vec = p.numVectors.reduce((a, b) => a * b, 1);
-      return { detail: `${mac}, ${act}`, dims: `${p.mw} → ${p.mh}${vec > 1 ? ` ×${vec}` : ''}` };
-    }
-    case 'hw.Thresholding':
-      return { detail: `${plural(op.p.numThresholds, 'threshold')} per channel, ${dtName(op.p.inputType)} → ${dtName(op.p.outputType)}`, dims: `${op.p.channels} ch` };
-    case 'hw.LabelSelect':
-      return { detail: `index of the largest of ${op.p.validLabels} values`, dims: `top-${op.p.k} of ${op.p.validLabels}` };
-    case 'hw.ChannelPad':
-      return { detail: `pads every vector with ${op.p.outElems - op.p.inElems} constant elements`, dims: `${op.p.inElems} → ${op.p.outElems}` };
-    default:
-      return withLayer(op, (l, q) => ({ detail: l.finnName, dims: `${l.inElems(q)} → ${l.outElems(q)} elements` }));
-  }
-}
-
 /** Name of a stream element encoding, e.g. BIPOLAR, UINT8, INT24. */
 function elemName(e: ElemCode): string {
   return e.bipolar ? 'BIPOLAR' : `${e.signed ? 'INT' : 'UINT'}${e.bits}`;
@@ -166,12 +144,12 @@ export function loadReportData(dir: string): ReportData {
   const layers: ReportLayer[] = allHw ? hwNodes.map((n) => {
     const op = n.op as HwOp;
     const p = op.p as { pe?: number; simd?: number };
-    const d = describe(op);
-    const io = withLayer(op, (l, q) => ({
-      label: l.finnName, inWidth: l.inWidth(q), outWidth: l.outWidth(q), inType: elemName(l.inElem(q)), outType: elemName(l.outElem(q)), weightBits: l.weightStreamWidth(q),
-    }));
+    const io = withLayer(op, (l, q) => {
+      const [i0, o0] = [l.inputs(q)[0]!, l.outputs(q)[0]!];
+      return { ...l.describe(q), label: l.finnName, inWidth: i0.width, outWidth: o0.width, inType: elemName(i0.elem), outType: elemName(o0.elem), weightBits: l.weightBits(q) * ((q as { pe?: number }).pe ?? 1) * ((q as { simd?: number }).simd ?? 1) };
+    });
     return {
-      name: n.name, kind: op.kind, ...d, pe: p.pe ?? null, simd: p.simd ?? null, ...io,
+      name: n.name, kind: op.kind, pe: p.pe ?? null, simd: p.simd ?? null, ...io,
       cycles: num(cyclesJson?.[n.name]) ?? computed!.layerCycles[n.name]!,
       resources: resources(resJson?.[n.name]) ?? computed!.layerResources[n.name]!,
       synth: resources(synthJson?.[n.name]),
@@ -179,12 +157,14 @@ export function loadReportData(dir: string): ReportData {
   }) : [];
 
   const hw = readJsonIn(dir, 'final_hw_config.json', notes);
-  const links: ReportLink[] = layers.slice(1).map((_, j) => {
+  const edges = allHw ? wiringOf(graph!).edges : [];
+  const links: ReportLink[] = edges.map((e, j) => {
     const dwc = hw?.[`StreamingDataWidthConverter_${j}`] as Json | undefined;
     const fifo = hw?.[`StreamingFIFO_${j}`] as Json | undefined;
     return {
+      from: e.from.layer, to: e.to.layer,
       dwc: dwc && num(dwc.inWidth) !== null && num(dwc.outWidth) !== null ? { inWidth: num(dwc.inWidth)!, outWidth: num(dwc.outWidth)! } : null,
-      fifo: fifo && num(fifo.depth) !== null ? { depth: num(fifo.depth)!, width: num(fifo.width) ?? layers[j + 1]!.inWidth } : null,
+      fifo: fifo && num(fifo.depth) !== null ? { depth: num(fifo.depth)!, width: num(fifo.width) ?? layers[e.to.layer]!.inWidth } : null,
     };
   });
   const io = layers.length > 0

@@ -10,7 +10,7 @@ import type { Graph } from '../ir/graph.ts';
 import { isHwOp } from '../ir/ops.ts';
 import { withLayer } from '../hw/registry.ts';
 import type { Resources } from '../hw/layer.ts';
-import type { HwKind } from '../hw/params.ts';
+import type { HwKind } from '../hw/registry.ts';
 import type { Skeleton } from './types.ts';
 
 export interface ExploreParams {

@@ -3,7 +3,7 @@
  * and read again by the page's script (browser.ts). No weights: the folding explorer only needs the layers' params.
  */
 import type { Resources } from '../hw/layer.ts';
-import type { HwKind, HwOp } from '../hw/params.ts';
+import type { HwKind, HwOp } from '../hw/registry.ts';
 import type { NetworkPerformance } from '../cost/estimate.ts';
 import type { DataType } from '../ir/datatype.ts';
 
@@ -45,6 +45,9 @@ export interface ReportLayer {
 
 /** What sits on the stream between two layers (from final_hw_config.json). */
 export interface ReportLink {
+  /** Producer and consumer layer indices (a chain link has to = from + 1; others are skip connections). */
+  readonly from: number;
+  readonly to: number;
   readonly dwc: { readonly inWidth: number; readonly outWidth: number } | null;
   readonly fifo: { readonly depth: number; readonly width: number } | null;
 }
@@ -147,7 +150,7 @@ export interface ReportData {
   readonly settings: ReportSettings;
   readonly steps: readonly ReportStep[];
   readonly layers: readonly ReportLayer[];
-  /** links[i] sits between layers[i] and layers[i + 1]. */
+  /** One per stream between layers (the design's edges, FIFO j = links[j]). */
   readonly links: readonly ReportLink[];
   /** Top-level AXI-Stream ports (byte-padded widths). */
   readonly io: { readonly inWidth: number; readonly outWidth: number; readonly inType: string; readonly outType: string } | null;

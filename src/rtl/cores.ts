@@ -1,36 +1,38 @@
-/** The hand-written Verilog cores in this directory and the files each one needs. */
+/**
+ * The hand-written Verilog cores in this directory. A core is `src/rtl/<name>.v` holding `module <name>`; the files
+ * it needs are found by following its instantiations of other `finn_*` modules, so a new layer's core needs no list.
+ */
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
+import { fail } from '../util/errors.ts';
 
 /** Absolute path of src/rtl (where the .v cores live). */
 export const RTL_DIR = dirname(fileURLToPath(import.meta.url));
 
-/** Names of the cores (module name = file name without .v). */
-export type CoreName = 'finn_mvau' | 'finn_thresholding' | 'finn_labelselect' | 'finn_dwc' | 'finn_fifo' | 'finn_chpad' | 'finn_swg' | 'finn_fmpad' | 'finn_maxpool' | 'finn_throttle' | 'finn_fifo_gate';
+/** A core's module name (= its file name without .v). */
+export type CoreName = string;
 
-const DEPENDS: Record<CoreName, readonly string[]> = {
-  finn_mvau: ['finn_mvau', 'finn_rom'],
-  finn_thresholding: ['finn_thresholding', 'finn_rom'],
-  finn_labelselect: ['finn_labelselect'],
-  finn_dwc: ['finn_dwc'],
-  finn_fifo: ['finn_fifo'],
-  finn_chpad: ['finn_chpad'],
-  finn_swg: ['finn_swg'],
-  finn_fmpad: ['finn_fmpad'],
-  finn_maxpool: ['finn_maxpool'],
-  finn_throttle: ['finn_throttle'],
-  finn_fifo_gate: ['finn_fifo_gate'],
-};
+/** Cores the backend itself instantiates (stream infrastructure), whatever the layers are. */
+export const INFRA_CORES = ['finn_dwc', 'finn_fifo', 'finn_throttle', 'finn_fifo_gate'] as const;
 
-/** All core names. */
-export const CORE_NAMES = Object.keys(DEPENDS) as CoreName[];
+const INSTANCE = /^\s*(finn_\w+)\s*(?:#\s*\(|\w+\s*\()/gm;
 
-/** Absolute paths of the Verilog files a core needs (itself and its helpers). */
+/** Absolute paths of the Verilog files a core needs: itself and every finn_* module it instantiates, recursively. */
 export function coreFiles(name: CoreName): string[] {
-  return DEPENDS[name].map((m) => join(RTL_DIR, `${m}.v`));
+  const seen = new Set<string>();
+  const visit = (m: string): void => {
+    if (seen.has(m)) return;
+    const file = join(RTL_DIR, `${m}.v`);
+    if (!/^finn_\w+$/.test(m) || !existsSync(file)) fail('E_INTERNAL', `Verilog core ${m} not found (expected ${file})`);
+    seen.add(m);
+    for (const hit of readFileSync(file, 'utf8').matchAll(INSTANCE)) if (hit[1] !== m) visit(hit[1]!);
+  };
+  visit(name);
+  return [...seen].map((m) => join(RTL_DIR, `${m}.v`));
 }
 
-/** Absolute paths of the files needed by several cores, without duplicates. */
+/** Absolute paths of the files needed by several cores, without duplicates, sorted. */
 export function coreFilesFor(names: Iterable<CoreName>): string[] {
   return [...new Set([...names].flatMap(coreFiles))].sort();
 }

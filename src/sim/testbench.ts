@@ -1,9 +1,12 @@
 /** Generates the C++ Verilator testbench that drives AXI-Stream channels with seeded random stalls. */
 
-/** One input stream and one output stream of the top module (port prefixes, e.g. in0_V / out_V). */
+/**
+ * One input stream and one output stream of the top module (port prefixes, e.g. in0_V / out_V). Either may be absent
+ * (a layer with two inputs and one output has a channel with only an input), its width then 0.
+ */
 export interface StreamChannel {
-  readonly in: string;
-  readonly out: string;
+  readonly in?: string;
+  readonly out?: string;
   readonly inBits: number;
   readonly outBits: number;
 }
@@ -27,9 +30,12 @@ function getPort(port: string, bits: number): string {
   return `for (int i = 0; i < ${words32(bits)}; ++i) w[i] = t->${port}[i];`;
 }
 
-function cases(chs: readonly StreamChannel[], body: (c: StreamChannel) => string): string {
-  return chs.map((c, k) => `    case ${k}: ${body(c)} break;`).join('\n');
+function cases(chs: readonly StreamChannel[], has: (c: StreamChannel) => boolean, body: (c: StreamChannel) => string): string {
+  return chs.map((c, k) => (has(c) ? `    case ${k}: ${body(c)} break;` : '')).filter((l) => l).join('\n');
 }
+
+const hasIn = (c: StreamChannel): boolean => c.in !== undefined;
+const hasOut = (c: StreamChannel): boolean => c.out !== undefined;
 
 /** An output port (at most 64 bits, e.g. a FIFO's count) whose maximum value over the run is recorded. */
 export interface MonitorPort {
@@ -61,29 +67,29 @@ static const int MAXW = ${maxWords};
 static const int CH_BITS[NCH][2] = {${table}};
 static void set_in(Vtop* t, int ch, const Word& w, bool valid) {
   switch (ch) {
-${cases(chs, (c) => `${setPort(`${c.in}_tdata`, c.inBits)} t->${c.in}_tvalid = valid;`)}
+${cases(chs, hasIn, (c) => `${setPort(`${c.in}_tdata`, c.inBits)} t->${c.in}_tvalid = valid;`)}
   }
 }
 static void set_ready(Vtop* t, int ch, bool ready) {
   switch (ch) {
-${cases(chs, (c) => `t->${c.out}_tready = ready;`)}
+${cases(chs, hasOut, (c) => `t->${c.out}_tready = ready;`)}
   }
 }
 static bool in_ready(Vtop* t, int ch) {
   switch (ch) {
-${cases(chs, (c) => `return t->${c.in}_tready;`)}
+${cases(chs, hasIn, (c) => `return t->${c.in}_tready;`)}
   }
   return false;
 }
 static bool out_valid(Vtop* t, int ch) {
   switch (ch) {
-${cases(chs, (c) => `return t->${c.out}_tvalid;`)}
+${cases(chs, hasOut, (c) => `return t->${c.out}_tvalid;`)}
   }
   return false;
 }
 static void get_out(Vtop* t, int ch, Word& w) {
   switch (ch) {
-${cases(chs, (c) => getPort(`${c.out}_tdata`, c.outBits))}
+${cases(chs, hasOut, (c) => getPort(`${c.out}_tdata`, c.outBits))}
   }
 }
 `;

@@ -221,11 +221,13 @@ export async function runChannels(m: CompiledModel, runs: readonly ChannelRun[],
     '--max-cycles', String(o.maxCycles ?? 1e8), '--drain', String(o.drainCycles ?? 64),
     '--summary', join(dir, 'summary.json')];
   runs.forEach((r, k) => {
-    const bits = m.channels[k].inBits;
-    const text = r.inputWords.map((w) => hexWord(w, bits, `channel ${k} input`)).join('\n');
-    writeFileSync(join(dir, `in${k}.hex`), text + '\n');
-    args.push('--in', String(k), join(dir, `in${k}.hex`), '--out', String(k), join(dir, `out${k}.hex`),
-      '--expect', String(k), String(r.expectOutputWords));
+    const ch = m.channels[k]!;
+    if (ch.in !== undefined) {
+      const text = r.inputWords.map((w) => hexWord(w, ch.inBits, `channel ${k} input`)).join('\n');
+      writeFileSync(join(dir, `in${k}.hex`), text + '\n');
+      args.push('--in', String(k), join(dir, `in${k}.hex`));
+    } else if (r.inputWords.length) throw new FinnError('E_SIM', `channel ${k} has no input port but got ${r.inputWords.length} input words`);
+    if (ch.out !== undefined) args.push('--out', String(k), join(dir, `out${k}.hex`), '--expect', String(k), String(r.expectOutputWords));
   });
   const r = await exec(m.exe, args, o.cwd ?? dir);
   const sumPath = join(dir, 'summary.json');
@@ -237,7 +239,8 @@ export async function runChannels(m: CompiledModel, runs: readonly ChannelRun[],
   }
   const channels = runs.map((run, k): ChannelResult => {
     const c = s.channels[k];
-    const lines = readFileSync(join(dir, `out${k}.hex`), 'utf8').split('\n').filter((l) => l.length > 0);
+    const outFile = join(dir, `out${k}.hex`);
+    const lines = existsSync(outFile) ? readFileSync(outFile, 'utf8').split('\n').filter((l) => l.length > 0) : [];
     const wpf = run.wordsPerFrame ?? Math.max(1, run.expectOutputWords);
     const frameDoneCycles = c.outCycles.filter((_, i) => (i + 1) % wpf === 0);
     return { outputWords: lines.map((l) => BigInt('0x' + l)), outCycles: c.outCycles, frameDoneCycles,

@@ -12,13 +12,13 @@
 import type { Graph } from '../ir/graph.ts';
 import { isHwOp } from '../ir/ops.ts';
 import { makeGraph } from '../ir/index.ts';
-import { dtBits } from '../ir/datatype.ts';
-import { withLayer } from '../hw/registry.ts';
-import type { HwOp, MvauParams, ThresholdingParams } from '../hw/params.ts';
+import { withLayer, withParams, type HwOp } from '../hw/registry.ts';
+import { wiringOf } from '../backend/design.ts';
+import type { CostOptions, StreamPort } from '../hw/layer.ts';
 import type { FpgaPart } from '../cost/parts.ts';
 import { foldingConfigOf, type FoldingConfig } from '../passes/fold/config.ts';
 import { fail } from '../util/errors.ts';
-import { ice40Ebrs, ice40RomInEbr, ice40RomLuts } from './script.ts';
+import { ice40Ebrs } from './script.ts';
 
 /** What a layer (or a FIFO/width converter) uses; `LC` = iCE40 logic cells, `EBR` = iCE40 4-kbit block RAMs. */
 export interface Usage {
@@ -39,13 +39,11 @@ function addTo(a: Usage, b: Partial<Usage>): Usage {
   return a;
 }
 
-export interface FitOptions {
+export interface FitOptions extends CostOptions {
   /** Fraction of each resource the design may use (default: 0.9 of iCE40 logic cells — the placer needs slack — and 1 elsewhere). */
   readonly utilization?: Partial<Record<Key, number>>;
   /** Max weight bits per PE per cycle (FINN's mvau_wwidth_max); default: no limit. */
   readonly maxWeightWidth?: number;
-  /** Model the MVAU input buffer as block RAM (a core with a registered-read vector buffer); default false. */
-  readonly vectorBufferInRam?: boolean;
 }
 
 export interface ResourceMargin {
@@ -85,58 +83,13 @@ export const ICE40_LC_PER_FF = 0.75;
 
 const log2c = (n: number): number => (n > 1 ? Math.ceil(Math.log2(n)) : 1);
 
-/** iCE40 model of an MVAU (calibrated on synth_ice40 of TFC layers; see docs/SYNTHESIS.md). */
-export function ice40Mvau(p: MvauParams, o: FitOptions = {}): Usage {
-  const W = p.binaryXnor ? 1 : dtBits(p.weightType), A = dtBits(p.inputType);
-  const acc = dtBits(p.accType);
-  const SW = Math.max(acc, W + A + 2) + 1;
-  const nf = p.mh / p.pe, sf = p.mw / p.simd;
-  const nt = p.noActivation ? 0 : p.numThresholds;
-  const obits = p.noActivation ? acc : dtBits(p.outputType);
-  const dotLut = p.binaryXnor ? p.simd : p.simd * (W * A + W + A);
-  const dotFf = p.binaryXnor ? log2c(p.simd) + 1 : SW;
-  const u = zero();
-  u.LUT = 120 + p.pe * (dotLut + SW + Math.max(0, nt - 1) * (SW + 1) + obits);
-  u.FF = 60 + p.simd * A + p.pe * (dotFf + SW + 2 * obits);
-  // weights: ROM of nf·sf words × PE·SIMD·W bits
-  const memRom = (depth: number, width: number, style: string): void => {
-    if (depth <= 1) return; // constants fold into the logic
-    if (style === 'block' || style === 'ultra' || (style === 'auto' && ice40RomInEbr(depth, width))) u.EBR += ice40Ebrs(depth, width);
-    else u.LUT += ice40RomLuts(depth, width);
-  };
-  memRom(nf * sf, p.pe * p.simd * W, p.ramStyle);
-  if (nt > 0) memRom(nf, p.pe * nt * (acc + 1), p.ramStyle);
-  // the input vector buffer (replayed for nf > 0): registers and a SF:1 read mux, or a block RAM
-  if (nf > 1) {
-    const bits = p.mw * A;
-    if (o.vectorBufferInRam && sf >= 16) u.EBR += ice40Ebrs(sf, p.simd * A);
-    else { u.FF += bits; u.LUT += bits + sf; }
-  }
-  return u;
-}
-
-/** iCE40 model of a Thresholding layer: PE comparators per threshold, thresholds as a ROM (EBR or logic). */
-export function ice40Thresholding(p: ThresholdingParams): Usage {
-  const A = dtBits(p.inputType), O = dtBits(p.outputType);
-  const u = zero();
-  u.LUT = 20 + p.pe * p.numThresholds * (A + 1);
-  u.FF = 20 + p.pe * (A + 2 * O);
-  const depth = p.channels / p.pe, width = p.pe * p.numThresholds * (A + 1);
-  if (depth > 1) {
-    if (p.ramStyle === 'block' || p.ramStyle === 'ultra' || (p.ramStyle === 'auto' && ice40RomInEbr(depth, width))) u.EBR += ice40Ebrs(depth, width);
-    else u.LUT += ice40RomLuts(depth, width);
-  }
-  return u;
-}
-
-/** Usage of one hardware op on a part under a model. */
+/** Usage of one hardware op on a part: the layer's iCE40 model on iCE40 parts when it has one, else its resources. */
 export function layerUsage(op: HwOp, part: FpgaPart, o: FitOptions = {}): Usage {
-  if (part.family === 'ice40' && op.kind === 'hw.MVAU') return withLc(ice40Mvau(op.p, o));
-  if (part.family === 'ice40' && op.kind === 'hw.Thresholding') return withLc(ice40Thresholding(op.p));
-  const r = withLayer(op, (layer, p) => layer.resources(p, part));
-  const u: Usage = { ...r, EBR: 0, LC: 0 };
-  if (part.family === 'ice40') u.EBR = Math.ceil((r.BRAM_18K * 18) / 4);
-  return withLc(u);
+  return withLayer(op, (layer, p) => {
+    if (part.family === 'ice40' && layer.ice40) return withLc({ ...zero(), ...layer.ice40(p, o) });
+    const r = layer.resources(p, part);
+    return withLc({ ...r, EBR: part.family === 'ice40' ? Math.ceil((r.BRAM_18K * 18) / 4) : 0, LC: 0 });
+  });
 }
 
 function withLc(u: Usage): Usage {
@@ -169,19 +122,18 @@ export function infraUsage(outWidth: number, inWidth: number, depth: number, par
 /** FIFO depth assumed while folding (the fifo-size step sizes them later; measured depths are mostly ≤ 16). */
 export const FIT_FIFO_DEPTH = 16;
 
-interface Candidate { op: HwOp; cycles: number; usage: Usage; inWidth: number; outWidth: number; inWords: number }
+interface Candidate { op: HwOp; cycles: number; usage: Usage; ins: StreamPort[]; outs: StreamPort[] }
 
 function candidates(op: HwOp, part: FpgaPart, o: FitOptions): Candidate[] {
   return withLayer(op, (layer, p0) => {
-    const knobs = layer.folding(p0);
     let combos: Record<string, number>[] = [{}];
-    for (const k of knobs) combos = combos.flatMap((c) => k.values.map((v) => ({ ...c, [k.key]: v })));
+    for (const k of layer.folding(p0)) combos = combos.flatMap((c) => k.values.map((v) => ({ ...c, [k.key]: v })));
     const out: Candidate[] = [];
     for (const c of combos) {
       const p = { ...p0, ...c } as typeof p0;
-      if (op.kind === 'hw.MVAU' && o.maxWeightWidth !== undefined && 'simd' in c && (c.simd as number) * dtBits(op.p.weightType) > o.maxWeightWidth) continue;
-      const cand = { kind: op.kind, p } as HwOp;
-      out.push({ op: cand, cycles: layer.cycles(p), usage: layerUsage(cand, part, o), inWidth: layer.inWidth(p), outWidth: layer.outWidth(p), inWords: layer.inElems(p) / (layer.inWidth(p) / layer.inElem(p).bits) });
+      if (o.maxWeightWidth !== undefined && c.simd !== undefined && c.simd * layer.weightBits(p) > o.maxWeightWidth) continue;
+      const cand = withParams(op, p);
+      out.push({ op: cand, cycles: layer.cycles(p), usage: layerUsage(cand, part, o), ins: layer.inputs(p), outs: layer.outputs(p) });
     }
     return out.sort((a, b) => a.cycles - b.cycles);
   });
@@ -191,6 +143,7 @@ function candidates(op: HwOp, part: FpgaPart, o: FitOptions): Candidate[] {
 export function foldToFit(g: Graph, part: FpgaPart, clockNs: number, o: FitOptions = {}): FitResult {
   const hw = g.nodes.filter((n) => isHwOp(n.op));
   if (hw.length === 0) fail('E_FOLDING', 'the graph has no hardware layers to fold', 'run the build through the to-hw step');
+  const { edges } = wiringOf({ ...g, nodes: hw });
   const caps = capacities(part);
   const defaultUtil: Partial<Record<Key, number>> = part.family === 'ice40' ? { LC: 0.9 } : {};
   const limit = (k: Key): number => (caps[k] ?? 0) * (o.utilization?.[k] ?? defaultUtil[k] ?? 1);
@@ -210,7 +163,10 @@ export function foldToFit(g: Graph, part: FpgaPart, clockNs: number, o: FitOptio
   const total = (chosen: readonly Candidate[]): { sum: Usage; infra: Usage } => {
     const sum = zero(), infra = zero();
     chosen.forEach((c) => addTo(sum, c.usage));
-    for (let i = 1; i < chosen.length; i++) addTo(infra, infraUsage(chosen[i - 1]!.outWidth, chosen[i]!.inWidth, Math.min(FIT_FIFO_DEPTH, chosen[i]!.inWords + 2), part));
+    for (const e of edges) {
+      const from = chosen[e.from.layer]!.outs[e.from.port]!, to = chosen[e.to.layer]!.ins[e.to.port]!;
+      addTo(infra, infraUsage(from.width, to.width, Math.min(FIT_FIFO_DEPTH, to.elems / (to.width / to.elem.bits) + 2), part));
+    }
     addTo(sum, infra);
     return { sum, infra };
   };

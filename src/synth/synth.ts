@@ -3,6 +3,7 @@
  * report/post_synth_resources.json and report/estimate_vs_synth.json. iCE40 parts continue to a bitstream (ice40.ts).
  */
 import { estimate } from '../cost/estimate.ts';
+import { consumerStream, producerStream } from '../backend/design.ts';
 import { findPart, type FpgaPart } from '../cost/parts.ts';
 import type { Resources } from '../hw/layer.ts';
 import { outDir } from '../util/outdir.ts';
@@ -68,9 +69,8 @@ function topInstances(json: string, design: string): Map<string, string> {
 /** FINN names of the inserted FIFOs and width converters (as in final_hw_config.json) by instance name. */
 export function infrastructureNames(b: BuildDir): Map<string, { name: string; kind: string }> {
   const out = new Map<string, { name: string; kind: string }>();
-  b.design.layers.slice(1).forEach((l, j) => {
-    const prev = b.design.layers[j]!;
-    if (prev.output.width !== l.input.width) out.set(`dwc_${j + 1}`, { name: `StreamingDataWidthConverter_${j}`, kind: 'StreamingDataWidthConverter' });
+  b.design.edges.forEach((e, j) => {
+    if (producerStream(b.design, e).width !== consumerStream(b.design, e).width) out.set(`dwc_${j + 1}`, { name: `StreamingDataWidthConverter_${j}`, kind: 'StreamingDataWidthConverter' });
     out.set(`fifo_${j + 1}`, { name: `StreamingFIFO_${j}`, kind: 'StreamingFIFO' });
   });
   return out;

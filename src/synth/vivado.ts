@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { padTo8 } from '../backend/design.ts';
+import { padTo8, singleIo } from '../backend/design.ts';
 import { findPart, type FpgaPart } from '../cost/parts.ts';
 import { fail } from '../util/errors.ts';
 import { outDir } from '../util/outdir.ts';
@@ -46,7 +46,7 @@ const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;'
 interface PortDef { name: string; dir: 'in' | 'out'; width: number }
 
 function ports(b: BuildDir): PortDef[] {
-  const inW = padTo8(b.design.layers[0]!.input.width), outW = padTo8(b.design.layers[b.design.layers.length - 1]!.output.width);
+  const inW = padTo8(singleIo(b.design).input.stream.width), outW = padTo8(singleIo(b.design).output.stream.width);
   return [
     { name: 'ap_clk', dir: 'in', width: 1 }, { name: 'ap_rst_n', dir: 'in', width: 1 },
     { name: 's_axis_0_tdata', dir: 'in', width: inW }, { name: 's_axis_0_tvalid', dir: 'in', width: 1 }, { name: 's_axis_0_tready', dir: 'out', width: 1 },
@@ -212,9 +212,8 @@ const tclList = (xs: readonly string[]): string => xs.map((x) => `  "${x}"`).joi
 
 /** vivado/create_project.tcl. */
 export function projectTcl(b: BuildDir, part: FpgaPart, board: ZynqBoard | undefined, fclkMhz: number): string {
-  const inBytes = padTo8(b.design.layers[0]!.input.width) / 8;
-  const last = b.design.layers[b.design.layers.length - 1]!;
-  const outBytes = padTo8(last.output.width) / 8;
+  const inBytes = padTo8(singleIo(b.design).input.stream.width) / 8;
+  const outBytes = padTo8(singleIo(b.design).output.stream.width) / 8;
   const srcs = b.sources.map((f) => `$ip_dir/src/${f}`);
   const mems = b.memories.map((f) => `$ip_dir/src/${f}`);
   const fullPart = board ? board.part : part.fullName;
@@ -281,7 +280,7 @@ export function projectTcl(b: BuildDir, part: FpgaPart, board: ZynqBoard | undef
     'create_bd_cell -type ip -vlnv [lindex [get_ipdefs -filter {NAME == axis_dwidth_converter}] end] dwc_in',
     `set_property -dict [list CONFIG.S_TDATA_NUM_BYTES {${DMA_BYTES}} CONFIG.M_TDATA_NUM_BYTES {${inBytes}}] [get_bd_cells dwc_in]`,
     `create_bd_cell -type module -reference finn_tlast tlast_0`,
-    `set_property -dict [list CONFIG.WIDTH {${outBytes * 8}} CONFIG.WORDS_PER_FRAME {${last.output.wordsPerFrame}}] [get_bd_cells tlast_0]`,
+    `set_property -dict [list CONFIG.WIDTH {${outBytes * 8}} CONFIG.WORDS_PER_FRAME {${singleIo(b.design).output.stream.wordsPerFrame}}] [get_bd_cells tlast_0]`,
     'create_bd_cell -type ip -vlnv [lindex [get_ipdefs -filter {NAME == axis_dwidth_converter}] end] dwc_out',
     `set_property -dict [list CONFIG.S_TDATA_NUM_BYTES {${outBytes}} CONFIG.M_TDATA_NUM_BYTES {${DMA_BYTES}} CONFIG.HAS_TLAST {1} CONFIG.HAS_TKEEP {1}] [get_bd_cells dwc_out]`,
     '',

@@ -8,7 +8,11 @@ import { encodeWords } from '../../src/hw/encode.ts';
 import { fmPadding, ofmOf } from '../../src/hw/fmpadding.ts';
 import { elemCode, type HwLayer } from '../../src/hw/layer.ts';
 import { maxPool } from '../../src/hw/maxpool.ts';
-import type { FmPaddingParams, HwKind, MaxPoolParams, ParamsOf, RamStyle, SwgParams } from '../../src/hw/params.ts';
+import type { HwKind, ParamsOf } from '../../src/hw/registry.ts';
+import type { FmPaddingParams } from '../../src/hw/fmpadding.ts';
+import type { MaxPoolParams } from '../../src/hw/maxpool.ts';
+import type { SwgParams } from '../../src/hw/swg.ts';
+import type { RamStyle } from '../../src/hw/common.ts';
 import { swg, swgBufferWords } from '../../src/hw/swg.ts';
 import type { CoreCase } from './harness.ts';
 
@@ -51,7 +55,7 @@ function randomValues(r: Rng, n: number, t: DataType): number[] {
 }
 
 /** Frames of an NHWC map as one flat value list, and the layer's execute() applied frame by frame. */
-function runFrames<K extends HwKind>(layer: HwLayer<K>, p: ParamsOf<K>, frames: number[][], shape: number[]): number[] {
+function runFrames<K extends HwKind>(layer: HwLayer<K, ParamsOf<K>>, p: ParamsOf<K>, frames: number[][], shape: number[]): number[] {
   const out: number[] = [];
   for (const f of frames) {
     const x: Tensor = { shape: [1, ...shape], data: Float64Array.from(f) };
@@ -60,7 +64,7 @@ function runFrames<K extends HwKind>(layer: HwLayer<K>, p: ParamsOf<K>, frames: 
   return out;
 }
 
-function caseOf<K extends HwKind>(layer: HwLayer<K>, p: ParamsOf<K>, name: string, r: Rng, frames: number,
+function caseOf<K extends HwKind>(layer: HwLayer<K, ParamsOf<K>>, p: ParamsOf<K>, name: string, r: Rng, frames: number,
   inShape: [number, number, number], inPerWord: number, outPerWord: number, dtype: DataType,
   bound: (est: number, inW: number, outW: number) => number, summary: string, leadingWords = 0): ConvCase {
   const n = inShape[0] * inShape[1] * inShape[2];
@@ -68,12 +72,12 @@ function caseOf<K extends HwKind>(layer: HwLayer<K>, p: ParamsOf<K>, name: strin
   const code = elemCode(dtype);
   const outValues = runFrames(layer, p, inFrames, inShape);
   const rtl = layer.rtl(p, []);
-  const inWords = layer.inElems(p) / inPerWord;
-  const outWords = layer.outElems(p) / outPerWord;
+  const inWords = layer.inputs(p)[0]!.elems / inPerWord;
+  const outWords = layer.outputs(p)[0]!.elems / outPerWord;
   const est = layer.cycles(p);
   return {
     name, core: rtl.core, params: Object.fromEntries(rtl.params),
-    inBits: layer.inWidth(p), outBits: layer.outWidth(p),
+    inBits: layer.inputs(p)[0]!.width, outBits: layer.outputs(p)[0]!.width,
     inputWords: encodeWords(inFrames.flat(), inPerWord, code),
     expected: encodeWords(outValues, outPerWord, code),
     outWordsPerFrame: outWords, cyclesPerFrame: est,

@@ -5,10 +5,13 @@ import { build } from '../../src/build.ts';
 import { estimate } from '../../src/cost/estimate.ts';
 import { findPart, type FpgaPart } from '../../src/cost/parts.ts';
 import { withLayer } from '../../src/hw/registry.ts';
-import type { HwOp } from '../../src/hw/params.ts';
+import type { HwOp } from '../../src/hw/registry.ts';
 import { isHwOp } from '../../src/ir/ops.ts';
 import type { Graph } from '../../src/ir/graph.ts';
-import { foldToFit, ice40Mvau } from '../../src/synth/fit.ts';
+import { foldToFit } from '../../src/synth/fit.ts';
+import { mvau } from '../../src/hw/mvau.ts';
+
+const ice40Mvau = (p: Parameters<typeof mvau.execute>[0], o = {}) => mvau.ice40!(p, o);
 import { FinnError } from '../../src/util/errors.ts';
 import { ZOO_W1A1, tempDir } from '../helpers/shared.ts';
 

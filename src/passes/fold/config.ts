@@ -1,14 +1,12 @@
 /** Folding config files in FINN's format: {"Defaults": {}, "<node>": {"PE": 16, "SIMD": 49, "ram_style": "block"}}. */
 import type { Graph } from '../../ir/graph.ts';
 import { isHwOp } from '../../ir/ops.ts';
-import type { HwOp, RamStyle } from '../../hw/params.ts';
-import { withLayer } from '../../hw/registry.ts';
+import { withLayer, withParams, type HwOp } from '../../hw/registry.ts';
+import { RAM_STYLES, type RamStyle } from '../../hw/common.ts';
 import { makeGraph } from '../../ir/index.ts';
 import { fail } from '../../util/errors.ts';
 
 export type FoldingConfig = Record<string, Record<string, unknown>>;
-
-const RAM_STYLES: readonly RamStyle[] = ['auto', 'block', 'distributed', 'ultra'];
 
 /** FINN writes names with a backend suffix (MVAU_hls_0, Thresholding_rtl_1); strip it to our `<Op>_<i>` names. */
 export function canonicalNodeName(name: string): string {
@@ -34,14 +32,14 @@ function applyEntry(op: HwOp, entry: Record<string, unknown>, node: string, sour
       if (k === 'SIMD' && !('simd' in p)) fail('E_CONFIG', `${source}: ${node} has no SIMD parameter`);
       p[k.toLowerCase()] = v;
     } else if (k === 'ram_style') {
-      if (!RAM_STYLES.includes(v as RamStyle)) fail('E_CONFIG', `${source}: ${node}.ram_style must be one of ${RAM_STYLES.join(', ')}`);
+      if (!(RAM_STYLES as readonly unknown[]).includes(v)) fail('E_CONFIG', `${source}: ${node}.ram_style must be one of ${RAM_STYLES.join(', ')}`);
       if ('ramStyle' in p) p.ramStyle = v;
     }
     // other FINN attributes (mem_mode, resType, runtime_writeable_weights, …) have no meaning here and are ignored
   }
-  const next = { kind: op.kind, p } as unknown as HwOp;
-  // with padding, MVAU/LabelSelect sizes grow to fit PE/SIMD later (pad-for-folding checks the result)
-  if (!(allowPadding && (op.kind === 'hw.MVAU' || op.kind === 'hw.LabelSelect'))) withLayer(next, (layer, q) => layer.checkFolding(q, node));
+  const next = withParams(op, p);
+  // with padding, paddable layers (MVAU, LabelSelect) grow to fit PE/SIMD later (pad-for-folding checks the result)
+  withLayer(next, (layer, q) => { if (!(allowPadding && layer.paddable)) layer.checkFolding(q, node); });
   return next;
 }
 

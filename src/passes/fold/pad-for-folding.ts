@@ -6,8 +6,8 @@
 import type { Graph, Node, TensorInfo } from '../../ir/graph.ts';
 import { dtMin } from '../../ir/datatype.ts';
 import { makeGraph, consumers } from '../../ir/index.ts';
-import type { HwOp, MvauParams } from '../../hw/params.ts';
-import { withLayer } from '../../hw/registry.ts';
+import type { MvauParams } from '../../hw/mvau.ts';
+import { withLayer, type HwOp } from '../../hw/registry.ts';
 import { fail } from '../../util/errors.ts';
 import { emitter } from '../util.ts';
 

@@ -1,9 +1,7 @@
 /** FINN's SetFolding: per layer, raise SIMD then PE over their divisors until cycles < target (strict). */
 import type { Graph, Node } from '../../ir/graph.ts';
 import { isHwOp } from '../../ir/ops.ts';
-import { dtBits } from '../../ir/datatype.ts';
-import { withLayer } from '../../hw/registry.ts';
-import type { HwOp } from '../../hw/params.ts';
+import { withLayer, withParams, type HwOp } from '../../hw/registry.ts';
 import { makeGraph } from '../../ir/index.ts';
 
 export interface FoldingTarget {
@@ -22,17 +20,17 @@ export function targetCycles(fps: number, clockNs: number): number {
 /** Fold one hardware op towards `target`. */
 export function foldOp(op: HwOp, target: number, maxWeightWidth: number): HwOp {
   return withLayer(op, (layer, p0) => {
-    let p = { ...p0, ...('pe' in p0 ? { pe: 1 } : {}), ...('simd' in p0 ? { simd: 1 } : {}) } as typeof p0;
+    let p = p0;
+    for (const knob of layer.folding(p0)) p = { ...p, [knob.key]: 1 };
     for (const knob of layer.folding(p)) {
       for (const v of knob.values) {
-        const cand = { ...p, [knob.key]: v } as typeof p0;
-        if (knob.key === 'simd' && op.kind === 'hw.MVAU' && v * dtBits(op.p.weightType) > maxWeightWidth) break;
-        p = cand;
+        if (knob.key === 'simd' && v * layer.weightBits(p) > maxWeightWidth) break;
+        p = { ...p, [knob.key]: v };
         if (layer.cycles(p) < target) break;
       }
       if (layer.cycles(p) < target) break;
     }
-    return { kind: op.kind, p } as HwOp;
+    return withParams(op, p);
   });
 }
 

@@ -2,28 +2,16 @@
 import { minMax } from '../../util/minmax.ts';
 import type { Graph, Node, TensorInfo } from '../../ir/graph.ts';
 import { BIPOLAR, FLOAT32, dtEquals, dtMax, dtMin, isIntegral, smallestIntType, type DataType } from '../../ir/datatype.ts';
-import { allInteger, type Tensor } from '../../ir/tensor.ts';
+import { allInteger } from '../../ir/tensor.ts';
 import { isHwOp } from '../../ir/ops.ts';
+import { withLayer } from '../../hw/registry.ts';
 import { makeGraph } from '../../ir/builder.ts';
 import type { Pass } from '../pass.ts';
+import { matmulRange } from '../../ir/ranges.ts';
+
+export { matmulRange };
 
 const LAYOUT = new Set(['Reshape', 'Flatten', 'Transpose', 'Squeeze', 'Unsqueeze', 'Identity', 'Gather', 'Concat']);
-
-/** Range of x·W per output column for integer x in [lo, hi] and constant W [K, N]. */
-export function matmulRange(w: Tensor, lo: number, hi: number): [number, number] {
-  const [k, n] = [w.shape[0]!, w.shape[1]!];
-  let mn = Infinity, mx = -Infinity;
-  for (let j = 0; j < n; j++) {
-    let a = 0, b = 0;
-    for (let i = 0; i < k; i++) {
-      const v = w.data[i * n + j]!;
-      a += Math.min(v * lo, v * hi);
-      b += Math.max(v * lo, v * hi);
-    }
-    mn = Math.min(mn, a); mx = Math.max(mx, b);
-  }
-  return [mn, mx];
-}
 
 function rangeOf(t: TensorInfo): [number, number] | undefined {
   if (!isIntegral(t.dtype)) return undefined;
@@ -38,11 +26,7 @@ function rangeOf(t: TensorInfo): [number, number] | undefined {
 function infer(g: Graph, n: Node): DataType | undefined {
   const ins = n.inputs.map((x) => g.tensors.get(x));
   const op = n.op;
-  if (isHwOp(op)) {
-    if (op.kind === 'hw.MVAU' && op.p.noActivation) return op.p.accType;
-    const p = op.p as unknown as { outputType?: DataType; dtype?: DataType };
-    return p.outputType ?? p.dtype;
-  }
+
   if (LAYOUT.has(op.kind)) return ins[0]!.dtype;
   switch (op.kind) {
     case 'MultiThreshold': return op.outType;
@@ -91,7 +75,7 @@ export const inferDatatypes: Pass = {
     let changed = false;
     const view: Graph = { ...g, tensors };
     for (const n of g.nodes) {
-      const dts: (DataType | undefined)[] = n.op.kind === 'TopK'
+      const dts: (DataType | undefined)[] = isHwOp(n.op) ? withLayer(n.op, (l, p) => l.outTypes(p)) : n.op.kind === 'TopK'
         ? [tensors.get(n.inputs[0]!)!.dtype, smallestIntType(0, Math.max(1, (tensors.get(n.inputs[0]!)!.shape.at(-1) ?? 1) - 1))]
         : n.op.kind === 'ArgMax' ? [smallestIntType(0, Math.max(1, (tensors.get(n.inputs[0]!)!.shape.at(-1) ?? 1) - 1))] : [infer(view, n)];
       n.outputs.forEach((o, i) => {
