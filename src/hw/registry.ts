@@ -10,6 +10,7 @@ import { maxPool } from './maxpool.ts';
 import { mvau } from './mvau.ts';
 import { thresholding } from './thresholding.ts';
 import { labelSelect } from './labelselect.ts';
+import { channelwise } from './channelwise.ts';
 import { fmPadding } from './fmpadding.ts';
 import { channelPad } from './channelpad.ts';
 
@@ -18,6 +19,7 @@ export const HW_LAYERS = [
   maxPool,
   mvau,
   thresholding,
+  channelwise,
   labelSelect,
   fmPadding,
   channelPad,
