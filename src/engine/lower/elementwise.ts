@@ -6,39 +6,38 @@ import { broadcastTo, type Tensor } from '../../ir/tensor.ts';
 import type { Lowering } from '../plan.ts';
 import { FLOAT } from '../values.ts';
 
-const BINARY: Record<string, (x: number, y: number) => number> = {
-  Add: (x, y) => x + y, Sub: (x, y) => x - y, Mul: (x, y) => x * y, Div: (x, y) => x / y, Pow: (x, y) => x ** y,
+type Loop = (d: Float64Array, o: number, a: number, sa: number, b: number, sb: number, len: number, frames: number) => void;
+
+/** One loop per op (a shared loop calling a function per element would see every op and stop being inlined). */
+const BINARY: Record<string, Loop> = {
+  Add: (d, o, a, sa, b, sb, len, nf) => { for (let f = 0; f < nf; f++) for (let i = 0, x = a + f * sa, y = b + f * sb, z = o + f * len; i < len; i++) d[z + i] = d[x + i]! + d[y + i]!; },
+  Sub: (d, o, a, sa, b, sb, len, nf) => { for (let f = 0; f < nf; f++) for (let i = 0, x = a + f * sa, y = b + f * sb, z = o + f * len; i < len; i++) d[z + i] = d[x + i]! - d[y + i]!; },
+  Mul: (d, o, a, sa, b, sb, len, nf) => { for (let f = 0; f < nf; f++) for (let i = 0, x = a + f * sa, y = b + f * sb, z = o + f * len; i < len; i++) d[z + i] = d[x + i]! * d[y + i]!; },
+  Div: (d, o, a, sa, b, sb, len, nf) => { for (let f = 0; f < nf; f++) for (let i = 0, x = a + f * sa, y = b + f * sb, z = o + f * len; i < len; i++) d[z + i] = d[x + i]! / d[y + i]!; },
+  Pow: (d, o, a, sa, b, sb, len, nf) => { for (let f = 0; f < nf; f++) for (let i = 0, x = a + f * sa, y = b + f * sb, z = o + f * len; i < len; i++) d[z + i] = d[x + i]! ** d[y + i]!; },
 };
 
+/** Constants are broadcast to the output's frame shape once and stored in the arena (frame stride 0). */
 const binary: Lowering = (pl, n) => {
-  const f = BINARY[n.op.kind];
-  if (!f || n.inputs.length !== 2) return false;
+  const loop = BINARY[n.op.kind];
+  if (!loop || n.inputs.length !== 2) return false;
   const outShape = pl.shape(n.outputs[0]!), len = outShape.reduce((a, b) => a * b, 1);
-  const srcs: ({ c: Float64Array } | { off: () => number })[] = [];
+  const srcs: { region: { off: number }; stride: number }[] = [];
   for (const x of n.inputs) {
     const c = pl.consts.get(x);
     if (c) {
       let t: Tensor;
       try { t = broadcastTo(c, outShape); } catch { return false; }
-      srcs.push({ c: t.data });
+      srcs.push({ region: pl.constRegion(Float64Array.from(t.data)), stride: 0 });
     } else {
       if (pl.val(x).numel !== len || pl.shape(x).length > outShape.length) return false;
-      const b = pl.need(x, 'f64');
-      srcs.push({ off: () => b.region.off / 8 });
+      srcs.push({ region: pl.need(x, 'f64').region, stride: len });
     }
   }
   const ob = pl.frameBuf('f64', len);
   pl.define(n.outputs[0]!, FLOAT, ob);
   const [a, b] = srcs as [(typeof srcs)[0], (typeof srcs)[0]];
-  pl.add(n.name, (m, nb) => {
-    const d = m.f64, o = ob.region.off / 8;
-    const ao = 'off' in a ? a.off() : -1, bo = 'off' in b ? b.off() : -1;
-    const ac = 'c' in a ? a.c : undefined, bc = 'c' in b ? b.c : undefined;
-    for (let fr = 0; fr < nb; fr++) {
-      const base = fr * len;
-      for (let i = 0; i < len; i++) d[o + base + i] = f(ac ? ac[i]! : d[ao + base + i]!, bc ? bc[i]! : d[bo + base + i]!);
-    }
-  });
+  pl.add(n.name, (m, nb) => loop(m.f64, ob.region.off / 8, a.region.off / 8, a.stride, b.region.off / 8, b.stride, len, nb));
   return true;
 };
 
