@@ -133,8 +133,8 @@ export function makeProgram(print: (s: string) => void, printErr: (s: string) =>
       const scale = pickScale(graph, o.inputScale, log);
       const ds = loadDataset(o.dataset, o.limit);
       const r = await evaluateFast(graph, ds, scale, runOptions(o));
-      if (o.json) print(JSON.stringify({ images: r.images, correct: r.correct, accuracy: r.accuracy, seconds: r.seconds, compile_seconds: r.compileSeconds ?? 0 }));
-      else print(`${label}: ${r.correct}/${r.images} correct, top-1 accuracy ${(100 * r.accuracy).toFixed(2)} % (${(r.images / r.seconds).toFixed(0)} images/s, ${o.executor === 'reference' ? 'reference executor' : `engine, ${o.threads ?? 1} thread(s)`})`);
+      if (o.json) print(JSON.stringify({ images: r.images, correct: r.correct, accuracy: r.accuracy }));
+      else print(`${label}: ${r.correct}/${r.images} correct, top-1 accuracy ${(100 * r.accuracy).toFixed(2)} % (${r.seconds.toFixed(3)} s, ${(r.images / r.seconds).toFixed(0)} images/s, ${o.executor === 'reference' ? 'reference executor' : `engine, ${o.threads ?? 1} thread(s), compiled in ${(r.compileSeconds ?? 0).toFixed(3)} s`})`);
     });
   program.command('inspect').argument('<model>', 'model file or build directory').description('print the graph')
     .action((model: string) => print(printGraph(loadModelOrBuild(model).graph)));
