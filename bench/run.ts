@@ -39,6 +39,12 @@ function framesPerSecond(g: Graph, frames: number, scale: number): number {
   return frames / ((performance.now() - t0) / 1000);
 }
 
+{
+  const { engineBench } = await import('./engine.ts');
+  await engineBench();
+  console.log('');
+}
+
 const { ms, graph } = await buildTime(model);
 console.log(`TFC-W1A1 (QONNX zoo) → estimates, --target-fps 1e6: ${ms.toFixed(0)} ms (median of 5 warm in-process builds; goal < 1000 ms)`);
 console.log(`reference executor, TFC-W1A1 hardware graph: ${framesPerSecond(graph, 5000, 1).toFixed(0)} frames/s`);

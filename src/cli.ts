@@ -10,7 +10,7 @@ import { registerReportCommand } from './report/command.ts';
 import { readModel } from './onnx/read.ts';
 import { printGraph } from './ir/print.ts';
 import { readNpy, writeNpy } from './util/npy.ts';
-import { detectInputScale, evaluate, runBatch, type InputScale } from './runtime/eval.ts';
+import { detectInputScale, evaluateFast, runFrames, type InputScale, type RunOptions } from './runtime/eval.ts';
 import { loadDataset } from './runtime/datasets.ts';
 import { configToOptions } from './config.ts';
 import { runDemo } from './demo.ts';
@@ -41,6 +41,13 @@ export function loadModelOrBuild(path: string): { graph: Graph; label: string } 
   }
   return { graph: readModel(path), label: path };
 }
+
+/** --threads / --executor of exec and eval. */
+function engineOptions(cmd: Command): Command {
+  return cmd.option('--threads <n>', 'worker threads for the engine (default 1)', num('--threads'))
+    .addOption(new Option('--executor <e>', 'the compiled engine or the float64 reference executor (bit-identical results)').choices(['engine', 'reference']).default('engine'));
+}
+const runOptions = (o: { threads?: number; executor?: string }): RunOptions => ({ executor: o.executor === 'reference' ? 'reference' : 'engine', threads: o.threads ?? 1 });
 
 function pickScale(g: Graph, forced: string | undefined, log: (m: string) => void): InputScale {
   if (forced === 'raw' || forced === 'unit') { log(`input: ${forced} pixels (forced by --input-scale)`); return forced; }
@@ -95,24 +102,24 @@ export function makeProgram(print: (s: string) => void, printErr: (s: string) =>
       }
       print(`build complete: ${r.outDir} (${r.steps.map((s) => s.name).join(' → ')}); report: ${join(r.outDir, 'report.html')}`);
     });
-  program.command('exec').argument('<model>', 'model file or build directory').description('run a model on a .npy input')
+  engineOptions(program.command('exec').argument('<model>', 'model file or build directory').description('run a model on a .npy input')
     .requiredOption('--input <x.npy>', 'input tensor').requiredOption('--output <y.npy>', 'where to write the output')
-    .option('--input-scale <s>', "'raw' (0-255) or 'unit' (/255): only applied when the input holds 0-255 pixels; default: pass as is")
-    .action((model: string, o: { input: string; output: string; inputScale?: string }) => {
+    .option('--input-scale <s>', "'raw' (0-255) or 'unit' (/255): only applied when the input holds 0-255 pixels; default: pass as is"))
+    .action(async (model: string, o: { input: string; output: string; inputScale?: string; threads?: number; executor?: string }) => {
       const { graph } = loadModelOrBuild(model);
       let x = readNpy(o.input);
       if (o.inputScale === 'unit') x = { shape: x.shape, data: x.data.map((v) => v / 255) };
-      const y = runBatch(graph, x);
+      const y = await runFrames(graph, x, runOptions(o));
       writeNpy(o.output, y);
       print(`wrote ${o.output}: shape [${y.shape.join(',')}]${y.data.length <= 16 ? ` values [${Array.from(y.data).join(', ')}]` : ''}`);
     });
-  program.command('eval').argument('<model>', 'model file or build directory').description('top-1 accuracy on a dataset')
-    .requiredOption('--dataset <spec>', 'e.g. mnist-idx:<dir>')
+  engineOptions(program.command('eval').argument('<model>', 'model file or build directory').description('top-1 accuracy on a dataset')
+    .requiredOption('--dataset <spec>', 'e.g. mnist-idx:<dir>'))
     .option('--limit <n>', 'only the first n images', num('--limit'))
     .addOption(new Option('--input-scale <s>', 'force raw (0-255) or unit (/255) pixels').choices(['raw', 'unit']))
     .option('--json', 'print one JSON line')
     .addOption(new Option('--stage <stage>', 'reference executor, or the stitched RTL of a build (Verilator)').choices(['reference', 'rtl']).default('reference'))
-    .action(async (model: string, o: { dataset: string; limit?: number; inputScale?: string; json?: boolean; stage: string }) => {
+    .action(async (model: string, o: { dataset: string; limit?: number; inputScale?: string; json?: boolean; stage: string; threads?: number; executor?: string }) => {
       const { graph, label } = loadModelOrBuild(model);
       const log = o.json ? (m: string) => printErr(m) : print;
       if (o.stage === 'rtl') {
@@ -125,9 +132,9 @@ export function makeProgram(print: (s: string) => void, printErr: (s: string) =>
       }
       const scale = pickScale(graph, o.inputScale, log);
       const ds = loadDataset(o.dataset, o.limit);
-      const r = evaluate(graph, ds, scale);
+      const r = await evaluateFast(graph, ds, scale, runOptions(o));
       if (o.json) print(JSON.stringify({ images: r.images, correct: r.correct, accuracy: r.accuracy }));
-      else print(`${label}: ${r.correct}/${r.images} correct, top-1 accuracy ${(100 * r.accuracy).toFixed(2)} % (${(r.images / r.seconds).toFixed(0)} images/s)`);
+      else print(`${label}: ${r.correct}/${r.images} correct, top-1 accuracy ${(100 * r.accuracy).toFixed(2)} % (${r.seconds.toFixed(3)} s, ${(r.images / r.seconds).toFixed(0)} images/s, ${o.executor === 'reference' ? 'reference executor' : `engine, ${o.threads ?? 1} thread(s), compiled in ${(r.compileSeconds ?? 0).toFixed(3)} s`})`);
     });
   program.command('inspect').argument('<model>', 'model file or build directory').description('print the graph')
     .action((model: string) => print(printGraph(loadModelOrBuild(model).graph)));

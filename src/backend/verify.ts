@@ -1,6 +1,7 @@
 /** The `verify` step: the stitched RTL against the reference executor (with stalls), every layer alone, and throughput. */
 import type { Graph } from '../ir/graph.ts';
 import { compileGraph } from '../exec/run.ts';
+import { Engine } from '../engine/engine.ts';
 import { dtMax, dtMin } from '../ir/datatype.ts';
 import { numel, type Tensor } from '../ir/tensor.ts';
 import { predictedClass } from '../runtime/eval.ts';
@@ -64,18 +65,32 @@ export interface VerifyResult {
   readonly performance: Record<string, number>;
 }
 
-/** Run the reference executor, keeping every layer's input/output for the first `keep` frames. */
+/**
+ * Expected outputs: the reference executor for the first `keep` frames, keeping every layer's input/output; the
+ * engine (bit-identical to the reference, tests/engine) for the bulk of the frames.
+ */
 function reference(g: Graph, frames: readonly ArrayLike<number>[], keep: number, progress?: SimSettings['progress']): { outs: number[][]; layerIO: Map<string, number[][]> } {
   const run = compileGraph(g);
   const info = g.tensors.get(g.inputs[0]!)!;
   const outs: number[][] = [];
   const layerIO = new Map<string, number[][]>();
-  frames.forEach((f, i) => {
-    const env = run({ [g.inputs[0]!]: { shape: info.shape, data: Float64Array.from(f) } as Tensor }, { keepAll: i < keep });
+  frames.slice(0, keep).forEach((f) => {
+    const env = run({ [g.inputs[0]!]: { shape: info.shape, data: Float64Array.from(f) } as Tensor }, { keepAll: true });
     outs.push(Array.from(env.get(g.outputs[0]!)!.data));
-    if (i < keep) for (const [k, v] of env) if (!g.tensors.get(k)?.value) { if (!layerIO.has(k)) layerIO.set(k, []); layerIO.get(k)!.push(Array.from(v.data)); }
-    if (frames.length >= 2000) progress?.(i + 1, frames.length, 'frames through the reference executor'); // (fast below that)
+    for (const [k, v] of env) if (!g.tensors.get(k)?.value) { if (!layerIO.has(k)) layerIO.set(k, []); layerIO.get(k)!.push(Array.from(v.data)); }
   });
+  if (frames.length > keep) {
+    const engine = new Engine(g);
+    const per = engine.inputs[0]!.numel, perOut = engine.outputs[0]!.numel;
+    const rest = frames.length - keep, chunk = Math.max(1, engine.info.maxBatch);
+    for (let s = 0; s < rest; s += chunk) {
+      const n = Math.min(chunk, rest - s), x = new Float64Array(n * per);
+      for (let i = 0; i < n; i++) x.set(Array.from(frames[keep + s + i]!), i * per);
+      const y = engine.run(x, n);
+      for (let i = 0; i < n; i++) outs.push(Array.from(y.subarray(i * perOut, (i + 1) * perOut)));
+      if (frames.length >= 2000) progress?.(keep + s + n, frames.length, 'frames through the engine');
+    }
+  }
   return { outs, layerIO };
 }
 

@@ -1,6 +1,8 @@
-/** Feed models what they expect and measure top-1 accuracy on a dataset with the reference executor. */
+/** Feed models what they expect and measure top-1 accuracy on a dataset (the engine, or the reference executor). */
 import type { Graph } from '../ir/graph.ts';
 import { compileGraph } from '../exec/run.ts';
+import { compileGraphEngine, type CompiledModel } from '../engine/index.ts';
+import type { KernelChoice } from '../engine/engine.ts';
 import { numel, type Tensor } from '../ir/tensor.ts';
 import { isIntegral } from '../ir/datatype.ts';
 import { hasDiv255 } from '../passes/tidy/pre-post-processing.ts';
@@ -19,7 +21,33 @@ export function detectInputScale(g: Graph): { scale: InputScale; reason: string 
   return { scale: 'unit', reason: 'the graph takes a float input: feeding pixels / 255' };
 }
 
-/** Run a graph on a batch, sample by sample when the graph fixes its batch size to 1. */
+/** How to run a graph: the engine (default; bit-exact with the reference) or the float64 reference executor. */
+export interface RunOptions {
+  readonly executor?: 'engine' | 'reference';
+  readonly threads?: number;
+  readonly kernels?: KernelChoice;
+}
+
+function engineFor(g: Graph, o: RunOptions): CompiledModel {
+  return compileGraphEngine(g, { threads: o.threads ?? 1, ...(o.kernels ? { kernels: o.kernels } : {}) });
+}
+
+/** Run a graph on a batch of frames (its input's element count each) with the engine; the output stacks the frames. */
+export async function runFrames(g: Graph, x: Tensor, o: RunOptions = {}): Promise<Tensor> {
+  if (o.executor === 'reference') return runBatch(g, x);
+  const m = engineFor(g, o);
+  try {
+    const per = numel(m.inputShape);
+    if (x.data.length % per !== 0) fail('E_SHAPE', `input has ${x.data.length} elements, not a multiple of the model's input [${m.inputShape.join(',')}] (${per})`);
+    const n = x.data.length / per;
+    const y = await m.run(x.data, n);
+    return { shape: n === 1 ? [...m.outputShape] : [n, ...m.outputShape.slice(1)], data: y };
+  } finally {
+    await m.close();
+  }
+}
+
+/** Run a graph on a batch with the reference executor, sample by sample when the graph fixes its batch size to 1. */
 export function runBatch(g: Graph, x: Tensor): Tensor {
   const inShape = g.tensors.get(g.inputs[0]!)!.shape;
   const per = numel(inShape);
@@ -49,11 +77,63 @@ export interface EvalResult {
   accuracy: number;
   predictions: Int32Array;
   inputScale: InputScale;
+  /** Seconds running the images (engine: excluding its compilation, given as compileSeconds). */
   seconds: number;
+  compileSeconds?: number;
 }
 
-/** Top-1 accuracy of a graph on a dataset. */
-export function evaluate(g: Graph, ds: ImageDataset, scale: InputScale = detectInputScale(g).scale): EvalResult {
+/** Every image as the graph's input frame (host layout, raw or /255), frame after frame. */
+function datasetFrames(g: Graph, ds: ImageDataset, scale: InputScale): Float64Array {
+  const per = numel(ds.imageShape);
+  const inShape = g.tensors.get(g.inputs[0]!)!.shape;
+  if (numel(inShape) !== per) fail('E_SHAPE', `the model takes [${inShape.join(',')}] but ${ds.name} images are [${ds.imageShape.join(',')}]`);
+  const out = new Float64Array(ds.count * per), buf = new Float64Array(per);
+  for (let i = 0; i < ds.count; i++) {
+    for (let j = 0; j < per; j++) buf[j] = scale === 'raw' ? ds.images[i * per + j]! : ds.images[i * per + j]! / 255;
+    out.set(hostFrame(g, buf), i * per);
+  }
+  return out;
+}
+
+function scoreOutputs(y: Float64Array, perOut: number, ds: ImageDataset): { predictions: Int32Array; correct: number } {
+  const predictions = new Int32Array(ds.count);
+  let correct = 0;
+  for (let i = 0; i < ds.count; i++) {
+    predictions[i] = predictedClass({ shape: [perOut], data: y.subarray(i * perOut, (i + 1) * perOut) });
+    if (predictions[i] === ds.labels[i]) correct++;
+  }
+  return { predictions, correct };
+}
+
+/** Top-1 accuracy of a graph on a dataset with the engine (threads > 1: worker threads). */
+export async function evaluateFast(g: Graph, ds: ImageDataset, scale: InputScale = detectInputScale(g).scale, o: RunOptions = {}): Promise<EvalResult> {
+  if (o.executor === 'reference') return evaluate(g, ds, scale, o);
+  const t0 = performance.now();
+  const m = engineFor(g, o);
+  try {
+    const frames = datasetFrames(g, ds, scale);
+    const t1 = performance.now();
+    const y = await m.run(frames, ds.count);
+    const seconds = (performance.now() - t1) / 1000;
+    const { predictions, correct } = scoreOutputs(y, y.length / Math.max(1, ds.count), ds);
+    return { images: ds.count, correct, accuracy: ds.count ? correct / ds.count : 0, predictions, inputScale: scale, seconds, compileSeconds: (t1 - t0) / 1000 };
+  } finally {
+    await m.close();
+  }
+}
+
+/** Top-1 accuracy of a graph on a dataset: the engine in this thread, or (executor 'reference') the reference executor. */
+export function evaluate(g: Graph, ds: ImageDataset, scale: InputScale = detectInputScale(g).scale, o: RunOptions = {}): EvalResult {
+  if (o.executor !== 'reference') {
+    const t0 = performance.now();
+    const m = engineFor(g, { ...o, threads: 1 });
+    const frames = datasetFrames(g, ds, scale);
+    const t1 = performance.now();
+    const y = m.runSync(frames, ds.count);
+    const seconds = (performance.now() - t1) / 1000;
+    const { predictions, correct } = scoreOutputs(y, y.length / Math.max(1, ds.count), ds);
+    return { images: ds.count, correct, accuracy: ds.count ? correct / ds.count : 0, predictions, inputScale: scale, seconds, compileSeconds: (t1 - t0) / 1000 };
+  }
   const per = numel(ds.imageShape);
   const inShape = g.tensors.get(g.inputs[0]!)!.shape;
   if (numel(inShape) !== per) fail('E_SHAPE', `the model takes [${inShape.join(',')}] but ${ds.name} images are [${ds.imageShape.join(',')}]`);
