@@ -22,13 +22,16 @@ import { gemmToMatMul } from './passes/tidy/gemm-to-matmul.ts';
 import { inferDatatypes } from './passes/tidy/infer-datatypes.ts';
 import { collapseReshapes } from './passes/tidy/collapse-reshapes.ts';
 import { giveNames } from './passes/tidy/give-names.ts';
-import { addPreprocessing, addTopK } from './passes/tidy/pre-post-processing.ts';
+import { inputContract } from './passes/contract/input-contract.ts';
+import { outputContract, stripOutputScale, type OutputMode } from './passes/contract/output-contract.ts';
+import { contractOf } from './runtime/contract.ts';
 import { foldWeightQuant } from './passes/qonnx/fold-weight-quant.ts';
 import { quantToMultiThreshold } from './passes/qonnx/quant-to-multithreshold.ts';
 import { STREAMLINE_PASSES } from './passes/streamline/index.ts';
 import { bipolarToXnor } from './passes/streamline/bipolar-to-xnor.ts';
 import { absorbInputReshape } from './passes/hw/absorb-input-reshape.ts';
 import { HW_LOWERINGS } from './hw/registry.ts';
+import { integerizeClassAffine } from './passes/hw/integerize-class-affine.ts';
 import { checkHwOnly } from './passes/hw/check-hw-only.ts';
 import { absorbInputTranspose, absorbStreamReshape } from './passes/hw/absorb-layout.ts';
 import { setFolding, targetCycles } from './passes/fold/set-folding.ts';
@@ -58,8 +61,14 @@ export interface BuildOptions {
   readonly foldingFile?: string;
   readonly from?: StepName;
   readonly to?: StepName;
-  /** 'auto': add x/255 in front unless the model already has it; 'none': the model takes what it takes. */
+  /** 'auto': add x/255 in front of image models unless the model already has it; 'none': never. */
   readonly preprocess: 'auto' | 'none';
+  /** What kind of input the model takes (default: the rule in passes/contract/input-contract.ts). */
+  readonly inputKind?: 'image' | 'features';
+  /** Where the model's first quantizer runs (default: accelerator for images, host for features). */
+  readonly inputQuant?: 'accel' | 'host';
+  /** What the output stream carries (default: top1 for several outputs, decision/scores for one). */
+  readonly output?: OutputMode;
   readonly maxWeightWidth: number;
   readonly twoPassFolding: boolean;
   /** Let a folding file ask for PE/SIMD that do not divide a layer: its width is padded (as the FINN paper does for LFC). */
@@ -113,23 +122,35 @@ const tidy = (g: Graph, ctx: BuildContext): Graph => runSequence([giveNames], ru
 export const STEPS: readonly Step[] = [
   { name: 'import', summary: 'read QONNX/FINN-ONNX', run: (g) => g },
   { name: 'tidy', summary: 'shapes, constants, datatypes, names', run: tidy },
+  { name: 'pre-post', summary: 'input and output contract: what the streams carry (e.g. raw pixels in, class index out)', run: prePostStep },
   { name: 'qonnx-to-finn', summary: 'weight quantizers → integers, activation quantizers → thresholds',
     run: (g, ctx) => tidy(runSequence([foldWeightQuant, quantToMultiThreshold], g, ctx.pass), ctx) },
-  { name: 'pre-post', summary: 'raw UINT8 pixels in, class index out',
-    run: (g, ctx) => tidy(runSequence(ctx.opts.preprocess === 'auto' ? [addPreprocessing, addTopK] : [addTopK], g, ctx.pass), ctx) },
   { name: 'streamline', summary: 'scales and biases into integer thresholds; bipolar MatMul → XNOR-popcount',
     run: (g, ctx) => {
       const once = runToFixedPoint([...STREAMLINE_PASSES, ...TIDY], g, ctx.pass);
       return tidy(runToFixedPoint([...STREAMLINE_PASSES, ...TIDY], runSequence([bipolarToXnor], once, ctx.pass), ctx.pass), ctx);
     } },
   { name: 'to-hw', summary: 'map layers to hardware layers (each registered layer\'s lowering, in registry order)',
-    run: (g, ctx) => runSequence([absorbInputReshape, absorbInputTranspose, ...HW_LOWERINGS, absorbStreamReshape, inferDatatypes, checkHwOnly, giveNames], g, ctx.pass) },
+    run: (g, ctx) => writeContract(runSequence([stripOutputScale, integerizeClassAffine, inferDatatypes, absorbInputReshape, absorbInputTranspose, ...HW_LOWERINGS, absorbStreamReshape, inferDatatypes, checkHwOnly, giveNames], g, ctx.pass), ctx) },
   { name: 'fold', summary: 'choose PE/SIMD per layer', run: foldStep },
   { name: 'estimate', summary: 'cycles and resources per layer', run: estimateStep },
   { name: 'rtl', summary: 'Verilog: cores, layer wrappers, stitched AXI-Stream top, memory images', run: rtlStep },
   { name: 'fifo-size', summary: 'size FIFOs by simulation (max occupancy, then shrunk while the frame rate holds)', run: fifoSizeStep },
   { name: 'verify', summary: 'co-simulate the RTL against the reference executor (Verilator)', run: verifyStep },
 ];
+
+function prePostStep(g: Graph, ctx: BuildContext): Graph {
+  const { opts } = ctx;
+  const passes = [inputContract({ kind: opts.inputKind, quant: opts.inputQuant, preprocess: opts.preprocess }), outputContract(opts.output)];
+  return writeContract(tidy(runSequence(passes, g, ctx.pass), ctx), ctx);
+}
+
+/** io_contract.json: what the input and output streams carry (also in the graph metadata and the driver). */
+function writeContract(g: Graph, ctx: BuildContext): Graph {
+  const c = contractOf(g);
+  if (c) ctx.out.writeJson('io_contract.json', c);
+  return g;
+}
 
 function simSettings(ctx: BuildContext, stallProb: number): SimSettings {
   const { opts } = ctx;
@@ -212,7 +233,7 @@ function foldStep(g: Graph, ctx: BuildContext): Graph {
     out = setFolding(out, { targetCycles: target, maxWeightWidth: opts.maxWeightWidth, twoPass: opts.twoPassFolding });
     ctx.pass.log(`fold: target ${opts.targetFps} frames/s at ${opts.clockNs} ns → every layer below ${target} cycles`);
   } else if (!opts.foldingFile) {
-    ctx.pass.log('fold: no --target-fps or --folding given: every layer stays at PE = SIMD = 1');
+    ctx.pass.log('fold: no --target-fps or --folding given: every layer keeps the folding it has (PE = SIMD = 1 unless the imported graph carries PE/SIMD)');
   }
   if (opts.foldingFile) {
     const cfg = readJson(opts.foldingFile) as FoldingConfig;

@@ -3,22 +3,22 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Graph } from '../ir/graph.ts';
 import { fail } from '../util/errors.ts';
-import { predictedClass } from '../runtime/eval.ts';
-import type { ImageDataset } from '../runtime/datasets.ts';
+import { predictor } from '../runtime/predict.ts';
+import type { Dataset } from '../runtime/datasets.ts';
 import { designOf } from './design.ts';
-import { hostFrame } from '../runtime/host-input.ts';
+import { datasetFrame } from '../runtime/host-input.ts';
 import { compileStitched, runStitched, type SimSettings } from './cosim.ts';
 
-export async function evalRtl(buildDir: string, g: Graph, ds: ImageDataset, sim: SimSettings): Promise<{ images: number; correct: number; accuracy: number; predictions: number[] }> {
+export async function evalRtl(buildDir: string, g: Graph, ds: Dataset, sim: SimSettings): Promise<{ images: number; correct: number; accuracy: number; predictions: number[] }> {
   const dir = join(buildDir, 'rtl');
   if (!existsSync(join(dir, 'filelist.f'))) fail('E_FILE', `${buildDir} has no rtl/ (run finn build through the rtl step)`);
   const d = designOf(g);
   const sources = readFileSync(join(dir, 'filelist.f'), 'utf8').trim().split('\n').map((f) => join(dir, f));
-  const per = ds.images.length / ds.count;
-  const frames = Array.from({ length: ds.count }, (_, i) => hostFrame(g, ds.images.subarray(i * per, (i + 1) * per)));
+  const frames = Array.from({ length: ds.count }, (_, i) => datasetFrame(g, ds, i, 'raw'));
   const model = await compileStitched(d, { dir, sources, memories: [] }, sim);
   const r = await runStitched(model, d, { dir, sources, memories: [] }, frames, sim.stallProb, sim.seed);
-  const predictions = r.frames.map((f) => predictedClass({ shape: [f.length], data: Float64Array.from(f) }));
-  const correct = predictions.filter((p, i) => p === ds.labels[i]).length;
+  const predict = predictor(g);
+  const predictions = r.frames.map((f) => predict(f));
+  const correct = ds.labels ? predictions.filter((p, i) => p === ds.labels![i]).length : 0;
   return { images: ds.count, correct, accuracy: ds.count ? correct / ds.count : 0, predictions };
 }

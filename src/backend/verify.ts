@@ -4,10 +4,11 @@ import { compileGraph } from '../exec/run.ts';
 import { Engine } from '../engine/engine.ts';
 import { dtMax, dtMin } from '../ir/datatype.ts';
 import { numel, type Tensor } from '../ir/tensor.ts';
-import { predictedClass } from '../runtime/eval.ts';
+import { predictor } from '../runtime/predict.ts';
 import { loadDataset } from '../runtime/datasets.ts';
 import { rng } from '../util/random.ts';
-import { hostFrame } from '../runtime/host-input.ts';
+import { acceleratorFrame } from '../runtime/host-input.ts';
+import { contractOf } from '../runtime/contract.ts';
 import { fail } from '../util/errors.ts';
 import type { OutDir } from '../util/outdir.ts';
 import { streamInputs, type Design } from './design.ts';
@@ -16,7 +17,7 @@ import { compileStitched, runLayers, runStitched, type SimSettings } from './cos
 
 export interface VerifyInputs {
   readonly frames: Float64Array[];
-  readonly labels?: Uint8Array;
+  readonly labels?: ArrayLike<number>;
   readonly source: string;
 }
 
@@ -26,13 +27,16 @@ export function verifyInputs(g: Graph, dataset: string | undefined, limit: numbe
   const per = numel(info.shape);
   if (dataset) {
     const ds = loadDataset(dataset, limit);
-    if (numel(ds.imageShape) !== per) fail('E_VERIFY', `${dataset} images have ${numel(ds.imageShape)} values, the design takes ${per}`);
-    return { frames: Array.from({ length: ds.count }, (_, i) => hostFrame(g, ds.images.subarray(i * per, (i + 1) * per))), labels: ds.labels, source: ds.name };
+    const n = numel(ds.imageShape);
+    const want = numel(contractOf(g)?.input.shape ?? info.shape);
+    if (n !== want) fail('E_VERIFY', `${dataset} samples have ${n} values, the model takes ${want}`);
+    return { frames: Array.from({ length: ds.count }, (_, i) => acceleratorFrame(g, ds.images.subarray(i * n, (i + 1) * n), ds.form ?? 'pixels')), labels: ds.labels, source: ds.name };
   }
   const r = rng(seed);
   const [lo, hi] = [Math.max(dtMin(info.dtype), -128), Math.min(dtMax(info.dtype), 255)];
+  const value = info.dtype.kind === 'bipolar' ? () => (r.int(0, 1) ? 1 : -1) : () => r.int(lo, hi);
   const n = limit ?? 64;
-  return { frames: Array.from({ length: n }, () => Float64Array.from({ length: per }, () => r.int(lo, hi))), source: `${n} random frames (seed ${seed})` };
+  return { frames: Array.from({ length: n }, () => Float64Array.from({ length: per }, value)), source: `${n} random frames (seed ${seed})` };
 }
 
 export interface Divergence { layer: string; frame: number; element: number; expected: number; actual: number }
@@ -53,10 +57,11 @@ function firstDiff(name: string, exp: readonly (readonly number[])[], act: reado
   return null;
 }
 
-function accuracy(outs: readonly (readonly number[])[], labels?: Uint8Array): number | null {
+function accuracy(g: Graph, outs: readonly (readonly number[])[], labels?: ArrayLike<number>): number | null {
   if (!labels) return null;
+  const predict = predictor(g);
   let ok = 0;
-  outs.forEach((o, i) => { if (predictedClass({ shape: [o.length], data: Float64Array.from(o) }) === labels[i]) ok++; });
+  outs.forEach((o, i) => { if (predict(o) === labels[i]) ok++; });
   return outs.length ? ok / outs.length : 0;
 }
 
@@ -121,8 +126,8 @@ export async function verifyDesign(g: Graph, d: Design, files: RtlFiles, out: Ou
   return {
     stages: [
       { stage: 'hw_layers_rtl', images: keep, mismatches: layerDiv ? 1 : 0, accuracy: null, first_divergence: layerDiv },
-      { stage: 'stitched_rtl', images: inputs.frames.length, mismatches: mism, accuracy: accuracy(stitched.frames, inputs.labels), first_divergence: stitchedDiv && (layerDiv ?? stitchedDiv) },
-      { stage: 'hw_graph_reference', images: inputs.frames.length, mismatches: 0, accuracy: accuracy(ref.outs, inputs.labels), first_divergence: null },
+      { stage: 'stitched_rtl', images: inputs.frames.length, mismatches: mism, accuracy: accuracy(g, stitched.frames, inputs.labels), first_divergence: stitchedDiv && (layerDiv ?? stitchedDiv) },
+      { stage: 'hw_graph_reference', images: inputs.frames.length, mismatches: 0, accuracy: accuracy(g, ref.outs, inputs.labels), first_divergence: null },
     ],
     performance: {
       cycles: free.cycles, N: perfFrames.length, latency_cycles: latency,

@@ -22,6 +22,9 @@ export const arithKernels: Record<string, Kernel> = {
   Identity: (_op, [a]) => [a!],
   Sign: (_op, [a]) => [mapTensor(a!, (x) => (x > 0 ? 1 : x < 0 ? -1 : 0))],
   Relu: (_op, [a]) => [mapTensor(a!, (x) => (x > 0 ? x : 0))],
+  Sigmoid: (_op, [a]) => [mapTensor(a!, (x) => 1 / (1 + Math.exp(-x)))],
+  Softmax: (op, [a]) => [softmax(a!, op.kind === 'Softmax' ? op.axis : -1, false)],
+  LogSoftmax: (op, [a]) => [softmax(a!, op.kind === 'LogSoftmax' ? op.axis : -1, true)],
   Clip: (op, [a, lo, hi]) => {
     if (op.kind !== 'Clip') fail('E_INTERNAL', 'Clip kernel on wrong op');
     const mn = op.min ?? lo?.data[0] ?? -Infinity;
@@ -42,6 +45,26 @@ export const arithKernels: Record<string, Kernel> = {
     return [{ shape: [...shape], data: out }];
   },
 };
+
+/** (Log)softmax along one axis, computed stably (max subtracted first). */
+function softmax(x: Tensor, axis: number, log: boolean): Tensor {
+  const rank = x.shape.length;
+  const ax = axis < 0 ? axis + rank : axis;
+  if (ax < 0 || ax >= rank) fail('E_SHAPE', `softmax axis ${axis} out of range for rank ${rank}`);
+  const n = x.shape[ax]!;
+  const inner = x.shape.slice(ax + 1).reduce((a, b) => a * b, 1);
+  const outer = x.data.length / (n * inner);
+  const out = new Float64Array(x.data.length);
+  for (let o = 0; o < outer; o++) for (let i = 0; i < inner; i++) {
+    const at = (k: number): number => (o * n + k) * inner + i;
+    let mx = -Infinity;
+    for (let k = 0; k < n; k++) mx = Math.max(mx, x.data[at(k)]!);
+    let sum = 0;
+    for (let k = 0; k < n; k++) sum += Math.exp(x.data[at(k)]! - mx);
+    for (let k = 0; k < n; k++) out[at(k)] = log ? x.data[at(k)]! - mx - Math.log(sum) : Math.exp(x.data[at(k)]! - mx) / sum;
+  }
+  return { shape: [...x.shape], data: out };
+}
 
 /** Broadcast a per-channel parameter helper used by quantizers. */
 export function expand(t: Tensor, shape: readonly number[]): Float64Array {

@@ -18,6 +18,7 @@ export type OnnxOp =
   | { kind: 'Squeeze'; axes: readonly number[] | null }     // null: axes from input 1 or all 1-dims
   | { kind: 'Unsqueeze'; axes: readonly number[] | null }
   | { kind: 'Sign' } | { kind: 'Relu' } | { kind: 'Clip'; min: number | null; max: number | null }
+  | { kind: 'Sigmoid' } | { kind: 'Softmax'; axis: number } | { kind: 'LogSoftmax'; axis: number }
   | { kind: 'TopK'; axis: number; largest: boolean; sorted: boolean }
   | { kind: 'ArgMax'; axis: number; keepdims: boolean; selectLastIndex: boolean }
   | { kind: 'Shape' }

@@ -41,11 +41,19 @@ function parserFor(layer: HwLayer<string, unknown>): (c: NodeInput) => ParsedNod
   return (c) => ({ op: { kind: layer.kind, p: layer.readFinn(reader(c)) } as HwOp, inputs: c.inputs });
 }
 
+/**
+ * FIFOs and width converters of a FINN hardware graph are re-derived by the backend (depths by FIFO sizing): they are
+ * read as Identity, which tidy removes.
+ */
+const INFRA = ['StreamingFIFO', 'StreamingDataWidthConverter'];
+const passThrough = (c: NodeInput): ParsedNode => ({ op: { kind: 'Identity' }, inputs: c.inputs.slice(0, 1) });
+
 /** Parsers by FINN op_type for every registered layer, including the _hls/_rtl and older *_Batch spellings. */
-export const HW_PARSERS: Record<string, (c: NodeInput) => ParsedNode> = Object.fromEntries(
-  HW_LAYERS.flatMap((l) => {
+export const HW_PARSERS: Record<string, (c: NodeInput) => ParsedNode> = Object.fromEntries([
+  ...HW_LAYERS.flatMap((l) => {
     const layer = l as unknown as HwLayer<string, unknown>;
     const parse = parserFor(layer);
     return [layer.finnName, ...(layer.finnAliases ?? [])].flatMap((n) => SUFFIXES.map((s) => [`${n}${s}`, parse] as const));
   }),
-);
+  ...INFRA.flatMap((n) => SUFFIXES.map((s) => [`${n}${s}`, passThrough] as const)),
+]);

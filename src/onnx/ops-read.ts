@@ -101,7 +101,9 @@ const STANDARD: Record<string, Parser> = {
   Pad: (c) => ({ op: { kind: 'Pad', pads: attrInts(c.src, 'pads', null), value: attrFloat(c.src, 'value', 0) }, inputs: c.inputs }),
   MatMul: simple('MatMul'), Add: simple('Add'), Sub: simple('Sub'), Mul: simple('Mul'), Div: simple('Div'),
   Pow: simple('Pow'), Sqrt: simple('Sqrt'), Neg: simple('Neg'), Identity: simple('Identity'), Reshape: simple('Reshape'),
-  Sign: simple('Sign'), Relu: simple('Relu'), Shape: simple('Shape'),
+  Sign: simple('Sign'), Relu: simple('Relu'), Shape: simple('Shape'), Sigmoid: simple('Sigmoid'),
+  Softmax: (c) => ({ op: { kind: 'Softmax', axis: attrInt(c.src, 'axis', -1) }, inputs: c.inputs }),
+  LogSoftmax: (c) => ({ op: { kind: 'LogSoftmax', axis: attrInt(c.src, 'axis', -1) }, inputs: c.inputs }),
   Gemm: (c) => ({
     op: { kind: 'Gemm', alpha: attrFloat(c.src, 'alpha', 1), beta: attrFloat(c.src, 'beta', 1), transA: attrBool(c.src, 'transA', false), transB: attrBool(c.src, 'transB', false) },
     inputs: c.inputs,

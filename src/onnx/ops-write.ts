@@ -36,6 +36,7 @@ function opForm(op: Op, inputRank: number): OpForm {
     case 'TopK': return std('TopK', [aInt('axis', op.axis), aInt('largest', op.largest), aInt('sorted', op.sorted)]);
     case 'ArgMax': return std('ArgMax', [aInt('axis', op.axis), aInt('keepdims', op.keepdims), aInt('select_last_index', op.selectLastIndex)]);
     case 'Gather': return std('Gather', [aInt('axis', op.axis)]);
+    case 'Softmax': case 'LogSoftmax': return std(op.kind, [aInt('axis', op.axis)]);
     case 'Concat': return std('Concat', [aInt('axis', op.axis)]);
     case 'Constant': return std('Constant', [aTensor('value', op.value)]);
     case 'Quant': return qonnx('Quant', [aInt('signed', op.signed), aInt('narrow', op.narrow), aString('rounding_mode', op.rounding)]);
@@ -51,7 +52,7 @@ function opForm(op: Op, inputRank: number): OpForm {
     case 'Im2Col': return qonnx('Im2Col', [aInts('kernel_size', op.kernel), aInts('stride', op.stride), aInts('pad_amount', op.pads), aFloat('pad_value', op.padValue)]);
     case 'MaxPoolNHWC': return qonnx('MaxPoolNHWC', [aInts('kernel_shape', op.kernel), aInts('strides', op.strides)]);
     case 'MatMul': case 'Add': case 'Sub': case 'Mul': case 'Div': case 'Pow': case 'Sqrt': case 'Neg': case 'Identity':
-    case 'Reshape': case 'Sign': case 'Relu': case 'Shape': case 'Squeeze': case 'Unsqueeze': case 'Clip':
+    case 'Reshape': case 'Sign': case 'Relu': case 'Sigmoid': case 'Shape': case 'Squeeze': case 'Unsqueeze': case 'Clip':
       return bare(op.kind);
   }
 }

@@ -6,9 +6,11 @@ import type { KernelChoice } from '../engine/engine.ts';
 import { numel, type Tensor } from '../ir/tensor.ts';
 import { isIntegral } from '../ir/datatype.ts';
 import { hasDiv255 } from '../passes/tidy/pre-post-processing.ts';
-import { hostFrame } from './host-input.ts';
 import { fail } from '../util/errors.ts';
-import type { ImageDataset } from './datasets.ts';
+import type { Dataset } from './datasets.ts';
+import { datasetFrame } from './host-input.ts';
+import { predictor } from './predict.ts';
+import { contractOf } from './contract.ts';
 
 /** 'raw': 0–255 pixel values; 'unit': pixels / 255 (what Brevitas exports are trained on). */
 export type InputScale = 'raw' | 'unit';
@@ -82,31 +84,31 @@ export interface EvalResult {
   compileSeconds?: number;
 }
 
-/** Every image as the graph's input frame (host layout, raw or /255), frame after frame. */
-function datasetFrames(g: Graph, ds: ImageDataset, scale: InputScale): Float64Array {
-  const per = numel(ds.imageShape);
+/** Every sample as the graph's input frame (contract or raw//255, host layout), frame after frame. */
+function datasetFrames(g: Graph, ds: Dataset, scale: InputScale): Float64Array {
   const inShape = g.tensors.get(g.inputs[0]!)!.shape;
-  if (numel(inShape) !== per) fail('E_SHAPE', `the model takes [${inShape.join(',')}] but ${ds.name} images are [${ds.imageShape.join(',')}]`);
-  const out = new Float64Array(ds.count * per), buf = new Float64Array(per);
-  for (let i = 0; i < ds.count; i++) {
-    for (let j = 0; j < per; j++) buf[j] = scale === 'raw' ? ds.images[i * per + j]! : ds.images[i * per + j]! / 255;
-    out.set(hostFrame(g, buf), i * per);
-  }
+  const per = numel(inShape);
+  const want = numel(contractOf(g)?.input.shape ?? inShape);
+  if (numel(ds.imageShape) !== want) fail('E_SHAPE', `the model takes [${(contractOf(g)?.input.shape ?? inShape).join(',')}] but ${ds.name} samples are [${ds.imageShape.join(',')}]`);
+  const out = new Float64Array(ds.count * per);
+  for (let i = 0; i < ds.count; i++) out.set(datasetFrame(g, ds, i, scale), i * per);
   return out;
 }
 
-function scoreOutputs(y: Float64Array, perOut: number, ds: ImageDataset): { predictions: Int32Array; correct: number } {
+function scoreOutputs(g: Graph, y: Float64Array, perOut: number, ds: Dataset): { predictions: Int32Array; correct: number } {
+  const labels = ds.labels ?? fail('E_DATASET', `${ds.name} has no labels: accuracy needs them`, 'give labels (npz key y / label_arr, or npy:<x.npy>,<y.npy>)');
+  const predict = predictor(g);
   const predictions = new Int32Array(ds.count);
   let correct = 0;
   for (let i = 0; i < ds.count; i++) {
-    predictions[i] = predictedClass({ shape: [perOut], data: y.subarray(i * perOut, (i + 1) * perOut) });
-    if (predictions[i] === ds.labels[i]) correct++;
+    predictions[i] = predict(y.subarray(i * perOut, (i + 1) * perOut));
+    if (predictions[i] === labels[i]) correct++;
   }
   return { predictions, correct };
 }
 
 /** Top-1 accuracy of a graph on a dataset with the engine (threads > 1: worker threads). */
-export async function evaluateFast(g: Graph, ds: ImageDataset, scale: InputScale = detectInputScale(g).scale, o: RunOptions = {}): Promise<EvalResult> {
+export async function evaluateFast(g: Graph, ds: Dataset, scale: InputScale = detectInputScale(g).scale, o: RunOptions = {}): Promise<EvalResult> {
   if (o.executor === 'reference') return evaluate(g, ds, scale, o);
   const t0 = performance.now();
   const m = engineFor(g, o);
@@ -115,7 +117,7 @@ export async function evaluateFast(g: Graph, ds: ImageDataset, scale: InputScale
     const t1 = performance.now();
     const y = await m.run(frames, ds.count);
     const seconds = (performance.now() - t1) / 1000;
-    const { predictions, correct } = scoreOutputs(y, y.length / Math.max(1, ds.count), ds);
+    const { predictions, correct } = scoreOutputs(g, y, y.length / Math.max(1, ds.count), ds);
     return { images: ds.count, correct, accuracy: ds.count ? correct / ds.count : 0, predictions, inputScale: scale, seconds, compileSeconds: (t1 - t0) / 1000 };
   } finally {
     await m.close();
@@ -123,7 +125,7 @@ export async function evaluateFast(g: Graph, ds: ImageDataset, scale: InputScale
 }
 
 /** Top-1 accuracy of a graph on a dataset: the engine in this thread, or (executor 'reference') the reference executor. */
-export function evaluate(g: Graph, ds: ImageDataset, scale: InputScale = detectInputScale(g).scale, o: RunOptions = {}): EvalResult {
+export function evaluate(g: Graph, ds: Dataset, scale: InputScale = detectInputScale(g).scale, o: RunOptions = {}): EvalResult {
   if (o.executor !== 'reference') {
     const t0 = performance.now();
     const m = engineFor(g, { ...o, threads: 1 });
@@ -131,23 +133,19 @@ export function evaluate(g: Graph, ds: ImageDataset, scale: InputScale = detectI
     const t1 = performance.now();
     const y = m.runSync(frames, ds.count);
     const seconds = (performance.now() - t1) / 1000;
-    const { predictions, correct } = scoreOutputs(y, y.length / Math.max(1, ds.count), ds);
+    const { predictions, correct } = scoreOutputs(g, y, y.length / Math.max(1, ds.count), ds);
     return { images: ds.count, correct, accuracy: ds.count ? correct / ds.count : 0, predictions, inputScale: scale, seconds, compileSeconds: (t1 - t0) / 1000 };
   }
-  const per = numel(ds.imageShape);
   const inShape = g.tensors.get(g.inputs[0]!)!.shape;
-  if (numel(inShape) !== per) fail('E_SHAPE', `the model takes [${inShape.join(',')}] but ${ds.name} images are [${ds.imageShape.join(',')}]`);
+  const frames = datasetFrames(g, ds, scale);
+  const per = numel(inShape);
   const run = compileGraph(g);
-  const predictions = new Int32Array(ds.count);
-  let correct = 0;
   const t0 = performance.now();
-  const buf = new Float64Array(per);
-  for (let i = 0; i < ds.count; i++) {
-    const px = ds.images.subarray(i * per, (i + 1) * per);
-    for (let j = 0; j < per; j++) buf[j] = scale === 'raw' ? px[j]! : px[j]! / 255;
-    const out = run({ [g.inputs[0]!]: { shape: inShape, data: hostFrame(g, buf) } }).get(g.outputs[0]!)!;
-    predictions[i] = predictedClass(out);
-    if (predictions[i] === ds.labels[i]) correct++;
-  }
+  const outs: Float64Array[] = [];
+  for (let i = 0; i < ds.count; i++) outs.push(run({ [g.inputs[0]!]: { shape: inShape, data: frames.subarray(i * per, (i + 1) * per) } }).get(g.outputs[0]!)!.data);
+  const perOut = outs[0]?.length ?? 1;
+  const y = new Float64Array(ds.count * perOut);
+  outs.forEach((o, i) => y.set(o, i * perOut));
+  const { predictions, correct } = scoreOutputs(g, y, perOut, ds);
   return { images: ds.count, correct, accuracy: ds.count ? correct / ds.count : 0, predictions, inputScale: scale, seconds: (performance.now() - t0) / 1000 };
 }

@@ -70,7 +70,7 @@ test("FINN's folding (with _hls/_rtl names): cycles 16, 64, 64, 64, 8 and max 64
   const auto = JSON.parse(readFileSync(join(r.outDir, 'auto_folding_config.json'), 'utf8'));
   assert.deepEqual(auto.MVAU_0, { PE: 16, SIMD: 49, ram_style: 'block' });
   const steps = JSON.parse(readFileSync(join(r.outDir, 'time_per_step.json'), 'utf8'));
-  assert.deepEqual(Object.keys(steps), ['import', 'tidy', 'qonnx-to-finn', 'pre-post', 'streamline', 'to-hw', 'fold', 'estimate']);
+  assert.deepEqual(Object.keys(steps), ['import', 'tidy', 'pre-post', 'qonnx-to-finn', 'streamline', 'to-hw', 'fold', 'estimate']);
   for (const s of Object.keys(steps)) readFileSync(join(r.outDir, `intermediate_models/${s}.onnx`));
 });
 

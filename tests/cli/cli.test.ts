@@ -92,7 +92,7 @@ test('progress off a TTY: one line per step with its time, the error once at the
   const ok = finn(['build', ZOO_W1A1, '--out', join(dir, 'a'), '--target-fps', '100000', '--to', 'estimate']);
   assert.equal(ok.code, 0, ok.stderr);
   const lines = ok.stdout.trim().split('\n');
-  for (const [i, step] of ['import', 'tidy', 'qonnx-to-finn', 'pre-post', 'streamline', 'to-hw', 'fold', 'estimate'].entries()) {
+  for (const [i, step] of ['import', 'tidy', 'pre-post', 'qonnx-to-finn', 'streamline', 'to-hw', 'fold', 'estimate'].entries()) {
     assert.ok(lines.some((l) => l.startsWith(`▸ [${i + 1}/8] ${step}`)), `start of ${step}`);
     assert.ok(lines.some((l) => new RegExp(`^✓ \\[${i + 1}/8\\] ${step} \\((<1 ms|\\d+ ms|[\\d.]+ s)\\)$`).test(l)), `end of ${step} with its time`);
   }

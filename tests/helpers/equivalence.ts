@@ -5,13 +5,15 @@ import { compileGraph } from '../../src/exec/run.ts';
 import { isIntegral } from '../../src/ir/datatype.ts';
 import { numel } from '../../src/ir/tensor.ts';
 import { predictedClass } from '../../src/runtime/eval.ts';
-import { hostFrame } from '../../src/runtime/host-input.ts';
+import { acceleratorFrame, hostFrame } from '../../src/runtime/host-input.ts';
+import { contractOf } from '../../src/runtime/contract.ts';
 
 /** Output of `g` on raw 0–255 pixels (scaled to [0, 1] when the graph takes floats). */
 export function runOnPixels(g: Graph, px: ArrayLike<number>): Float64Array {
   const info = g.tensors.get(g.inputs[0]!)!;
   const raw = isIntegral(info.dtype);
-  const data = hostFrame(g, Float64Array.from(px, (v) => (raw ? v : v / 255)));
+  // a build's graph follows its input contract (e.g. the first quantizer on the host); a model takes pixels or pixels / 255
+  const data = contractOf(g) ? acceleratorFrame(g, px, 'pixels') : hostFrame(g, Float64Array.from(px, (v) => (raw ? v : v / 255)));
   return compileGraph(g)({ [g.inputs[0]!]: { shape: info.shape, data } }).get(g.outputs[0]!)!.data;
 }
 

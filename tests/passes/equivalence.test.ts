@@ -51,7 +51,7 @@ for (const [w, a] of [[1, 1], [2, 2], [1, 2], [2, 1], [3, 3], [4, 2]] as const) 
 
 test('the core passes all fired at least once', () => {
   for (const name of ['tidy/infer-shapes', 'tidy/fold-constants', 'tidy/give-names', 'tidy/collapse-reshapes', 'qonnx/fold-weight-quant',
-    'qonnx/quant-to-multithreshold', 'tidy/add-preprocessing', 'tidy/add-topk', 'streamline/batchnorm-to-affine', 'streamline/normalize-affine',
+    'qonnx/quant-to-multithreshold', 'contract/input', 'contract/output', 'streamline/batchnorm-to-affine', 'streamline/normalize-affine',
     'streamline/move-affine-past-layout', 'streamline/move-add-past-mul', 'streamline/collapse-repeated', 'streamline/move-affine-past-matmul',
     'streamline/absorb-sign-into-weights', 'streamline/absorb-add-into-threshold', 'streamline/absorb-mul-into-threshold',
     'streamline/absorb-affine-into-topk', 'streamline/round-thresholds', 'streamline/bipolar-matmul-to-xnor', 'hw/to-mvau',

@@ -91,7 +91,7 @@ test('CIFAR-10 binary: records parse into CHW images and labels; train batches c
   assert.equal(loadTrainDataset(`cifar10-bin:${dir}`, 'test').count, 4);
   const t = loadDataset(`cifar10-bin:${dir}`, 3);
   assert.equal(t.count, 3);
-  assert.deepEqual([...t.labels], [6, 7, 8]);
+  assert.deepEqual([...t.labels!], [6, 7, 8]);
   assert.equal(t.images.length, 3 * 3072);
 });
 

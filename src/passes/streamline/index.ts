@@ -9,6 +9,7 @@ import { moveAffinePastMatMul } from './move-past-matmul.ts';
 import { absorbSignIntoWeights } from './absorb-sign-into-weights.ts';
 import { absorbAddIntoThreshold, absorbMulIntoThreshold } from './absorb-into-threshold.ts';
 import { absorbIntoTopK } from './absorb-into-topk.ts';
+import { absorbReluIntoThreshold } from './absorb-relu-into-threshold.ts';
 import { roundThresholds } from './round-thresholds.ts';
 
 import { convToIm2Col } from '../lower/conv-to-im2col.ts';
@@ -21,5 +22,5 @@ export const LOWER_PASSES: readonly Pass[] = [convToIm2Col, maxPoolToNhwc, sinkT
 export const STREAMLINE_PASSES: readonly Pass[] = [
   ...LOWER_PASSES,
   batchnormToAffine, normalizeAffine, moveAffinePastLayout, moveAddPastMul, collapseRepeated, moveAffinePastMatMul,
-  absorbSignIntoWeights, absorbAddIntoThreshold, absorbMulIntoThreshold, absorbIntoTopK, roundThresholds,
+  absorbSignIntoWeights, absorbReluIntoThreshold, absorbAddIntoThreshold, absorbMulIntoThreshold, absorbIntoTopK, roundThresholds,
 ];

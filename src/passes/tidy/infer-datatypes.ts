@@ -14,7 +14,8 @@ export { matmulRange };
 const LAYOUT = new Set(['Reshape', 'Flatten', 'Transpose', 'Squeeze', 'Unsqueeze', 'Identity', 'Gather', 'Concat']);
 
 function rangeOf(t: TensorInfo): [number, number] | undefined {
-  if (!isIntegral(t.dtype)) return undefined;
+  // a constant of integer values has an integer range whatever datatype it was stored with
+  if (!isIntegral(t.dtype) && !(t.value && allInteger(t.value))) return undefined;
   if (t.value) {
     let lo = Infinity, hi = -Infinity;
     for (const v of t.value.data) { lo = Math.min(lo, v); hi = Math.max(hi, v); }

@@ -40,20 +40,22 @@ export const addPreprocessing: Pass = {
   },
 };
 
+/** Append TopK(k) on the last axis of the output; the graph then returns the k class indices. */
+export function appendTopK(g: Graph, k: number): Graph {
+  const logits = g.outputs[0]!;
+  const shape = g.tensors.get(logits)!.shape;
+  const e = emitter(g);
+  const kc = e.constant('topk_k', { shape: [1], data: Float64Array.of(k) }, int(64));
+  const values = e.value(`${logits}_topk_values`, [...shape.slice(0, -1), k], FLOAT32);
+  const idx = e.value(`${logits}_topk_index`, [...shape.slice(0, -1), k], uint(32));
+  e.node('Postprocess_TopK', { kind: 'TopK', axis: -1, largest: true, sorted: true }, [logits, kc], [values, idx]);
+  const tensors = new Map(g.tensors);
+  for (const t of e.tensors) tensors.set(t.name, t);
+  return makeGraph({ ...g, nodes: [...g.nodes, ...e.nodes], tensors, outputs: [idx] });
+}
+
 export const addTopK: Pass = {
   name: 'tidy/add-topk',
   summary: 'return the class index: append TopK(k=1)',
-  run(g) {
-    if (hasTopK(g)) return g;
-    const logits = g.outputs[0]!;
-    const shape = g.tensors.get(logits)!.shape;
-    const e = emitter(g);
-    const k = e.constant('topk_k', { shape: [1], data: Float64Array.of(1) }, int(64));
-    const values = e.value(`${logits}_topk_values`, [...shape.slice(0, -1), 1], FLOAT32);
-    const idx = e.value(`${logits}_topk_index`, [...shape.slice(0, -1), 1], uint(32));
-    e.node('Postprocess_TopK', { kind: 'TopK', axis: -1, largest: true, sorted: true }, [logits, k], [values, idx]);
-    const tensors = new Map(g.tensors);
-    for (const t of e.tensors) tensors.set(t.name, t);
-    return makeGraph({ ...g, nodes: [...g.nodes, ...e.nodes], tensors, outputs: [idx] });
-  },
+  run: (g) => (hasTopK(g) ? g : appendTopK(g, 1)),
 };
