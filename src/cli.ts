@@ -12,6 +12,9 @@ import { printGraph } from './ir/print.ts';
 import { readNpy, writeNpy } from './util/npy.ts';
 import { detectInputScale, evaluateFast, runFrames, type InputScale, type RunOptions } from './runtime/eval.ts';
 import { loadDataset } from './runtime/datasets.ts';
+import { contractOf } from './runtime/contract.ts';
+import { runWithContract } from './runtime/run-contract.ts';
+import { parseOutputMode } from './passes/contract/output-contract.ts';
 import { configToOptions } from './config.ts';
 import { runDemo } from './demo.ts';
 import { registerTrainCommand } from './train/command.ts';
@@ -68,7 +71,10 @@ export function makeProgram(print: (s: string) => void, printErr: (s: string) =>
     .option('--config <file>', "FINN's dataflow_build_config.json")
     .option('--from <step>', `first step (${STEP_NAMES.join(', ')})`, stepName)
     .option('--to <step>', 'last step', stepName)
-    .addOption(new Option('--preprocess <mode>', 'add x/255 in front of the model').choices(['auto', 'none']))
+    .addOption(new Option('--preprocess <mode>', 'add x/255 in front of image models').choices(['auto', 'none']))
+    .addOption(new Option('--input-kind <kind>', 'image: raw UINT8 pixels in; features: the first quantizer runs on the host (default: decided from the model, see README)').choices(['image', 'features']))
+    .addOption(new Option('--input-quant <where>', "where the model's first quantizer runs (default: accel for images, host for features)").choices(['accel', 'host']))
+    .option('--output <mode>', 'what the output stream carries: top1 (default for several outputs), topk:K, scores, decision (default for one output)', parseOutputMode)
     .option('--mvau-wwidth-max <bits>', 'max weight bits per PE per cycle when folding', num('--mvau-wwidth-max'))
     .option('--two-pass', 'rebalance folding when the target cannot be met')
     .option('--pad', 'pad layer widths where the folding file asks for PE/SIMD that do not divide them')
@@ -85,7 +91,7 @@ export function makeProgram(print: (s: string) => void, printErr: (s: string) =>
       const fromCfg = o.config ? configToOptions(String(o.config), log) : {};
       const merged = { ...fromCfg, ...Object.fromEntries(Object.entries({
         model, out: o.out, targetFps: o.targetFps, clockNs: o.clockNs, part: o.part, foldingFile: o.folding,
-        from: o.from, to: o.to, preprocess: o.preprocess, maxWeightWidth: o.mvauWwidthMax, twoPassFolding: o.twoPass, pad: o.pad,
+        from: o.from, to: o.to, preprocess: o.preprocess, inputKind: o.inputKind, inputQuant: o.inputQuant, output: o.output, maxWeightWidth: o.mvauWwidthMax, twoPassFolding: o.twoPass, pad: o.pad,
         verifyDataset: o.verifyDataset, verifyLimit: o.verifyLimit, stalls: o.stalls === undefined ? undefined : o.stalls === 'on',
         seed: o.seed, simCacheDir: o.simCache, verilator: env.FINN_VERILATOR, fifoSizing: o.fifoSizing,
       }).filter(([, v]) => v !== undefined)) } as Partial<BuildOptions>;
@@ -109,7 +115,8 @@ export function makeProgram(print: (s: string) => void, printErr: (s: string) =>
       const { graph } = loadModelOrBuild(model);
       let x = readNpy(o.input);
       if (o.inputScale === 'unit') x = { shape: x.shape, data: x.data.map((v) => v / 255) };
-      const y = await runFrames(graph, x, runOptions(o));
+      // a build applies its input/output contract (host quantizer, dequantized scores, decisions); a model runs as it is
+      const y = contractOf(graph) ? await runWithContract(graph, x, runOptions(o)) : await runFrames(graph, x, runOptions(o));
       writeNpy(o.output, y);
       print(`wrote ${o.output}: shape [${y.shape.join(',')}]${y.data.length <= 16 ? ` values [${Array.from(y.data).join(', ')}]` : ''}`);
     });

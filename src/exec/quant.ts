@@ -22,7 +22,7 @@ export function quantRange(bits: number, signed: boolean, narrow: boolean): [num
 }
 
 /** MultiThreshold on a channel-major or channels-last tensor: out = bias + scale * #{t : x >= T[c, t]}. */
-export function multiThreshold(x: Tensor, t: Tensor, outScale: number, outBias: number, channelsLast: boolean): Tensor {
+export function multiThreshold(x: Tensor, t: Tensor, outScale: number, outBias: number, channelsLast: boolean, evenTies?: number): Tensor {
   const shape = x.shape;
   const cAxis = channelsLast ? shape.length - 1 : Math.min(1, shape.length - 1);
   const c = shape[cAxis]!;
@@ -36,7 +36,10 @@ export function multiThreshold(x: Tensor, t: Tensor, outScale: number, outBias: 
     const v = x.data[i]!;
     let cnt = 0;
     const base = ch * steps;
-    for (let s = 0; s < steps; s++) if (v >= t.data[base + s]!) cnt++;
+    for (let s = 0; s < steps; s++) {
+      const th = t.data[base + s]!;
+      if (v > th || (v === th && (evenTies === undefined || (evenTies + s) % 2 === 0))) cnt++;
+    }
     out[i] = outBias + outScale * cnt;
   }
   return { shape: [...shape], data: out };
@@ -75,6 +78,6 @@ export const quantKernels: Record<string, Kernel> = {
   },
   MultiThreshold: (op, [x, t]) => {
     if (op.kind !== 'MultiThreshold') fail('E_INTERNAL', 'MultiThreshold kernel on wrong op');
-    return [multiThreshold(x!, t!, op.outScale, op.outBias, op.channelsLast)];
+    return [multiThreshold(x!, t!, op.outScale, op.outBias, op.channelsLast, op.evenTies)];
   },
 };

@@ -52,6 +52,7 @@ export function thresholdCount(v: number, t: Float64Array, row: number, steps: n
 export function hwActivation(mt: Node): { outType: DataType; actVal: number } {
   if (mt.op.kind !== 'MultiThreshold') return fail('E_INTERNAL', 'not a MultiThreshold');
   const { outScale, outBias, outType } = mt.op;
+  if (mt.op.evenTies !== undefined) fail('E_TO_HW', `node ${mt.name}: MultiThreshold on a non-integer input (its thresholds could not be rounded)`, 'quantize the input of this layer');
   if (outType.kind === 'bipolar' && outScale === 2 && outBias === -1) return { outType, actVal: 0 };
   if (outScale !== 1 || !Number.isInteger(outBias)) {
     fail('E_TO_HW', `node ${mt.name}: MultiThreshold with out_scale ${outScale} / out_bias ${outBias} cannot be implemented in hardware`, 'the scale should have been moved out by streamlining; check the model for per-channel activation scales');

@@ -56,9 +56,9 @@ export const labelSelect: HwLayer<'hw.LabelSelect', LabelSelectParams> = {
   outputs: (p) => [port(p.outputType, p.k, p.k)],
   outTypes: (p) => [p.outputType],
   rtl(p) {
-    if (p.k !== 1) fail('E_RTL', `LabelSelect with k=${p.k}: the core implements top-1 only`);
+    if (p.k > p.validLabels) fail('E_RTL', `LabelSelect with k=${p.k} over ${p.validLabels} labels`);
     const I = elemCode(p.inputType);
-    return { core: 'finn_labelselect', params: [['LABELS', p.labels], ['PE', p.pe], ['IBITS', I.bits], ['I_SIGNED', I.signed ? 1 : 0], ['OBITS', elemCode(p.outputType).bits], ['VALID', p.validLabels]], memories: [] };
+    return { core: 'finn_labelselect', params: [['LABELS', p.labels], ['PE', p.pe], ['IBITS', I.bits], ['I_SIGNED', I.signed ? 1 : 0], ['OBITS', elemCode(p.outputType).bits], ['K', p.k], ['VALID', p.validLabels]], memories: [] };
   },
   describe: (p) => ({ detail: `index of the largest of ${p.validLabels} values`, dims: `top-${p.k} of ${p.validLabels}` }),
 };

@@ -42,6 +42,12 @@ export type QonnxOp =
       outType: DataType;
       /** Which axis of the input holds channels (FINN: 1 for NCHW/NC, last for NHWC). */
       channelsLast: boolean;
+      /**
+       * Round-half-to-even ties (from a ROUND quantizer): threshold i leads to quantizer level evenTies + i, and an
+       * input exactly at it reaches that level only when the level is even — so thresholds of odd levels are strict
+       * (x > T). Absent: every threshold is x ≥ T. round-thresholds resolves it on integer inputs.
+       */
+      evenTies?: number;
     }
   | { kind: 'XnorPopcountMatMul' }
   /** NHWC sliding window: [N, H, W, C] → [N, OH, OW, kh·kw·C] in (kh, kw, C) order; pads = [top, left, bottom, right]. */

@@ -149,6 +149,7 @@ const QONNX: Record<string, Parser> = {
     op: {
       kind: 'MultiThreshold', outScale: attrFloat(c.src, 'out_scale', 1), outBias: attrFloat(c.src, 'out_bias', 0),
       outType: attrDtype(c.src, 'out_dtype'), channelsLast: channelsLast(c.src),
+      ...(hasAttr(c.src, 'even_ties_first_level') ? { evenTies: attrInt(c.src, 'even_ties_first_level') } : {}),
     },
     inputs: c.inputs,
   }),

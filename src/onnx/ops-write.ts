@@ -45,6 +45,7 @@ function opForm(op: Op, inputRank: number): OpForm {
     case 'MultiThreshold': return qonnx('MultiThreshold', [
       aFloat('out_scale', op.outScale), aFloat('out_bias', op.outBias), aString('out_dtype', dtName(op.outType)),
       aString('data_layout', dataLayout(op.channelsLast, inputRank)),
+      ...(op.evenTies !== undefined ? [aInt('even_ties_first_level', op.evenTies)] : []),
     ]);
     case 'Conv': return std('Conv', [aInts('kernel_shape', op.kernel), aInts('strides', op.strides), aInts('pads', op.pads), aInts('dilations', op.dilations), aInt('group', op.group)]);
     case 'MaxPool': return std('MaxPool', [aInts('kernel_shape', op.kernel), aInts('strides', op.strides), aInts('pads', op.pads)]);

@@ -30,6 +30,7 @@ const SETS: [CoreName, Params][] = [
   ['finn_labelselect', {}],
   ['finn_labelselect', { LABELS: 1000, PE: 8, IBITS: 16, I_SIGNED: 0, OBITS: 16 }],
   ['finn_labelselect', { LABELS: 1, PE: 1, IBITS: 1, OBITS: 1 }],
+  ['finn_labelselect', { LABELS: 12, PE: 4, IBITS: 5, OBITS: 4, K: 5, VALID: 10 }],
   ['finn_dwc', {}],
   ['finn_dwc', { IN_BITS: 784, OUT_BITS: 8 }],
   ['finn_dwc', { IN_BITS: 3, OUT_BITS: 100 }],

@@ -83,7 +83,8 @@ const scalarConst = (pl: Planner, name: string | undefined): number | undefined 
 };
 
 const multiThreshold: Lowering = (pl, n) => {
-  if (n.op.kind !== 'MultiThreshold') return false;
+  // round-half-even ties (strict thresholds) are left to the reference kernel
+  if (n.op.kind !== 'MultiThreshold' || n.op.evenTies !== undefined) return false;
   const T = pl.consts.get(n.inputs[1]!);
   if (!T || pl.isConst(n.inputs[0]!)) return false;
   const shape = pl.shape(n.inputs[0]!);

@@ -33,7 +33,7 @@ function quantThresholds(n: Node, s: Float64Array, z: Float64Array, lo: number, 
 }
 
 /** MultiThreshold attributes and thresholds equivalent to the quantizer (before its output scale). */
-function thresholdForm(g: Graph, n: Node, s: Float64Array, shape: readonly number[]): { t: Tensor; outBias: number; outScale: number; outType: DataType } {
+function thresholdForm(g: Graph, n: Node, s: Float64Array, shape: readonly number[]): { t: Tensor; outBias: number; outScale: number; outType: DataType; evenTies?: number } {
   if (n.op.kind === 'BipolarQuant') return { t: { shape: [1, 1], data: Float64Array.of(0) }, outBias: -1, outScale: 2, outType: BIPOLAR };
   if (n.op.kind !== 'Quant') fail('E_INTERNAL', 'not a quantizer');
   const z = channelVector(g, n, 2, shape);
@@ -42,7 +42,9 @@ function thresholdForm(g: Graph, n: Node, s: Float64Array, shape: readonly numbe
   const z0 = z[0]!;
   if (!z.every((v) => v === z0)) fail('E_UNSUPPORTED_OP', `node ${n.name}: per-channel zero-points are not supported for activations`);
   const [lo, hi] = quantRange(bits, n.op.signed, n.op.narrow);
-  return { t: quantThresholds(n, s, z, lo, hi), outBias: lo - z0, outScale: 1, outType: smallestIntType(lo - z0, hi - z0) };
+  // ROUND is half to even: a tie reaches the upper level only when that level is even
+  const ties = n.op.rounding === 'ROUND' ? { evenTies: lo + 1 } : {};
+  return { t: quantThresholds(n, s, z, lo, hi), outBias: lo - z0, outScale: 1, outType: smallestIntType(lo - z0, hi - z0), ...ties };
 }
 
 function rewriteOne(g: Graph): Graph | undefined {
@@ -56,7 +58,7 @@ function rewriteOne(g: Graph): Graph | undefined {
   const unitScale = s.every((v) => v === 1);
   const mtOut = unitScale ? out : e.value(`${n.name}_q`, shape, form.outType);
   const t = e.constant(`${n.name}_thres`, form.t);
-  e.node(n.name, { kind: 'MultiThreshold', outScale: form.outScale, outBias: form.outBias, outType: form.outType, channelsLast: false }, [n.inputs[0]!, t], [mtOut]);
+  e.node(n.name, { kind: 'MultiThreshold', outScale: form.outScale, outBias: form.outBias, outType: form.outType, channelsLast: false, ...(form.evenTies !== undefined ? { evenTies: form.evenTies } : {}) }, [n.inputs[0]!, t], [mtOut]);
   if (!unitScale) {
     const cshape = shape.length < 2 || s.length === 1 ? [1] : shape.map((_, i) => (i === 1 ? s.length : 1));
     const scale = e.constant(`${n.name}_scale`, { shape: cshape, data: s.length === 1 ? s : Float64Array.from(s) });

@@ -11,13 +11,22 @@ export function snapCeil(t: number): number {
   return Math.abs(t - r) <= 1e-9 * Math.max(1, Math.abs(t)) ? r : Math.ceil(t);
 }
 
+/** Smallest integer above t (x > t on integers), treating values within float rounding of an integer as that integer. */
+export function snapFloorPlusOne(t: number): number {
+  const r = Math.round(t);
+  return Math.abs(t - r) <= 1e-9 * Math.max(1, Math.abs(t)) ? r + 1 : Math.ceil(t);
+}
+
 function rounded(g: Graph, mt: Node): Float64Array | undefined {
   const x = g.tensors.get(mt.inputs[0]!)!;
   const t = g.tensors.get(mt.inputs[1]!)?.value;
-  if (!t || !isIntegral(x.dtype)) return undefined;
+  if (!t || !isIntegral(x.dtype) || mt.op.kind !== 'MultiThreshold') return undefined;
   const lo = dtMin(x.dtype), hi = dtMax(x.dtype) + 1;
-  const out = t.data.map((v) => Math.min(hi, Math.max(lo, Number.isFinite(v) ? snapCeil(v) : v)));
-  return out.every((v, i) => v === t.data[i]) ? undefined : out;
+  const ties = mt.op.evenTies, steps = t.shape[1] ?? 1;
+  // a strict threshold (odd level of a round-half-even quantizer) is x > t, i.e. x ≥ ⌊t⌋ + 1
+  const strict = (i: number): boolean => ties !== undefined && (ties + (i % steps)) % 2 !== 0;
+  const out = t.data.map((v, i) => Math.min(hi, Math.max(lo, Number.isFinite(v) ? (strict(i) ? snapFloorPlusOne(v) : snapCeil(v)) : v)));
+  return ties === undefined && out.every((v, i) => v === t.data[i]) ? undefined : out;
 }
 
 export const roundThresholds: Pass = {
@@ -29,7 +38,8 @@ export const roundThresholds: Pass = {
     const data = rounded(cur, mt)!;
     const e = emitter(cur);
     const t = e.constant(`${mt.name}_thres`, { shape: cur.tensors.get(mt.inputs[1]!)!.value!.shape, data });
-    e.node(mt.name, mt.op, [mt.inputs[0]!, t], [...mt.outputs]);
+    const { evenTies: _, ...op } = mt.op as Extract<typeof mt.op, { kind: 'MultiThreshold' }>;
+    e.node(mt.name, op, [mt.inputs[0]!, t], [...mt.outputs]);
     return replaceNodes(cur, [mt], e.nodes, e.tensors);
   }),
 };
