@@ -7,9 +7,9 @@ import { numel, type Tensor } from '../ir/tensor.ts';
 import { isIntegral } from '../ir/datatype.ts';
 import { hasDiv255 } from '../passes/tidy/pre-post-processing.ts';
 import { fail } from '../util/errors.ts';
-import type { Dataset } from './datasets.ts';
+import { checkLabels, type Dataset } from './datasets.ts';
 import { datasetFrame } from './host-input.ts';
-import { predictor } from './predict.ts';
+import { classCount, predictor } from './predict.ts';
 import { contractOf } from './contract.ts';
 
 /** 'raw': 0–255 pixel values; 'unit': pixels / 255 (what Brevitas exports are trained on). */
@@ -97,6 +97,7 @@ function datasetFrames(g: Graph, ds: Dataset, scale: InputScale): Float64Array {
 
 function scoreOutputs(g: Graph, y: Float64Array, perOut: number, ds: Dataset): { predictions: Int32Array; correct: number } {
   const labels = ds.labels ?? fail('E_DATASET', `${ds.name} has no labels: accuracy needs them`, 'give labels (npz key y / label_arr, or npy:<x.npy>,<y.npy>)');
+  checkLabels(ds, classCount(g));
   const predict = predictor(g);
   const predictions = new Int32Array(ds.count);
   let correct = 0;

@@ -24,3 +24,14 @@ export function predictor(g: Graph): (y: ArrayLike<number>) => number {
   const cut = last?.op.kind === 'Sigmoid' ? 0.5 : 0;
   return (y) => (y.length === 1 ? (index ? y[0]! : y[0]! >= cut ? 1 : 0) : argmax(y));
 }
+
+/** How many classes the predictions of a graph range over (2 for decisions), for checking labels. */
+export function classCount(g: Graph): number {
+  const out = contractOf(g)?.output;
+  if (out?.kind === 'decision') return 2;
+  const last = g.nodes.find((n) => n.outputs.includes(g.outputs[0]!));
+  const outLen = g.tensors.get(g.outputs[0]!)!.shape.reduce((a, b) => a * b, 1);
+  if (last?.op.kind === 'TopK' || last?.op.kind === 'ArgMax') return g.tensors.get(last.inputs[0]!)!.shape.at(-1) ?? outLen;
+  if (last?.op.kind === 'hw.LabelSelect') return last.op.p.validLabels;
+  return out || outLen > 1 ? outLen : 2;
+}
