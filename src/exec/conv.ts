@@ -26,22 +26,25 @@ export function im2col(x: Tensor, k: readonly [number, number], s: readonly [num
 }
 
 function conv(op: Extract<Op, { kind: 'Conv' }>, x: Tensor, w: Tensor, bias?: Tensor): Tensor {
-  if (op.group !== 1) fail('E_UNSUPPORTED_OP', `Conv with group=${op.group} is not supported`);
   const [n, c, h, wd] = x.shape as [number, number, number, number];
   const [oc, ic, kh, kw] = w.shape as [number, number, number, number];
-  if (ic !== c) fail('E_SHAPE', `Conv: input has ${c} channels, weights expect ${ic}`);
+  const g = op.group;
+  // grouped convolution: output channel o reads input channels of its group (ic per group)
+  if (g < 1 || c % g !== 0 || oc % g !== 0 || ic * g !== c) fail('E_SHAPE', `Conv: input has ${c} channels, weights [${w.shape.join(',')}] with group ${g} expect ${ic * g}`);
   const [dy, dx] = op.dilations;
   const oh = outDim(h, kh, op.strides[0], op.pads[0], op.pads[2], dy), ow = outDim(wd, kw, op.strides[1], op.pads[1], op.pads[3], dx);
   const out = new Float64Array(n * oc * oh * ow);
+  const ocPerGroup = oc / g;
   for (let b = 0; b < n; b++) for (let o = 0; o < oc; o++) for (let y = 0; y < oh; y++) for (let xx = 0; xx < ow; xx++) {
     let acc = bias ? bias.data[o]! : 0;
-    for (let ch = 0; ch < c; ch++) for (let ky = 0; ky < kh; ky++) {
+    const c0 = Math.floor(o / ocPerGroup) * ic;
+    for (let j = 0; j < ic; j++) for (let ky = 0; ky < kh; ky++) {
       const iy = y * op.strides[0] + ky * dy - op.pads[0];
       if (iy < 0 || iy >= h) continue;
       for (let kx = 0; kx < kw; kx++) {
         const ix = xx * op.strides[1] + kx * dx - op.pads[1];
         if (ix < 0 || ix >= wd) continue;
-        acc += x.data[((b * c + ch) * h + iy) * wd + ix]! * w.data[((o * ic + ch) * kh + ky) * kw + kx]!;
+        acc += x.data[((b * c + c0 + j) * h + iy) * wd + ix]! * w.data[((o * ic + j) * kh + ky) * kw + kx]!;
       }
     }
     out[((b * oc + o) * oh + y) * ow + xx] = acc;
@@ -68,7 +71,40 @@ function maxpool(x: Tensor, k: readonly [number, number], s: readonly [number, n
   return { shape, data: out };
 }
 
+/** Sum (or mean) over the spatial axes of NCHW (channelsLast false) or NHWC data, spatial dims kept as 1. */
+function spatialSum(x: Tensor, channelsLast: boolean, mean: boolean): Tensor {
+  const [n, a, b, c] = x.shape as [number, number, number, number];
+  const [ch, hw] = channelsLast ? [c, a * b] : [a, b * c];
+  const out = new Float64Array(n * ch);
+  for (let i = 0; i < n; i++) for (let k = 0; k < ch; k++) {
+    let s = 0;
+    for (let p = 0; p < hw; p++) s += x.data[channelsLast ? (i * hw + p) * ch + k : (i * ch + k) * hw + p]!;
+    out[i * ch + k] = mean ? s / hw : s;
+  }
+  return { shape: channelsLast ? [n, 1, 1, ch] : [n, ch, 1, 1], data: out };
+}
+
+/** NCHW average pool (ONNX semantics, count_include_pad as given). */
+function avgpool(x: Tensor, op: Extract<Op, { kind: 'AveragePool' }>): Tensor {
+  const [n, c, h, w] = x.shape as [number, number, number, number];
+  const [k, s, pads] = [op.kernel, op.strides, op.pads];
+  const oh = Math.floor((h + pads[0] + pads[2] - k[0]) / s[0]) + 1, ow = Math.floor((w + pads[1] + pads[3] - k[1]) / s[1]) + 1;
+  const out = new Float64Array(n * c * oh * ow);
+  for (let b = 0; b < n; b++) for (let ch = 0; ch < c; ch++) for (let y = 0; y < oh; y++) for (let xx = 0; xx < ow; xx++) {
+    let sum = 0, cnt = 0;
+    for (let ky = 0; ky < k[0]; ky++) for (let kx = 0; kx < k[1]; kx++) {
+      const iy = y * s[0] + ky - pads[0], ix = xx * s[1] + kx - pads[1];
+      if (iy >= 0 && iy < h && ix >= 0 && ix < w) { sum += x.data[((b * c + ch) * h + iy) * w + ix]!; cnt++; }
+    }
+    out[((b * c + ch) * oh + y) * ow + xx] = sum / (op.countIncludePad ? k[0] * k[1] : cnt);
+  }
+  return { shape: [n, c, oh, ow], data: out };
+}
+
 export const convKernels: Record<string, Kernel> = {
+  GlobalAveragePool: (_op, [x]) => [spatialSum(x!, false, true)],
+  GlobalSumPool: (op, [x]) => (op.kind === 'GlobalSumPool' ? [spatialSum(x!, op.channelsLast, false)] : fail('E_INTERNAL', 'GlobalSumPool kernel on wrong op')),
+  AveragePool: (op, [x]) => (op.kind === 'AveragePool' ? [avgpool(x!, op)] : fail('E_INTERNAL', 'AveragePool kernel on wrong op')),
   Conv: (op, [x, w, b]) => (op.kind === 'Conv' ? [conv(op, x!, w!, b)] : fail('E_INTERNAL', 'Conv kernel on wrong op')),
   MaxPool: (op, [x]) => (op.kind === 'MaxPool' ? [maxpool(x!, op.kernel, op.strides, op.pads, true)] : fail('E_INTERNAL', 'MaxPool kernel on wrong op')),
   MaxPoolNHWC: (op, [x]) => (op.kind === 'MaxPoolNHWC' ? [maxpool(x!, op.kernel, op.strides, [0, 0, 0, 0], false)] : fail('E_INTERNAL', 'MaxPoolNHWC kernel on wrong op')),

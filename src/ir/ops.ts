@@ -28,7 +28,11 @@ export type OnnxOp =
   /** NCHW convolution; pads = [top, left, bottom, right]. */
   | { kind: 'Conv'; kernel: readonly [number, number]; strides: readonly [number, number]; pads: readonly [number, number, number, number]; dilations: readonly [number, number]; group: number }
   | { kind: 'MaxPool'; kernel: readonly [number, number]; strides: readonly [number, number]; pads: readonly [number, number, number, number] }
-  | { kind: 'Pad'; pads: readonly number[] | null; value: number };
+  | { kind: 'Pad'; pads: readonly number[] | null; value: number }
+  /** Averages over H and W of an NCHW tensor (ReduceMean over axes 2, 3 reads as this). */
+  | { kind: 'GlobalAveragePool' }
+  /** NCHW average pool; `countIncludePad` as ONNX's count_include_pad. */
+  | { kind: 'AveragePool'; kernel: readonly [number, number]; strides: readonly [number, number]; pads: readonly [number, number, number, number]; countIncludePad: boolean };
 
 /** QONNX / FINN custom operators (domains qonnx.custom_op.general, finn.custom_op.general, onnx.brevitas). */
 export type QonnxOp =
@@ -53,7 +57,9 @@ export type QonnxOp =
   /** NHWC sliding window: [N, H, W, C] → [N, OH, OW, kh·kw·C] in (kh, kw, C) order; pads = [top, left, bottom, right]. */
   | { kind: 'Im2Col'; kernel: readonly [number, number]; stride: readonly [number, number]; pads: readonly [number, number, number, number]; padValue: number }
   /** NHWC max-pool (kernel = stride in FINN's use). */
-  | { kind: 'MaxPoolNHWC'; kernel: readonly [number, number]; strides: readonly [number, number] };
+  | { kind: 'MaxPoolNHWC'; kernel: readonly [number, number]; strides: readonly [number, number] }
+  /** Sum over the spatial axes per channel (the accumulator of a global average pool), keeping them as 1s. */
+  | { kind: 'GlobalSumPool'; channelsLast: boolean };
 
 export type Op = OnnxOp | QonnxOp | HwOp;
 export type OpKind = Op['kind'];

@@ -95,7 +95,28 @@ const maxPool: Parser = (c) => {
   return { op: { kind: 'MaxPool', kernel: k, strides: pair(attrInts(c.src, 'strides', null), 1), pads: quad(attrInts(c.src, 'pads', null)) }, inputs: c.inputs.slice(0, 1) };
 };
 
+const averagePool: Parser = (c) => {
+  noAutoPad(c);
+  if (attrInt(c.src, 'ceil_mode', 0) !== 0) badAttr(c.src, 'ceil_mode', '1', '0');
+  return {
+    op: { kind: 'AveragePool', kernel: pair(attrInts(c.src, 'kernel_shape'), 1), strides: pair(attrInts(c.src, 'strides', null), 1), pads: quad(attrInts(c.src, 'pads', null)), countIncludePad: attrBool(c.src, 'count_include_pad', false) },
+    inputs: c.inputs.slice(0, 1),
+  };
+};
+
+/** ReduceMean over the spatial axes of NCHW data with keepdims = global average pooling (other reductions are not supported). */
+const reduceMean: Parser = (c) => {
+  const axes = attrInts(c.src, 'axes', null) ?? (c.inputs[1] ? Array.from(c.constOf(c.inputs[1])?.data ?? []) : null);
+  const rank = c.shapeOf(c.inputs[0]!)?.length ?? 4;
+  const norm = axes?.map((a) => (a < 0 ? a + rank : a)).sort();
+  if (rank !== 4 || !norm || norm.join() !== '2,3' || !attrBool(c.src, 'keepdims', true)) {
+    throw new FinnError('E_UNSUPPORTED_OP', `${c.src.file}: node "${c.src.node}" (ReduceMean) over axes [${axes?.join(',') ?? 'all'}] of a rank-${rank} tensor: only the mean over H and W of NCHW data with keepdims=1 (global average pooling) is supported`, 'export global average pooling as GlobalAveragePool or ReduceMean(axes=[2,3], keepdims=1)');
+  }
+  return { op: { kind: 'GlobalAveragePool' }, inputs: c.inputs.slice(0, 1) };
+};
+
 const STANDARD: Record<string, Parser> = {
+  GlobalAveragePool: simple('GlobalAveragePool'), AveragePool: averagePool, ReduceMean: reduceMean,
   Conv: conv,
   MaxPool: maxPool,
   Pad: (c) => ({ op: { kind: 'Pad', pads: attrInts(c.src, 'pads', null), value: attrFloat(c.src, 'value', 0) }, inputs: c.inputs }),
@@ -159,6 +180,7 @@ const QONNX: Record<string, Parser> = {
       pads: quad(attrInts(c.src, 'pad_amount', null)), padValue: attrFloat(c.src, 'pad_value', 0) },
     inputs: c.inputs,
   }),
+  GlobalSumPool: (c) => ({ op: { kind: 'GlobalSumPool', channelsLast: channelsLast(c.src) }, inputs: c.inputs }),
   MaxPoolNHWC: (c) => ({ op: { kind: 'MaxPoolNHWC', kernel: pair(attrInts(c.src, 'kernel_shape'), 1), strides: pair(attrInts(c.src, 'strides', null), 1) }, inputs: c.inputs }),
 };
 

@@ -52,8 +52,10 @@ function opForm(op: Op, inputRank: number): OpForm {
     case 'Pad': return std('Pad', op.pads ? [aInts('pads', op.pads), aFloat('value', op.value)] : [aFloat('value', op.value)]);
     case 'Im2Col': return qonnx('Im2Col', [aInts('kernel_size', op.kernel), aInts('stride', op.stride), aInts('pad_amount', op.pads), aFloat('pad_value', op.padValue)]);
     case 'MaxPoolNHWC': return qonnx('MaxPoolNHWC', [aInts('kernel_shape', op.kernel), aInts('strides', op.strides)]);
+    case 'GlobalSumPool': return qonnx('GlobalSumPool', [aString('data_layout', op.channelsLast ? 'NHWC' : 'NCHW')]);
+    case 'AveragePool': return std('AveragePool', [aInts('kernel_shape', op.kernel), aInts('strides', op.strides), aInts('pads', op.pads), aInt('count_include_pad', op.countIncludePad)]);
     case 'MatMul': case 'Add': case 'Sub': case 'Mul': case 'Div': case 'Pow': case 'Sqrt': case 'Neg': case 'Identity':
-    case 'Reshape': case 'Sign': case 'Relu': case 'Sigmoid': case 'Shape': case 'Squeeze': case 'Unsqueeze': case 'Clip':
+    case 'Reshape': case 'Sign': case 'Relu': case 'Sigmoid': case 'GlobalAveragePool': case 'Shape': case 'Squeeze': case 'Unsqueeze': case 'Clip':
       return bare(op.kind);
   }
 }

@@ -14,16 +14,21 @@ function lowerOne(g: Graph): Graph | undefined {
   const wInfo = g.tensors.get(n.inputs[1]!)!;
   const w = wInfo.value;
   if (!w) fail('E_UNSUPPORTED_OP', `node ${n.name}: Conv weights must be constant (quantized weights are folded before lowering)`);
-  if (n.op.group !== 1 || n.op.dilations.some((d) => d !== 1)) fail('E_UNSUPPORTED_OP', `node ${n.name}: Conv with group ${n.op.group} / dilations [${n.op.dilations.join(',')}] is not supported`);
-  const [oc, ic, kh, kw] = w.shape as [number, number, number, number];
+  const [oc, wic, kh, kw] = w.shape as [number, number, number, number];
   const x = g.tensors.get(n.inputs[0]!)!;
-  const [b, , h, wd] = x.shape as [number, number, number, number];
+  const [b, ic, h, wd] = x.shape as [number, number, number, number];
+  // depthwise (group = channels, one filter per channel) keeps its weights on the block diagonal of the MatMul
+  const depthwise = n.op.group !== 1 && n.op.group === ic && oc === ic && wic === 1;
+  if ((n.op.group !== 1 && !depthwise) || n.op.dilations.some((d) => d !== 1)) {
+    fail('E_UNSUPPORTED_OP', `node ${n.name}: Conv with group ${n.op.group} (${ic} input, ${oc} output channels) / dilations [${n.op.dilations.join(',')}] is not supported`, 'standard (group 1) and depthwise (group = channels) convolutions without dilation are');
+  }
   const y = g.tensors.get(n.outputs[0]!)!;
   const [, , oh, ow] = y.shape as [number, number, number, number];
   const k = kh * kw * ic;
   const w2 = new Float64Array(k * oc);
   for (let o = 0; o < oc; o++) for (let c = 0; c < ic; c++) for (let ky = 0; ky < kh; ky++) for (let kx = 0; kx < kw; kx++) {
-    w2[((ky * kw + kx) * ic + c) * oc + o] = w.data[((o * ic + c) * kh + ky) * kw + kx]!;
+    if (depthwise && c !== o) continue;
+    w2[((ky * kw + kx) * ic + c) * oc + o] = w.data[((o * wic + (depthwise ? 0 : c)) * kh + ky) * kw + kx]!;
   }
   const e = emitter(g);
   const xt = e.value(`${n.name}_nhwc`, [b, h, wd, ic], x.dtype);

@@ -24,12 +24,19 @@ function sinkOne(g: Graph): Graph | undefined {
     const xShape = g.tensors.get(x)!.shape;
     const out = g.tensors.get(op.outputs[0]!)!;
     const e = emitter(g);
+    if (op.op.kind === 'GlobalSumPool' && !op.op.channelsLast && xShape.length === 4) {
+      const pooled = e.value(`${op.name}_nhwc`, [xShape[0]!, 1, 1, xShape[3]!], out.dtype);
+      e.node(op.name, { kind: 'GlobalSumPool', channelsLast: true }, [x], [pooled]);
+      e.node(t.name, t.op, [pooled], [...op.outputs]);
+      return replaceNodes(g, [t, op], e.nodes, e.tensors);
+    }
     const mid = e.value(`${op.name}_nhwc`, xShape, out.dtype);
     if ((op.op.kind === 'Add' || op.op.kind === 'Mul') && constOperand(g, op)?.x === t.outputs[0]) {
       const c = transpose(fullShape(constOperand(g, op)!.c, out.shape), NCHW_TO_NHWC);
       e.node(op.name, op.op, [x, e.constant(`${op.name}_c`, c)], [mid]);
     } else if (op.op.kind === 'MultiThreshold' && !op.op.channelsLast && xShape.length === 4) {
       e.node(op.name, { ...op.op, channelsLast: true }, [x, op.inputs[1]!], [mid]);
+
     } else if (UNARY.has(op.op.kind) && op.inputs.length === 1) {
       e.node(op.name, op.op, [x], [mid]);
     } else continue;
@@ -106,6 +113,25 @@ function absorbIntoFlatten(g: Graph): Graph | undefined {
   }
   return undefined;
 }
+
+/** Add(T(a), T(b)) → T(Add(a, b)) for T = NHWC→NCHW on both operands (a residual join). */
+function sinkThroughJoin(g: Graph): Graph | undefined {
+  for (const add of g.nodes) {
+    if (add.op.kind !== 'Add' || add.inputs.length !== 2) continue;
+    const [t0, t1] = add.inputs.map((t) => producer(g, t));
+    if (!isPerm(t0, NHWC_TO_NCHW) || !isPerm(t1, NHWC_TO_NCHW) || t0 === t1) continue;
+    if (![t0!, t1!].every((t) => consumers(g, t.outputs[0]!).length === 1 && !g.outputs.includes(t.outputs[0]!))) continue;
+    const e = emitter(g);
+    const a = g.tensors.get(t0!.inputs[0]!)!;
+    const mid = e.value(`${add.name}_nhwc`, a.shape, g.tensors.get(add.outputs[0]!)!.dtype);
+    e.node(add.name, add.op, [t0!.inputs[0]!, t1!.inputs[0]!], [mid]);
+    e.node(t0!.name, t0!.op, [mid], [...add.outputs]);
+    return replaceNodes(g, [t0!, t1!, add], e.nodes, e.tensors);
+  }
+  return undefined;
+}
+
+export const sinkTransposesThroughJoin: Pass = { name: 'lower/sink-transposes-through-join', summary: 'Add(T(a), T(b)) → T(Add(a, b))', run: (g) => rewriteAll(g, sinkThroughJoin) };
 
 export const sinkTransposes: Pass = { name: 'lower/sink-nchw-transposes', summary: 'move NHWC→NCHW transposes towards the output', run: (g) => rewriteAll(g, sinkOne) };
 export const raiseTransposes: Pass = { name: 'lower/raise-nhwc-transposes', summary: 'move NCHW→NHWC transposes towards the input', run: (g) => rewriteAll(g, raiseOne) };

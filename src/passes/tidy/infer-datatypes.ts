@@ -32,6 +32,11 @@ function infer(g: Graph, n: Node): DataType | undefined {
   switch (op.kind) {
     case 'MultiThreshold': return op.outType;
     case 'MaxPoolNHWC': case 'MaxPool': return ins[0]!.dtype;
+    case 'GlobalSumPool': {
+      const r = rangeOf(ins[0]!);
+      const s = ins[0]!.shape, hw = op.channelsLast ? s[1]! * s[2]! : s[2]! * s[3]!;
+      return r ? smallestIntType(Math.min(0, r[0] * hw), Math.max(0, r[1] * hw)) : FLOAT32;
+    }
     case 'Im2Col': {
       // padding inserts padValue, which may not be representable in the input type (e.g. 0 among bipolar ±1)
       const t = ins[0]!.dtype;
