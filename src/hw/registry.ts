@@ -13,6 +13,8 @@ import { labelSelect } from './labelselect.ts';
 import { channelwise } from './channelwise.ts';
 import { fmPadding } from './fmpadding.ts';
 import { channelPad } from './channelpad.ts';
+import { duplicateStreams } from './duplicatestreams.ts';
+import { addStreams } from './addstreams.ts';
 
 export const HW_LAYERS = [
   swg,
@@ -23,6 +25,8 @@ export const HW_LAYERS = [
   labelSelect,
   fmPadding,
   channelPad,
+  duplicateStreams,
+  addStreams,
 ] as const;
 
 type AnyLayer = (typeof HW_LAYERS)[number];
