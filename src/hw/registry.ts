@@ -15,6 +15,8 @@ import { fmPadding } from './fmpadding.ts';
 import { channelPad } from './channelpad.ts';
 import { duplicateStreams } from './duplicatestreams.ts';
 import { addStreams } from './addstreams.ts';
+import { globalAccPool } from './globalaccpool.ts';
+import { pool } from './pool.ts';
 
 export const HW_LAYERS = [
   swg,
@@ -27,6 +29,8 @@ export const HW_LAYERS = [
   channelPad,
   duplicateStreams,
   addStreams,
+  globalAccPool,
+  pool,
 ] as const;
 
 type AnyLayer = (typeof HW_LAYERS)[number];
