@@ -17,6 +17,7 @@ import { duplicateStreams } from './duplicatestreams.ts';
 import { addStreams } from './addstreams.ts';
 import { globalAccPool } from './globalaccpool.ts';
 import { pool } from './pool.ts';
+import { streamingConcat } from './concat.ts';
 
 export const HW_LAYERS = [
   swg,
@@ -31,6 +32,7 @@ export const HW_LAYERS = [
   addStreams,
   globalAccPool,
   pool,
+  streamingConcat,
 ] as const;
 
 type AnyLayer = (typeof HW_LAYERS)[number];
