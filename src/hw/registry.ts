@@ -18,6 +18,7 @@ import { addStreams } from './addstreams.ts';
 import { globalAccPool } from './globalaccpool.ts';
 import { pool } from './pool.ts';
 import { streamingConcat } from './concat.ts';
+import { vvau } from './vvau.ts';
 
 export const HW_LAYERS = [
   swg,
@@ -33,6 +34,7 @@ export const HW_LAYERS = [
   globalAccPool,
   pool,
   streamingConcat,
+  vvau,
 ] as const;
 
 type AnyLayer = (typeof HW_LAYERS)[number];
