@@ -6,6 +6,7 @@ import { encodeModel } from '../../src/onnx/write.ts';
 import { decodeModelProto, encodeModelProto, utf8, type PAttribute } from '../../src/onnx/proto.ts';
 import { aInt, aString } from '../../src/onnx/attrs.ts';
 import { compileGraph } from '../../src/exec/run.ts';
+import { compile } from '../../src/engine/index.ts';
 import { residualGraph } from '../helpers/residual-graph.ts';
 import { assertFinnError } from './helpers.ts';
 
@@ -81,4 +82,19 @@ test('unsupported attribute values of the new layers are E_ONNX_MODEL errors nam
     ['AddStreams_0', (pg) => setAttr(byName(pg, 'AddStreams_0'), { name: 'inputDataTypes', type: 8, strings: [new TextEncoder().encode('UINT4')] }), /1 entries/],
   ];
   for (const [node, edit, msg] of cases) assertFinnError(() => decodeModel(patched(edit), 'bad.onnx'), 'E_ONNX_MODEL', 'bad.onnx', `"${node}"`, msg);
+});
+
+test('the CPU engine runs the graph bit-exactly like the reference (depthwise windows on its reference fallback)', async () => {
+  const g = residualGraph();
+  const ref = compileGraph(g);
+  const m = await compile(g);
+  try {
+    assert.ok(m.info.fallback.some((f) => f.node === 'ConvolutionInputGenerator_0'), 'depthwise window not lowered by the engine');
+    for (let f = 0; f < 4; f++) {
+      const x = Float64Array.from({ length: 144 }, (_, i) => (i * (f + 3) + f) % 16);
+      assert.deepEqual(Array.from(m.runSync(x)), Array.from(ref({ x: { shape: [1, 6, 6, 4], data: x } }).get('y')!.data), `frame ${f}`);
+    }
+  } finally {
+    await m.close();
+  }
 });
