@@ -83,6 +83,7 @@ export const fa = {
   float: (name: string, v: number): FinnAttr => ({ name, float: v }),
   str: (name: string, v: string): FinnAttr => ({ name, str: v }),
   dtype: (name: string, t: DataType): FinnAttr => ({ name, str: dtName(t) }),
+  dtypes: (name: string, ts: readonly DataType[]): FinnAttr => ({ name, strs: ts.map(dtName) }),
 };
 
 /** FINN's ram_style attribute. */

@@ -75,7 +75,8 @@ export type FinnAttr =
   | { readonly name: string; readonly int: number }
   | { readonly name: string; readonly ints: readonly number[] }
   | { readonly name: string; readonly float: number }
-  | { readonly name: string; readonly str: string };
+  | { readonly name: string; readonly str: string }
+  | { readonly name: string; readonly strs: readonly string[] };
 
 /** Typed access to a FINN node's attributes (implemented in src/onnx/, where strings become types). */
 export interface FinnAttrReader {
@@ -85,6 +86,8 @@ export interface FinnAttrReader {
   string(name: string, def?: string): string;
   ints(name: string, def?: readonly number[]): readonly number[];
   dtype(name: string, def?: string): DataType;
+  /** A list of datatype names (FINN's STRINGS attributes such as inputDataTypes). */
+  dtypes(name: string, def?: readonly string[]): DataType[];
   has(name: string): boolean;
   /** A string attribute restricted to `allowed`. */
   oneOf<T extends string>(name: string, allowed: readonly T[], def: T): T;

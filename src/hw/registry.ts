@@ -13,6 +13,12 @@ import { labelSelect } from './labelselect.ts';
 import { channelwise } from './channelwise.ts';
 import { fmPadding } from './fmpadding.ts';
 import { channelPad } from './channelpad.ts';
+import { duplicateStreams } from './duplicatestreams.ts';
+import { addStreams } from './addstreams.ts';
+import { globalAccPool } from './globalaccpool.ts';
+import { pool } from './pool.ts';
+import { streamingConcat } from './concat.ts';
+import { vvau } from './vvau.ts';
 
 export const HW_LAYERS = [
   swg,
@@ -23,6 +29,12 @@ export const HW_LAYERS = [
   labelSelect,
   fmPadding,
   channelPad,
+  duplicateStreams,
+  addStreams,
+  globalAccPool,
+  pool,
+  streamingConcat,
+  vvau,
 ] as const;
 
 type AnyLayer = (typeof HW_LAYERS)[number];

@@ -1,14 +1,21 @@
-/** ConvolutionInputGenerator (sliding window): streams each output pixel's kh·kw·C window, SIMD channels per word. */
+/**
+ * ConvolutionInputGenerator (sliding window): streams each output pixel's kh·kw·C window, SIMD channels per word.
+ * Element order per output pixel: standard (kh, kw, C); depthwise (FINN's `depthwise` = 1) (C/SIMD, kh, kw, SIMD) —
+ * for each fold of SIMD channels the whole window, which is what a VVAU or Pool with PE = SIMD consumes channel fold
+ * by channel fold. The depthwise order therefore depends on SIMD: the consumer's PE must equal this SIMD (as FINN's
+ * SetFolding sets it); a width converter in between (VVAU SIMD > 1) keeps the order.
+ */
 import { dtBits, dtMax, dtMin, dtName, isIntegral, type DataType } from '../ir/datatype.ts';
 import { replaceNodes, type Graph } from '../ir/index.ts';
 import { im2col } from '../exec/conv.ts';
+import type { Tensor } from '../ir/tensor.ts';
 import { fail } from '../util/errors.ts';
 import { emitter } from '../passes/util.ts';
 import { rewriteAll } from '../passes/pass.ts';
 import { bram18, checkDivides, fa, inLutram, lutScale, readPair, readRamStyle, type RamStyle } from './common.ts';
 import { divisors, port, type HwLayer } from './layer.ts';
 
-/** NHWC pixels in; for each output pixel the kh·kw·C window in (kh, kw, C) order. */
+/** NHWC pixels in; for each output pixel the kh·kw·C window in (kh, kw, C) order, or (C/SIMD, kh, kw, SIMD) if depthwise. */
 export interface SwgParams {
   readonly ifm: readonly [number, number];
   readonly ofm: readonly [number, number];
@@ -19,6 +26,8 @@ export interface SwgParams {
   readonly simd: number;
   readonly dtype: DataType;
   readonly ramStyle: RamStyle;
+  /** Depthwise element order (for a VVAU or Pool behind it). */
+  readonly depthwise: boolean;
 }
 
 /**
@@ -37,10 +46,13 @@ export const swg: HwLayer<'hw.ConvolutionInputGenerator', SwgParams> = {
   readFinn: (r) => ({
     ifm: readPair(r, 'IFMDim'), ofm: readPair(r, 'OFMDim'), channels: r.int('IFMChannels'), kernel: readPair(r, 'ConvKernelDim'),
     stride: readPair(r, 'Stride', [1, 1]), simd: r.int('SIMD'), dtype: r.dtype('inputDataType'), ramStyle: readRamStyle(r),
+    depthwise: r.bool('depthwise', false),
   }),
   writeFinn: (p) => [
     fa.ints('ConvKernelDim', p.kernel), fa.int('IFMChannels', p.channels), fa.ints('IFMDim', p.ifm), fa.ints('OFMDim', p.ofm),
     fa.int('SIMD', p.simd), fa.ints('Stride', p.stride), fa.dtype('inputDataType', p.dtype), fa.dtype('outputDataType', p.dtype), fa.str('ram_style', p.ramStyle),
+    // FINN's default is 0; written only when set so standard graphs keep their attributes
+    ...(p.depthwise ? [fa.int('depthwise', 1)] : []),
   ],
   lower: { name: 'hw/to-swg', summary: 'Im2Col → (FMPadding +) ConvolutionInputGenerator', run: (g) => rewriteAll(g, toSwg) },
   folding: (p) => [{ key: 'simd', values: divisors(p.channels) }],
@@ -57,18 +69,35 @@ export const swg: HwLayer<'hw.ConvolutionInputGenerator', SwgParams> = {
     const lutram = inLutram(p.ramStyle, depth);
     return { LUT: Math.round((120 + width * 2 + (lutram ? width * Math.ceil(depth / 64) : 0)) * lutScale(part)), FF: width * 2 + 64, BRAM_18K: lutram ? 0 : bram18(depth, width), URAM: 0, DSP: 0 };
   },
-  execute: (p, [x]) => [im2col(x!, p.kernel, p.stride, [0, 0, 0, 0], 0)],
+  execute: (p, [x]) => {
+    const cols = im2col(x!, p.kernel, p.stride, [0, 0, 0, 0], 0);
+    return [p.depthwise ? depthwiseOrder(cols, p.kernel[0] * p.kernel[1], p.channels, p.simd) : cols];
+  },
   inputs: (p) => [port(p.dtype, p.simd, p.ifm[0] * p.ifm[1] * p.channels)],
   outputs: (p) => [port(p.dtype, p.simd, p.ofm[0] * p.ofm[1] * p.kernel[0] * p.kernel[1] * p.channels)],
   outTypes: (p) => [p.dtype],
   rtl: (p) => ({
     core: 'finn_swg',
     params: [['IFM_H', p.ifm[0]], ['IFM_W', p.ifm[1]], ['C', p.channels], ['SIMD', p.simd], ['BITS', dtBits(p.dtype)],
-      ['K_H', p.kernel[0]], ['K_W', p.kernel[1]], ['S_H', p.stride[0]], ['S_W', p.stride[1]], ['OFM_H', p.ofm[0]], ['OFM_W', p.ofm[1]], ['RAM_STYLE', p.ramStyle]],
+      ['K_H', p.kernel[0]], ['K_W', p.kernel[1]], ['S_H', p.stride[0]], ['S_W', p.stride[1]], ['OFM_H', p.ofm[0]], ['OFM_W', p.ofm[1]], ['DEPTHWISE', p.depthwise ? 1 : 0], ['RAM_STYLE', p.ramStyle]],
     memories: [],
   }),
-  describe: (p) => ({ detail: `${p.kernel[0]}×${p.kernel[1]} windows, stride ${p.stride[0]}×${p.stride[1]}, ${dtName(p.dtype)}`, dims: `${p.ifm[0]}×${p.ifm[1]}×${p.channels} → ${p.ofm[0]}×${p.ofm[1]}` }),
+  describe: (p) => ({ detail: `${p.kernel[0]}×${p.kernel[1]} ${p.depthwise ? 'depthwise ' : ''}windows, stride ${p.stride[0]}×${p.stride[1]}, ${dtName(p.dtype)}`, dims: `${p.ifm[0]}×${p.ifm[1]}×${p.channels} → ${p.ofm[0]}×${p.ofm[1]}` }),
 };
+
+/**
+ * Windows in (kh, kw, C) order per pixel → (C/simd, kh, kw, simd): element (k, nf·simd + q) moves to (nf, k, q).
+ * `k` is the number of kernel positions.
+ */
+export function depthwiseOrder(cols: Tensor, k: number, channels: number, simd: number): Tensor {
+  const per = k * channels, nfs = channels / simd;
+  const out = new Float64Array(cols.data.length);
+  for (let base = 0; base < out.length; base += per) {
+    let o = base;
+    for (let nf = 0; nf < nfs; nf++) for (let kk = 0; kk < k; kk++) for (let q = 0; q < simd; q++) out[o++] = cols.data[base + kk * channels + nf * simd + q]!;
+  }
+  return { shape: [...cols.shape], data: out };
+}
 
 /** Im2Col → (FMPadding +) ConvolutionInputGenerator. */
 function toSwg(g: Graph): Graph | undefined {
@@ -90,6 +119,6 @@ function toSwg(g: Graph): Graph | undefined {
     src = e.value(`${n.name}_padded`, [1, ifm[0], ifm[1], c], x.dtype);
     e.node(`${n.name}_pad`, { kind: 'hw.FMPadding', p: { ifm: [h, w], pads: n.op.pads, channels: c, simd: 1, dtype: x.dtype, value: v } }, [n.inputs[0]!], [src]);
   }
-  e.node(n.name, { kind: 'hw.ConvolutionInputGenerator', p: { ifm, ofm: [oh, ow], channels: c, kernel: n.op.kernel, stride: n.op.stride, simd: 1, dtype: x.dtype, ramStyle: 'auto' } }, [src], [...n.outputs]);
+  e.node(n.name, { kind: 'hw.ConvolutionInputGenerator', p: { ifm, ofm: [oh, ow], channels: c, kernel: n.op.kernel, stride: n.op.stride, simd: 1, dtype: x.dtype, ramStyle: 'auto', depthwise: false } }, [src], [...n.outputs]);
   return replaceNodes(g, [n], e.nodes, e.tensors);
 }

@@ -72,15 +72,30 @@ export function attrInts(s: AttrSource, name: string, def?: readonly number[] | 
   return def;
 }
 
-/** QONNX datatype-name attribute (e.g. inputDataType="UINT8"). */
-export function attrDtype(s: AttrSource, name: string, def?: string): DataType {
-  const v = attrString(s, name, def);
+/** String-list attribute. */
+export function attrStrings(s: AttrSource, name: string, def?: readonly string[]): readonly string[] {
+  const a = get(s, name, AttrType.STRINGS);
+  if (a) return (a.strings ?? []).map(utf8);
+  return def ?? missing(s, name);
+}
+
+function parseDtypeAttr(s: AttrSource, name: string, v: string): DataType {
   try {
     return parseDataType(v);
   } catch {
     throw new FinnError('E_ONNX_MODEL', `${where(s)}: attribute ${name}="${v}" is not a QONNX datatype name`,
       'use a name such as BIPOLAR, BINARY, INT4, UINT8 or FLOAT32');
   }
+}
+
+/** QONNX datatype-name attribute (e.g. inputDataType="UINT8"). */
+export function attrDtype(s: AttrSource, name: string, def?: string): DataType {
+  return parseDtypeAttr(s, name, attrString(s, name, def));
+}
+
+/** List of QONNX datatype names (e.g. inputDataTypes=["INT4", "UINT4"]). */
+export function attrDtypes(s: AttrSource, name: string, def?: readonly string[]): DataType[] {
+  return attrStrings(s, name, def).map((v) => parseDtypeAttr(s, name, v));
 }
 
 /** Whether the node carries the attribute. */
@@ -113,6 +128,11 @@ export function aFloat(name: string, v: number): PAttribute {
 /** STRING attribute for writing. */
 export function aString(name: string, v: string): PAttribute {
   return { name, type: AttrType.STRING, s: new TextEncoder().encode(v) };
+}
+
+/** STRINGS attribute for writing. */
+export function aStrings(name: string, v: readonly string[]): PAttribute {
+  return { name, type: AttrType.STRINGS, strings: v.map((x) => new TextEncoder().encode(x)) };
 }
 
 /** INTS attribute for writing. */

@@ -5,7 +5,7 @@
 import { HW_LAYERS, type HwOp } from '../hw/registry.ts';
 import type { FinnAttrReader, HwLayer } from '../hw/layer.ts';
 import { FinnError } from '../util/errors.ts';
-import { attrBool, attrDtype, attrFloat, attrInt, attrInts, attrString, badAttr, hasAttr } from './attrs.ts';
+import { attrBool, attrDtype, attrDtypes, attrFloat, attrInt, attrInts, attrString, badAttr, hasAttr } from './attrs.ts';
 import type { NodeInput, ParsedNode } from './ops-read.ts';
 
 /** The spellings FINN uses for an op across versions and backends. */
@@ -21,6 +21,7 @@ function reader(c: NodeInput): FinnAttrReader {
     string: (name, def) => attrString(s, name, def),
     ints: (name, def) => attrInts(s, name, def)!,
     dtype: (name, def) => attrDtype(s, name, def),
+    dtypes: (name, def) => attrDtypes(s, name, def),
     has: (name) => hasAttr(s, name),
     oneOf(name, allowed, def) {
       const v = attrString(s, name, def);

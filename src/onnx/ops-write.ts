@@ -5,7 +5,7 @@ import { isHwOp, type Op } from '../ir/ops.ts';
 import type { Tensor } from '../ir/tensor.ts';
 import { layerOf, withLayer, type HwOp } from '../hw/registry.ts';
 import type { FinnAttr } from '../hw/layer.ts';
-import { aFloat, aInt, aInts, aString, aTensor } from './attrs.ts';
+import { aFloat, aInt, aInts, aString, aStrings, aTensor } from './attrs.ts';
 import type { PAttribute, PNode } from './proto.ts';
 
 /** Domain written for QONNX/FINN custom ops. */
@@ -76,6 +76,7 @@ function toProto(a: FinnAttr): PAttribute {
   if ('int' in a) return aInt(a.name, a.int);
   if ('ints' in a) return aInts(a.name, a.ints);
   if ('float' in a) return aFloat(a.name, a.float);
+  if ('strs' in a) return aStrings(a.name, a.strs);
   return aString(a.name, a.str);
 }
 

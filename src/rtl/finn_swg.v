@@ -2,6 +2,9 @@
 // Input: IFM_H x IFM_W pixels, row-major, CF = C/SIMD words per pixel. Output: for each output pixel (oy, ox)
 // row-major, for ky < K_H, kx < K_W, cf < CF the word holding channels cf*SIMD .. cf*SIMD+SIMD-1 of input pixel
 // (oy*S_H+ky, ox*S_W+kx); OFM = (IFM-K)/S+1. Input pixels no window uses are consumed and dropped.
+// DEPTHWISE = 1 (FINN's depthwise mode, for a VVAU or Pool with PE = SIMD behind it): per output pixel the loops are
+// cf, ky, kx instead (each fold of SIMD channels sees its whole window before the next fold), i.e. elements in
+// (C/SIMD, K_H, K_W, SIMD) order; the line buffer, the writer and the timing are the same.
 //
 // Line buffer: a circular buffer of R image rows, R = K_H+S_H-1 (2 if that is 1 and OFM_W = 1), R*IFM_W*CF words in a
 // simple dual-port RAM with a registered read (RAM_STYLE attribute). Every input word is written in order; image row
@@ -28,6 +31,7 @@ module finn_swg #(
   parameter integer S_W = 1,
   parameter integer OFM_H = 2,
   parameter integer OFM_W = 2,
+  parameter integer DEPTHWISE = 0,
   parameter [8*16-1:0] RAM_STYLE = "auto"
 ) (
   input  wire                 ap_clk,
@@ -53,7 +57,8 @@ module finn_swg #(
   localparam integer DEPTH = R * RW;
   localparam integer AW = DEPTH > 1 ? $clog2(DEPTH) : 1;       // buffer addresses and column words
   localparam integer GW = $clog2(S_H + K_H + R + 2) + 2;       // row counters (differences stay within +-2^(GW-2))
-  localparam integer KWN = K_W * CF;                           // words per window row
+  localparam integer DW = DEPTHWISE != 0 ? 1 : 0;
+  localparam integer KWN = DW != 0 ? K_W : K_W * CF;           // words per window row (per channel fold if depthwise)
   localparam integer KWW = KWN > 1 ? $clog2(KWN) : 1;
   localparam integer KYW = K_H > 1 ? $clog2(K_H) : 1;
   localparam integer OXW = OFM_W > 1 ? $clog2(OFM_W) : 1;
@@ -64,7 +69,9 @@ module finn_swg #(
   localparam integer OH_M1 = OFM_H - 1;
   localparam integer RW_M1 = RW - 1;
   localparam integer DEPTH_M1 = DEPTH - 1;
+  localparam integer CF_M1 = CF - 1;
   localparam integer SWCF_I = S_W * CF;                        // column words between windows
+  localparam integer RSTEP_I = DW != 0 ? CF : 1;               // column words between the words of a window row
   localparam integer ROW_STEP_I = (S_H % R) * RW;              // base slot advance per output row
   localparam integer FRAME_ROWS_I = IFM_H - (OFM_H - 1) * S_H;  // rows from the last base row to the next frame
   localparam integer FRAME_STEP_I = (FRAME_ROWS_I % R) * RW;
@@ -75,6 +82,8 @@ module finn_swg #(
   localparam [AW-1:0] RW_LAST = RW_M1[AW-1:0];
   localparam [AW-1:0] A_LAST = DEPTH_M1[AW-1:0];
   localparam [AW-1:0] SWCF = SWCF_I[AW-1:0];
+  localparam [AW-1:0] RSTEP = RSTEP_I[AW-1:0];
+  localparam [AW-1:0] CF_LAST = CF_M1[AW-1:0];
   localparam [AW:0] DEPTH_X = DEPTH[AW:0];
   localparam [AW:0] RW_X = RW[AW:0];
   localparam [AW:0] ROW_STEP = ROW_STEP_I[AW:0];
@@ -86,6 +95,10 @@ module finn_swg #(
   initial begin
     if (IFM_H < 1 || IFM_W < 1 || C < 1 || SIMD < 1 || BITS < 1 || C % SIMD != 0) begin
       $display("ERROR: finn_swg: need IFM_H, IFM_W, C, SIMD, BITS >= 1 and C %% SIMD == 0 (C=%0d SIMD=%0d)", C, SIMD);
+      $finish;
+    end
+    if (DEPTHWISE != 0 && DEPTHWISE != 1) begin
+      $display("ERROR: finn_swg: DEPTHWISE must be 0 or 1 (got %0d)", DEPTHWISE);
       $finish;
     end
     if (K_H < 1 || K_W < 1 || S_H < 1 || S_W < 1 || K_H > IFM_H || K_W > IFM_W) begin
@@ -120,7 +133,9 @@ module finn_swg #(
   //                  current word: row gr = gb + ky (slot address ra), column word rc = bcw + kx*CF + cf ------
   reg  [GW-1:0] gb, gr;
   reg  [AW-1:0] ba, ra, bcw, rc;
-  reg  [KWW-1:0] kw;                   // word within the window row: kx*CF + cf
+  reg  [KWW-1:0] kw;                   // word within the window row: kx*CF + cf (depthwise: kx)
+  reg  [AW-1:0] dcf;                   // depthwise: channel fold of the window being emitted (0 otherwise)
+  wire [AW-1:0] row_start = bcw + dcf; // column word of kx = 0 in the current pass
   reg  [KYW-1:0] ky;
   reg  [OXW-1:0] ox;
   reg  [OYW-1:0] oy;
@@ -162,29 +177,37 @@ module finn_swg #(
       bcw <= {AW{1'b0}};
       rc <= {AW{1'b0}};
       kw <= {KWW{1'b0}};
+      dcf <= {AW{1'b0}};
       ky <= {KYW{1'b0}};
       ox <= {OXW{1'b0}};
       oy <= {OYW{1'b0}};
     end else if (rfire) begin
       if (kw != KWN_LAST) begin                       // next word of the window row
         kw <= kw + 1'b1;
-        rc <= rc + 1'b1;
+        rc <= rc + RSTEP;
       end else begin
         kw <= {KWW{1'b0}};
         if (ky != KY_LAST) begin                      // next window row
           ky <= ky + 1'b1;
           gr <= gr + 1'b1;
           ra <= wrap_add(ra, RW_X);
-          rc <= bcw;
+          rc <= row_start;
         end else begin
           ky <= {KYW{1'b0}};
-          if (ox != OX_LAST) begin                    // next window of the output row
+          if (DW != 0 && dcf != CF_LAST) begin        // depthwise: same window, next channel fold
+            dcf <= dcf + 1'b1;
+            rc <= row_start + 1'b1;
+            gr <= gb;
+            ra <= ba;
+          end else if (ox != OX_LAST) begin           // next window of the output row
+            dcf <= {AW{1'b0}};
             ox <= ox + 1'b1;
             bcw <= bcw + SWCF;
             rc <= bcw + SWCF;
             gr <= gb;
             ra <= ba;
           end else begin
+            dcf <= {AW{1'b0}};
             ox <= {OXW{1'b0}};
             bcw <= {AW{1'b0}};
             rc <= {AW{1'b0}};

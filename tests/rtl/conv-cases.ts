@@ -90,6 +90,7 @@ const dtName = (t: DataType): string => (t.kind === 'bipolar' ? 'bipolar' : t.ki
 export interface SwgShape {
   ifm: [number, number]; c: number; simd: number; k: [number, number]; s: [number, number]; dtype: DataType;
   ramStyle?: RamStyle;
+  depthwise?: boolean;
 }
 
 /**
@@ -99,10 +100,10 @@ export interface SwgShape {
 export function swgCase(r: Rng, s: SwgShape, name: string, frames = 3): ConvCase {
   const ofm: [number, number] = [Math.floor((s.ifm[0] - s.k[0]) / s.s[0]) + 1, Math.floor((s.ifm[1] - s.k[1]) / s.s[1]) + 1];
   const p: SwgParams = { ifm: s.ifm, ofm, channels: s.c, kernel: s.k, stride: s.s, simd: s.simd, dtype: s.dtype,
-    ramStyle: s.ramStyle ?? r.pick(['auto', 'block', 'distributed', 'ultra'] as const) };
+    ramStyle: s.ramStyle ?? r.pick(['auto', 'block', 'distributed', 'ultra'] as const), depthwise: s.depthwise ?? false };
   return caseOf(swg, p, name, r, frames, [s.ifm[0], s.ifm[1], s.c], s.simd, s.simd, s.dtype,
     (est, i, o) => Math.min(est, Math.max(i, o) + swgBufferWords(p)),
-    `SWG ${s.ifm[0]}x${s.ifm[1]}x${s.c} SIMD ${s.simd} K ${s.k.join('x')} S ${s.s.join('x')} ${dtName(s.dtype)}`);
+    `SWG${s.depthwise ? ' depthwise' : ''} ${s.ifm[0]}x${s.ifm[1]}x${s.c} SIMD ${s.simd} K ${s.k.join('x')} S ${s.s.join('x')} ${dtName(s.dtype)}`);
 }
 
 export interface FmPadShape {

@@ -3,7 +3,8 @@
  * and randomized co-simulation against the hardware layers' execute() — random and CNV-sized configurations compiled
  * into one Verilator model, run over several frames with seeded random stalls on both sides, then without stalls to
  * measure steady-state cycles per frame: FMPadding and StreamingMaxPool exactly their cycles(), the sliding window
- * generator at most FINN's estimate (cycles()) and at most max(input, output words) + FINN's buffer size.
+ * generator at most FINN's estimate (cycles()) and at most max(input, output words) + FINN's buffer size, in the
+ * standard and the depthwise element order.
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -20,7 +21,7 @@ import {
 } from '../../src/sim/verilator.ts';
 import { FinnError } from '../../src/util/errors.ts';
 import {
-  fmPadCase, maxPoolCase, randomFmPadShape, randomMaxPoolShape, randomSwgShape, Rng, swgCase, type ConvCase,
+  fmPadCase, maxPoolCase, randomFmPadShape, randomMaxPoolShape, randomSwgShape, Rng, swgCase, type ConvCase, type SwgShape,
 } from './conv-cases.ts';
 import { compileCases, runCases } from './harness.ts';
 
@@ -43,6 +44,10 @@ const LINT: [CoreName, Params][] = [
   ['finn_swg', { IFM_H: 1, IFM_W: 1, K_H: 1, K_W: 1, OFM_H: 1, OFM_W: 1 }],
   ['finn_swg', { IFM_H: 9, IFM_W: 7, C: 4, SIMD: 2, BITS: 3, K_H: 2, K_W: 3, S_H: 3, S_W: 2, OFM_H: 3, OFM_W: 3 }],
   ['finn_swg', { IFM_H: 6, IFM_W: 1, C: 4, SIMD: 1, K_H: 1, K_W: 1, OFM_H: 6, OFM_W: 1 }],
+  ['finn_swg', { DEPTHWISE: 1 }],
+  ['finn_swg', { DEPTHWISE: 1, IFM_H: 9, IFM_W: 7, C: 8, SIMD: 2, BITS: 4, K_H: 2, K_W: 3, S_H: 3, S_W: 2, OFM_H: 3, OFM_W: 3 }],
+  ['finn_swg', { DEPTHWISE: 1, IFM_H: 1, IFM_W: 1, K_H: 1, K_W: 1, OFM_H: 1, OFM_W: 1 }],
+  ['finn_swg', { DEPTHWISE: 1, IFM_H: 3, IFM_W: 3, C: 256, SIMD: 32, OFM_H: 1, OFM_W: 1, RAM_STYLE: 'block' }],
   ['finn_maxpool', {}],
   ['finn_maxpool', { IFM_H: 28, IFM_W: 28, C: 64, PE: 32 }],
   ['finn_maxpool', { IFM_H: 5, IFM_W: 7, C: 6, PE: 3, BITS: 4, SIGNED: 1, K_H: 3, K_W: 1 }],
@@ -58,6 +63,7 @@ const BAD: [CoreName, Params, RegExp][] = [
   ['finn_swg', { IFM_H: 5, IFM_W: 5, OFM_H: 3, OFM_W: 2 }, /finn_swg: OFM 3x2, expected \(IFM-K\)\/S\+1 = 3x3/],
   ['finn_swg', { IFM_H: 2, K_H: 3, OFM_H: 1 }, /finn_swg: need 1 <= K <= IFM and S >= 1/],
   ['finn_swg', { S_W: 0 }, /finn_swg: need 1 <= K <= IFM and S >= 1/],
+  ['finn_swg', { DEPTHWISE: 2 }, /finn_swg: DEPTHWISE must be 0 or 1/],
   ['finn_maxpool', { C: 6, PE: 4 }, /finn_maxpool: need C % PE == 0/],
   ['finn_maxpool', { IFM_W: 1, K_W: 2 }, /finn_maxpool: need 1 <= K_H <= IFM_H and 1 <= K_W <= IFM_W/],
 ];
@@ -140,12 +146,29 @@ function fixedCases(r: Rng): ConvCase[] {
   ];
 }
 
+/** Depthwise sliding windows (elements in (C/SIMD, K_H, K_W, SIMD) order): MobileNet-like, strided, 1x1, non-square. */
+function depthwiseCases(r: Rng): ConvCase[] {
+  const dw = (n: string, s: Omit<SwgShape, 'depthwise'>): ConvCase => swgCase(r, { ...s, depthwise: true }, n, FRAMES);
+  const cases = [
+    dw('dw_mobilenet_14x14x32_s1', { ifm: [14, 14], c: 32, simd: 4, k: [3, 3], s: [1, 1], dtype: uint(4) }),
+    dw('dw_mobilenet_15x15x16_s2', { ifm: [15, 15], c: 16, simd: 2, k: [3, 3], s: [2, 2], dtype: uint(4) }),
+    dw('dw_k1_s1', { ifm: [5, 4], c: 6, simd: 3, k: [1, 1], s: [1, 1], dtype: int(3) }),
+    dw('dw_k1_s2', { ifm: [7, 7], c: 4, simd: 1, k: [1, 1], s: [2, 2], dtype: uint(2) }),
+    dw('dw_nonsquare_9x6_k3x2_s2x1', { ifm: [9, 6], c: 8, simd: 8, k: [3, 2], s: [2, 1], dtype: int(4) }),
+    dw('dw_simd_eq_c', { ifm: [6, 6], c: 4, simd: 4, k: [3, 3], s: [1, 1], dtype: BIPOLAR }),
+    dw('dw_one_window', { ifm: [3, 3], c: 12, simd: 2, k: [3, 3], s: [1, 1], dtype: uint(8) }),
+  ];
+  for (let i = 0; i < 25; i++) cases.push(dw(`dw_rand${i}`, randomSwgShape(r)));
+  return cases;
+}
+
 function buildCases(): ConvCase[] {
   const r = new Rng(SEED);
   const cases = fixedCases(r);
   for (let i = 0; i < 80; i++) cases.push(swgCase(r, randomSwgShape(r), `swg_rand${i}`, FRAMES));
   for (let i = 0; i < 40; i++) cases.push(fmPadCase(r, randomFmPadShape(r), `fmpad_rand${i}`, FRAMES));
   for (let i = 0; i < 45; i++) cases.push(maxPoolCase(r, randomMaxPoolShape(r), `pool_rand${i}`, FRAMES));
+  cases.push(...depthwiseCases(r));
   return cases;
 }
 

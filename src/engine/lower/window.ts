@@ -74,7 +74,8 @@ function lowerWindow(pl: Planner, label: string, x: string, out: string, k: read
 }
 
 const im2col: Lowering = (pl, n) => n.op.kind === 'Im2Col' && lowerWindow(pl, n.name, n.inputs[0]!, n.outputs[0]!, n.op.kernel, n.op.stride, n.op.pads, n.op.padValue);
-const swg: Lowering = (pl, n) => n.op.kind === 'hw.ConvolutionInputGenerator' && lowerWindow(pl, n.name, n.inputs[0]!, n.outputs[0]!, n.op.p.kernel, n.op.p.stride, [0, 0, 0, 0], 0);
+// depthwise windows ((C/SIMD, K, SIMD) order) run on the reference fallback
+const swg: Lowering = (pl, n) => n.op.kind === 'hw.ConvolutionInputGenerator' && !n.op.p.depthwise && lowerWindow(pl, n.name, n.inputs[0]!, n.outputs[0]!, n.op.p.kernel, n.op.p.stride, [0, 0, 0, 0], 0);
 const fmPadding: Lowering = (pl, n) => n.op.kind === 'hw.FMPadding' && lowerWindow(pl, n.name, n.inputs[0]!, n.outputs[0]!, [1, 1], [1, 1], n.op.p.pads, n.op.p.value);
 
 const channelPad: Lowering = (pl, n) => {

@@ -1,0 +1,229 @@
+// finn_vvau: Vector-Vector-Activation Unit (FINN VVAU), depthwise convolution, II = 1.
+// Input: per output pixel NF = C/PE channel folds, each SF = K/SIMD words of SIMD kernel positions x PE channels
+// (the depthwise sliding window order (C/PE, K, PE), SIMD*PE elements per word): element s*PE+p of word (nf, sf) is
+// kernel position sf*SIMD+s of channel nf*PE+p. Output: one word of PE channels per channel fold (NF per pixel).
+// Every input word is used once (no replay buffer): NF*SF cycles per pixel.
+// Pipeline (as finn_mvau): issue -> (activation, weight ROM) -> per-PE dot product -> accumulate (+ threshold ROM)
+//           -> output register + skid register (finn_skid); the pipeline stalls only while the skid register is full.
+// Weight word nf*SF+sf: weight (channel nf*PE+p, kernel position sf*SIMD+s) at [(p*SIMD+s)*WBITS +: WBITS].
+// Threshold word nf: threshold t of channel nf*PE+p at [(p*NTHRESH+t)*TBITS +: TBITS], ascending, two's complement.
+// Output element p: USE_THRESH ? #{t : acc >= T[t]} + ACT_VAL : acc, extended/truncated to OBITS. The accumulator is
+// the ACC_BITS-bit value (signed iff not XNOR and W_SIGNED, A_SIGNED or A_BIPOLAR). Products: BINARY_XNOR: 1 if the
+// bits agree (popcount); A_BIPOLAR (ABITS = 1): input bit b means 2b-1, product b ? w : -w; otherwise w * a.
+`default_nettype none
+
+module finn_vvau #(
+  parameter integer C = 4,
+  parameter integer K = 9,
+  parameter integer PE = 1,
+  parameter integer SIMD = 1,
+  parameter integer WBITS = 1,
+  parameter integer ABITS = 1,
+  parameter integer W_SIGNED = 0,
+  parameter integer A_SIGNED = 0,
+  parameter integer BINARY_XNOR = 1,
+  parameter integer A_BIPOLAR = 0,
+  parameter integer ACC_BITS = 4,
+  parameter integer USE_THRESH = 1,
+  parameter integer NTHRESH = 1,
+  parameter integer TBITS = 5,
+  parameter integer OBITS = 1,
+  parameter integer ACT_VAL = 0,
+  parameter WEIGHT_FILE = "",
+  parameter THRESH_FILE = "",
+  parameter [8*16-1:0] RAM_STYLE = "auto"
+) (
+  input  wire                     ap_clk,
+  input  wire                     ap_rst_n,
+  input  wire [PE*SIMD*ABITS-1:0] in0_V_tdata,
+  input  wire                     in0_V_tvalid,
+  output wire                     in0_V_tready,
+  output wire [PE*OBITS-1:0]      out_V_tdata,
+  output wire                     out_V_tvalid,
+  input  wire                     out_V_tready
+);
+
+  localparam integer SF = K / SIMD;
+  localparam integer NF = C / PE;
+  localparam integer IW = PE * SIMD * ABITS;
+  localparam integer OW = PE * OBITS;
+  localparam integer WW = PE * SIMD * WBITS;
+  localparam integer NT = (USE_THRESH != 0 && NTHRESH > 0) ? NTHRESH : 1;
+  localparam integer TW = PE * NT * TBITS;
+  localparam integer SFW = SF > 1 ? $clog2(SF) : 1;
+  localparam integer NFW = NF > 1 ? $clog2(NF) : 1;
+  localparam integer WAW = SF * NF > 1 ? $clog2(SF * NF) : 1;
+  localparam integer PW = WBITS + ABITS + 2;                                   // signed product width
+  localparam integer SW = (ACC_BITS > PW ? ACC_BITS : PW) + 1;                 // internal sum width (mod 2^SW)
+  localparam integer CW = (ACC_BITS > TBITS ? ACC_BITS : TBITS) + 1;           // threshold compare width
+  localparam integer ACC_SIGNED = (BINARY_XNOR == 0 && (W_SIGNED != 0 || A_SIGNED != 0 || A_BIPOLAR != 0)) ? 1 : 0;
+  localparam integer SF_M1 = SF - 1;
+  localparam integer NF_M1 = NF - 1;
+  localparam integer WA_M1 = SF * NF - 1;
+  localparam [SFW-1:0] SF_LAST = SF_M1[SFW-1:0];
+  localparam [NFW-1:0] NF_LAST = NF_M1[NFW-1:0];
+  localparam [WAW-1:0] WA_LAST = WA_M1[WAW-1:0];
+
+  initial begin
+    if (C < 1 || K < 1 || PE < 1 || SIMD < 1 || C % PE != 0 || K % SIMD != 0) begin
+      $display("ERROR: finn_vvau: need C %% PE == 0 and K %% SIMD == 0 (C=%0d PE=%0d K=%0d SIMD=%0d)", C, PE, K, SIMD);
+      $finish;
+    end
+    if (WBITS < 1 || ABITS < 1 || OBITS < 1 || ACC_BITS < 1) begin
+      $display("ERROR: finn_vvau: WBITS, ABITS, OBITS, ACC_BITS must be >= 1");
+      $finish;
+    end
+    if (BINARY_XNOR != 0 && (WBITS != 1 || ABITS != 1 || (1 << ACC_BITS) <= K)) begin
+      $display("ERROR: finn_vvau: BINARY_XNOR needs WBITS = ABITS = 1 and ACC_BITS >= clog2(K+1) (ACC_BITS=%0d)", ACC_BITS);
+      $finish;
+    end
+    if (A_BIPOLAR != 0 && (BINARY_XNOR != 0 || ABITS != 1 || A_SIGNED != 0)) begin
+      $display("ERROR: finn_vvau: A_BIPOLAR needs BINARY_XNOR = 0, ABITS = 1 and A_SIGNED = 0");
+      $finish;
+    end
+    if (USE_THRESH != 0 && (NTHRESH < 1 || TBITS < 1 || OBITS > 32)) begin
+      $display("ERROR: finn_vvau: USE_THRESH needs NTHRESH >= 1, TBITS >= 1, OBITS <= 32");
+      $finish;
+    end
+  end
+
+  // ---------------- stage 0: issue (fold counters) ----------------
+  wire en;                          // output stage can take a result: the whole pipeline advances
+  reg  [SFW-1:0] sf;
+  reg  [NFW-1:0] nf;
+  reg  [WAW-1:0] wa;                // weight address nf*SF + sf
+  wire fire0 = en && in0_V_tvalid;
+  assign in0_V_tready = en;
+
+  always @(posedge ap_clk) begin
+    if (!ap_rst_n) begin
+      sf <= {SFW{1'b0}};
+      nf <= {NFW{1'b0}};
+      wa <= {WAW{1'b0}};
+    end else if (fire0) begin
+      sf <= (sf == SF_LAST) ? {SFW{1'b0}} : sf + 1'b1;
+      if (sf == SF_LAST) nf <= (nf == NF_LAST) ? {NFW{1'b0}} : nf + 1'b1;
+      wa <= (wa == WA_LAST) ? {WAW{1'b0}} : wa + 1'b1;
+    end
+  end
+
+  // ---------------- stage 1: activation word + weight word ----------------
+  reg s1_v, s1_first, s1_last;
+  reg [NFW-1:0] s1_nf;
+  reg [IW-1:0] s1_act;
+  wire [WW-1:0] w_q;
+
+  always @(posedge ap_clk) begin
+    if (!ap_rst_n) s1_v <= 1'b0;
+    else if (en) begin
+      s1_v <= in0_V_tvalid;
+      s1_first <= (sf == {SFW{1'b0}});
+      s1_last <= (sf == SF_LAST);
+      s1_nf <= nf;
+      s1_act <= in0_V_tdata;
+    end
+  end
+
+  finn_rom #(.WIDTH(WW), .DEPTH(SF * NF), .ADDR_BITS(WAW), .INIT_FILE(WEIGHT_FILE), .RAM_STYLE(RAM_STYLE))
+    u_wmem (.clk(ap_clk), .en(en), .addr(wa), .q(w_q));
+
+  // ---------------- stage 2: per-PE dot product over the SIMD kernel positions ----------------
+  reg s2_v, s2_first, s2_last;
+  reg [NFW-1:0] s2_nf;
+  always @(posedge ap_clk) begin
+    if (!ap_rst_n) s2_v <= 1'b0;
+    else if (en) begin
+      s2_v <= s1_v;
+      s2_first <= s1_first;
+      s2_last <= s1_last;
+      s2_nf <= s1_nf;
+    end
+  end
+
+  // ---------------- stage 3: accumulate; threshold ROM read in parallel ----------------
+  reg s3_v;                          // accumulator holds a finished dot product
+  always @(posedge ap_clk) begin
+    if (!ap_rst_n) s3_v <= 1'b0;
+    else if (en) s3_v <= s2_v && s2_last;
+  end
+
+  wire [TW-1:0] t_q;
+  generate
+    if (USE_THRESH != 0) begin : g_tmem
+      finn_rom #(.WIDTH(TW), .DEPTH(NF), .ADDR_BITS(NFW), .INIT_FILE(THRESH_FILE), .RAM_STYLE(RAM_STYLE))
+        u_tmem (.clk(ap_clk), .en(en), .addr(s2_nf), .q(t_q));
+    end else begin : g_no_tmem
+      assign t_q = {TW{1'b0}};
+      wire unused_tmem = &{1'b0, s2_nf, t_q};   // no thresholds: fold index and ROM word unused
+    end
+  endgenerate
+
+  wire [OW-1:0] res;
+  genvar p;
+  generate
+    for (p = 0; p < PE; p = p + 1) begin : g_pe
+      // dot product of PE p (channel nf*PE+p) over the SIMD kernel positions of the word, modulo 2^SW
+      reg [SW-1:0] dot;
+      integer s;
+      reg signed [WBITS:0] we;
+      reg signed [ABITS:0] ae;
+      reg signed [PW-1:0] wx, pr;
+      always @* begin
+        dot = {SW{1'b0}};
+        we = {(WBITS+1){1'b0}};
+        ae = {(ABITS+1){1'b0}};
+        wx = {PW{1'b0}};
+        pr = {PW{1'b0}};
+        for (s = 0; s < SIMD; s = s + 1) begin
+          if (BINARY_XNOR != 0) begin
+            pr = {{(PW-1){1'b0}}, ~(w_q[p*SIMD+s] ^ s1_act[s*PE+p])};
+          end else begin
+            we = {(W_SIGNED != 0) & w_q[(p*SIMD+s)*WBITS+WBITS-1], w_q[(p*SIMD+s)*WBITS +: WBITS]};
+            if (A_BIPOLAR != 0) begin
+              wx = {{(PW-WBITS-1){we[WBITS]}}, we};
+              pr = s1_act[s*PE+p] ? wx : -wx;
+            end else begin
+              ae = {(A_SIGNED != 0) & s1_act[(s*PE+p)*ABITS+ABITS-1], s1_act[(s*PE+p)*ABITS +: ABITS]};
+              pr = we * ae;
+            end
+          end
+          dot = dot + {{(SW-PW){pr[PW-1]}}, pr};
+        end
+      end
+
+      reg [SW-1:0] s2_dot, acc;
+      always @(posedge ap_clk) begin
+        if (en) s2_dot <= dot;
+        if (en && s2_v) acc <= s2_first ? s2_dot : acc + s2_dot;
+      end
+
+      if (USE_THRESH != 0) begin : g_thr
+        wire [CW-1:0] accv = {{(CW-ACC_BITS){(ACC_SIGNED != 0) & acc[ACC_BITS-1]}}, acc[ACC_BITS-1:0]};
+        integer t;
+        reg [31:0] cnt;
+        reg [CW-1:0] tv;
+        always @* begin
+          cnt = ACT_VAL;
+          tv = {CW{1'b0}};
+          for (t = 0; t < NT; t = t + 1) begin
+            tv = {{(CW-TBITS){t_q[(p*NT+t)*TBITS+TBITS-1]}}, t_q[(p*NT+t)*TBITS +: TBITS]};
+            if ($signed(accv) >= $signed(tv)) cnt = cnt + 1;
+          end
+        end
+        assign res[p*OBITS +: OBITS] = cnt[OBITS-1:0];
+      end else if (OBITS > ACC_BITS) begin : g_ext
+        assign res[p*OBITS +: OBITS] = {{(OBITS-ACC_BITS){(ACC_SIGNED != 0) & acc[ACC_BITS-1]}}, acc[ACC_BITS-1:0]};
+      end else begin : g_trunc
+        assign res[p*OBITS +: OBITS] = acc[OBITS-1:0];
+      end
+    end
+  endgenerate
+
+  finn_skid #(.WIDTH(OW)) u_out (
+    .ap_clk(ap_clk), .ap_rst_n(ap_rst_n), .push(en && s3_v), .push_data(res), .en(en),
+    .out_V_tdata(out_V_tdata), .out_V_tvalid(out_V_tvalid), .out_V_tready(out_V_tready)
+  );
+
+endmodule
+
+`default_nettype wire
