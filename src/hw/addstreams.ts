@@ -1,5 +1,9 @@
 /** AddStreams: element-wise sum of two streams of the same shape, each with its own datatype (a residual join). */
 import { dtBits, dtMax, dtMin, dtName, int, uint, type DataType } from '../ir/datatype.ts';
+import { isIntegral } from '../ir/datatype.ts';
+import { replaceNodes, type Graph } from '../ir/index.ts';
+import { emitter } from '../passes/util.ts';
+import { rewriteAll } from '../passes/pass.ts';
 import { checkDivides, fa, lutScale, prod } from './common.ts';
 import { divisors, elemCode, port, type HwLayer } from './layer.ts';
 
@@ -35,6 +39,7 @@ export const addStreams: HwLayer<'hw.AddStreams', AddStreamsParams> = {
   writeFinn: (p) => [
     fa.int('NumChannels', p.channels), fa.int('PE', p.pe), fa.dtypes('inputDataTypes', p.inputTypes), fa.ints('numInputVectors', p.numVectors),
   ],
+  lower: { name: 'hw/to-addstreams', summary: 'Add of two integer streams of the same shape (a residual join) → AddStreams', run: (g) => rewriteAll(g, toAddStreams) },
   folding: (p) => [{ key: 'pe', values: divisors(p.channels) }],
   checkFolding: (p, node) => checkDivides(node, 'PE', p.pe, p.channels, `the ${p.channels} channels`),
   weightBits: () => 0,
@@ -65,3 +70,17 @@ export const addStreams: HwLayer<'hw.AddStreams', AddStreamsParams> = {
   },
   describe: (p) => ({ detail: `${dtName(p.inputTypes[0])} + ${dtName(p.inputTypes[1])} → ${dtName(addStreamsOutType(p.inputTypes))}`, dims: `${p.channels} ch` }),
 };
+
+/** Add(a, b) of two computed integer tensors of the same shape → AddStreams (channels last). */
+function toAddStreams(g: Graph): Graph | undefined {
+  for (const n of g.nodes) {
+    if (n.op.kind !== 'Add' || n.inputs.length !== 2) continue;
+    const [a, b] = n.inputs.map((t) => g.tensors.get(t)!);
+    if (!a || !b || a.value || b.value || !isIntegral(a.dtype) || !isIntegral(b.dtype) || a.shape.join() !== b.shape.join()) continue;
+    const e = emitter(g);
+    const p: AddStreamsParams = { channels: a.shape.at(-1)!, pe: 1, inputTypes: [a.dtype, b.dtype], numVectors: a.shape.slice(1, -1).length ? a.shape.slice(1, -1) : [1] };
+    e.node(n.name, { kind: 'hw.AddStreams', p }, [...n.inputs], [...n.outputs]);
+    return replaceNodes(g, [n], e.nodes, e.tensors);
+  }
+  return undefined;
+}

@@ -1,6 +1,10 @@
 /** DuplicateStreams: a fork — every input word goes to each of N output streams (the skip path of a residual block). */
 import { dtBits, dtName, type DataType } from '../ir/datatype.ts';
 import { fail } from '../util/errors.ts';
+import { isHwOp } from '../ir/ops.ts';
+import { consumers, replaceNodes, type Graph } from '../ir/index.ts';
+import { emitter } from '../passes/util.ts';
+import { rewriteAll } from '../passes/pass.ts';
 import { checkDivides, fa, lutScale, prod } from './common.ts';
 import { divisors, port, type HwLayer } from './layer.ts';
 
@@ -35,6 +39,7 @@ export const duplicateStreams: HwLayer<'hw.DuplicateStreams', DuplicateStreamsPa
     fa.int('NumChannels', p.channels), fa.int('PE', p.pe), fa.int('NumOutputStreams', p.outputs),
     fa.dtype('inputDataType', p.dtype), fa.ints('numInputVectors', p.numVectors),
   ],
+  lower: { name: 'hw/insert-duplicatestreams', summary: 'a stream read by several layers → DuplicateStreams (a fork)', run: (g) => rewriteAll(g, insertFork) },
   folding: (p) => [{ key: 'pe', values: divisors(p.channels) }],
   checkFolding: (p, node) => checkDivides(node, 'PE', p.pe, p.channels, `the ${p.channels} channels`),
   weightBits: () => 0,
@@ -55,3 +60,26 @@ export const duplicateStreams: HwLayer<'hw.DuplicateStreams', DuplicateStreamsPa
   },
   describe: (p) => ({ detail: `fork into ${p.outputs} streams, ${dtName(p.dtype)}`, dims: `${p.channels} ch` }),
 };
+
+/**
+ * A computed tensor read by several hardware layers (and maybe the graph output) gets a DuplicateStreams with one
+ * output per reader; more readers than the core has outputs fork in a tree.
+ */
+function insertFork(g: Graph): Graph | undefined {
+  for (const t of g.tensors.values()) {
+    if (t.value) continue;
+    const readers = consumers(g, t.name).filter((n) => isHwOp(n.op));
+    const branches = readers.length + (g.outputs.includes(t.name) ? 1 : 0);
+    if (branches < 2 || readers.length !== consumers(g, t.name).length) continue;
+    const outs = Math.min(branches, DUPLICATE_MAX_OUTPUTS);
+    const e = emitter(g);
+    const copies = Array.from({ length: outs }, (_, k) => e.value(`${t.name}_dup${k}`, t.shape, t.dtype));
+    const p: DuplicateStreamsParams = { channels: t.shape.at(-1)!, pe: 1, outputs: outs, dtype: t.dtype, numVectors: t.shape.slice(1, -1).length ? t.shape.slice(1, -1) : [1] };
+    e.node(`${t.name}_fork`, { kind: 'hw.DuplicateStreams', p }, [t.name], copies);
+    // the first outs − 1 readers get their own copy; the rest (and a graph output) share the last one, forked again
+    const rewired = readers.map((r, k) => ({ ...r, inputs: r.inputs.map((x) => (x === t.name ? copies[Math.min(k, outs - 1)]! : x)) }));
+    const outputs = g.outputs.map((o) => (o === t.name ? copies[Math.min(readers.length, outs - 1)]! : o));
+    return { ...replaceNodes(g, readers, [...e.nodes, ...rewired], e.tensors), outputs };
+  }
+  return undefined;
+}

@@ -1,5 +1,9 @@
 /** GlobalAccPool: per-channel sum over all pixels of a frame (global average pooling before its scalar Mul). */
 import { dtBits, dtMax, dtMin, dtName, smallestIntType, type DataType } from '../ir/datatype.ts';
+import { isIntegral } from '../ir/datatype.ts';
+import { replaceNodes, type Graph } from '../ir/index.ts';
+import { emitter } from '../passes/util.ts';
+import { rewriteAll } from '../passes/pass.ts';
 import { checkDivides, fa, lutScale, prod } from './common.ts';
 import { divisors, elemCode, port, type HwLayer } from './layer.ts';
 
@@ -28,6 +32,7 @@ export const globalAccPool: HwLayer<'hw.GlobalAccPool', GlobalAccPoolParams> = {
   color: '#8b5cf6',
   readFinn: (r) => ({ channels: r.int('NumChannels'), pe: r.int('PE', 1), inputType: r.dtype('inputDataType'), numVectors: r.ints('numInputVectors', [1]) }),
   writeFinn: (p) => [fa.int('NumChannels', p.channels), fa.int('PE', p.pe), fa.dtype('inputDataType', p.inputType), fa.ints('numInputVectors', p.numVectors)],
+  lower: { name: 'hw/to-globalaccpool', summary: 'GlobalSumPool (NHWC, integer) → GlobalAccPool', run: (g) => rewriteAll(g, toGlobalAccPool) },
   folding: (p) => [{ key: 'pe', values: divisors(p.channels) }],
   checkFolding: (p, node) => checkDivides(node, 'PE', p.pe, p.channels, `the ${p.channels} channels`),
   weightBits: () => 0,
@@ -59,3 +64,13 @@ export const globalAccPool: HwLayer<'hw.GlobalAccPool', GlobalAccPoolParams> = {
   },
   describe: (p) => ({ detail: `sum over ${pixels(p)} pixels, ${dtName(p.inputType)} → ${dtName(globalAccPoolOutType(p))}`, dims: `${p.channels} ch` }),
 };
+
+/** GlobalSumPool over the H, W of NHWC integer data → GlobalAccPool. */
+function toGlobalAccPool(g: Graph): Graph | undefined {
+  const n = g.nodes.find((m) => m.op.kind === 'GlobalSumPool' && m.op.channelsLast && isIntegral(g.tensors.get(m.inputs[0]!)!.dtype));
+  if (!n) return undefined;
+  const [, h, w, c] = g.tensors.get(n.inputs[0]!)!.shape as [number, number, number, number];
+  const e = emitter(g);
+  e.node(n.name, { kind: 'hw.GlobalAccPool', p: { channels: c, pe: 1, inputType: g.tensors.get(n.inputs[0]!)!.dtype, numVectors: [h, w] } }, [...n.inputs], [...n.outputs]);
+  return replaceNodes(g, [n], e.nodes, e.tensors);
+}

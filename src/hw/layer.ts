@@ -115,6 +115,11 @@ export interface HwLayer<K extends string, P> {
   folding(p: P): FoldKnob<P>[];
   /** Throws E_FOLDING when PE/SIMD are illegal for this layer. */
   checkFolding(p: P, node: string): void;
+  /**
+   * Folding the producer of input 0 must have (e.g. a VVAU needs its depthwise window's SIMD = its PE); applied only
+   * where the producer has that knob (passes/fold/tie-folding.ts).
+   */
+  producerFolding?(p: P): Partial<Record<'pe' | 'simd', number>>;
   /** Whether pad-for-folding may grow the layer to fit a PE/SIMD that does not divide it. */
   readonly paddable?: boolean;
   /** Bits of weight per SIMD lane the layer streams from memory (FINN's mvau_wwidth_max caps SIMD·this), 0 if none. */

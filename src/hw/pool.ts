@@ -74,6 +74,8 @@ export const pool: HwLayer<'hw.Pool', PoolParams> = {
     fa.int('Channels', p.channels), fa.int('PE', p.pe), fa.ints('KernelSize', p.kernel), fa.str('Function', p.func), fa.ints('OutImgDims', p.outImg),
     fa.dtype('InputDataType', p.inputType), fa.dtype('OutputDataType', p.outputType), fa.int('AccumBits', p.accBits), fa.int('Size', p.shift), fa.int('BatchSize', 1),
   ],
+  // the depthwise window's element order depends on its SIMD: it must equal this PE
+  producerFolding: (p) => ({ simd: p.pe }),
   folding: (p) => [{ key: 'pe', values: divisors(p.channels) }],
   checkFolding: (p, node) => checkDivides(node, 'PE', p.pe, p.channels, `the ${p.channels} channels`),
   weightBits: () => 0,

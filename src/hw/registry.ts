@@ -2,7 +2,8 @@
  * The registry of hardware layers: adding a layer = its file + its Verilog core + one line here. The `HwOp` union of
  * the IR is derived from this list, so an op kind that is not registered is a type error wherever it is built. The
  * order is the order in which the to-hw step runs the layers' lowerings (a sliding window before the MVAU that
- * consumes it, the MVAU before the standalone Thresholding that would otherwise take its activation).
+ * consumes it, the VVAU before the MVAU (both take MatMuls), the MVAU before the standalone Thresholding that would
+ * otherwise take its activation, DuplicateStreams last: it forks every stream the others read twice).
  */
 import type { HwLayer } from './layer.ts';
 import { swg } from './swg.ts';
@@ -23,18 +24,18 @@ import { vvau } from './vvau.ts';
 export const HW_LAYERS = [
   swg,
   maxPool,
+  vvau,
   mvau,
   thresholding,
   channelwise,
   labelSelect,
-  fmPadding,
-  channelPad,
-  duplicateStreams,
   addStreams,
   globalAccPool,
+  fmPadding,
+  channelPad,
   pool,
   streamingConcat,
-  vvau,
+  duplicateStreams,
 ] as const;
 
 type AnyLayer = (typeof HW_LAYERS)[number];

@@ -59,10 +59,7 @@ export const swg: HwLayer<'hw.ConvolutionInputGenerator', SwgParams> = {
   checkFolding: (p, node) => checkDivides(node, 'SIMD', p.simd, p.channels, `the ${p.channels} channels`),
   weightBits: () => 0,
   // FINN's model: fill the first kh rows, then per output row the larger of emitting and reading
-  cycles: (p) => {
-    const cf = p.channels / p.simd;
-    return p.ifm[1] * p.kernel[0] * cf + p.ofm[0] * Math.max(p.ofm[1] * p.kernel[0] * p.kernel[1] * cf, p.stride[0] * p.ifm[1] * cf);
-  },
+  cycles: swgCycles,
   resources(p, part) {
     const width = p.simd * dtBits(p.dtype);
     const depth = swgBufferWords(p);
@@ -121,4 +118,66 @@ function toSwg(g: Graph): Graph | undefined {
   }
   e.node(n.name, { kind: 'hw.ConvolutionInputGenerator', p: { ifm, ofm: [oh, ow], channels: c, kernel: n.op.kernel, stride: n.op.stride, simd: 1, dtype: x.dtype, ramStyle: 'auto', depthwise: false } }, [src], [...n.outputs]);
   return replaceNodes(g, [n], e.nodes, e.tensors);
+}
+
+/** FINN's estimate: fill the first kh rows, then per output row the larger of emitting and reading. */
+function finnCycles(p: SwgParams): number {
+  const cf = p.channels / p.simd;
+  return p.ifm[1] * p.kernel[0] * cf + p.ofm[0] * Math.max(p.ofm[1] * p.kernel[0] * p.kernel[1] * cf, p.stride[0] * p.ifm[1] * cf);
+}
+
+const SIM_LIMIT = 400000;
+const simCache = new Map<string, number>();
+
+/**
+ * Steady-state cycles per frame of finn_swg with inputs always valid and outputs always ready: its writer/reader
+ * schedule stepped cycle by cycle (the core's wr_ok/rd_ok rules on row and column counters; addresses do not matter
+ * for timing) over three frames. Layers of more than SIM_LIMIT words per frame take FINN's estimate instead.
+ */
+export function swgCycles(p: SwgParams): number {
+  const cf = p.channels / p.simd;
+  const inW = p.ifm[0] * p.ifm[1] * cf, outW = p.ofm[0] * p.ofm[1] * p.kernel[0] * p.kernel[1] * cf;
+  if (!Number.isInteger(cf) || inW + outW > SIM_LIMIT) return finnCycles(p);
+  const key = JSON.stringify([p.ifm, p.ofm, p.kernel, p.stride, cf, p.depthwise]);
+  const hit = simCache.get(key);
+  if (hit !== undefined) return hit;
+  const v = simulate(p, cf);
+  simCache.set(key, v);
+  return v;
+}
+
+function simulate(p: SwgParams, cf: number): number {
+  const [kh, kwd] = p.kernel, [sh, sw] = p.stride, [oh, ow] = p.ofm;
+  const rw = p.ifm[1] * cf;
+  const R = kh + sh - 1 + (kh + sh === 2 && ow === 1 ? 1 : 0);
+  const dw = p.depthwise;
+  const kwn = dw ? kwd : kwd * cf, rstep = dw ? cf : 1;
+  const frameRows = p.ifm[0] - (oh - 1) * sh;
+  let gw = 0, wc = 0, gb = 0, gr = 0, bcw = 0, rc = 0, kw = 0, dcf = 0, ky = 0, ox = 0, oy = 0;
+  const done: number[] = [];
+  for (let cycle = 0; done.length < 3 && cycle < 4 * SIM_LIMIT; cycle++) {
+    const dwb = gw - gb, dwr = gw - gr;
+    const wrOk = dwb < R || (dwb === R && wc < bcw);
+    const rdOk = dwr > 0 || (dwr === 0 && wc > rc);
+    if (rdOk) {
+      if (kw !== kwn - 1) { kw++; rc += rstep; }
+      else {
+        kw = 0;
+        const rowStart = bcw + dcf;
+        if (ky !== kh - 1) { ky++; gr++; rc = rowStart; }
+        else {
+          ky = 0;
+          if (dw && dcf !== cf - 1) { dcf++; rc = rowStart + 1; gr = gb; }
+          else if (ox !== ow - 1) { dcf = 0; ox++; bcw += sw * cf; rc = bcw; gr = gb; }
+          else {
+            dcf = 0; ox = 0; bcw = 0; rc = 0;
+            if (oy !== oh - 1) { oy++; gb += sh; gr = gb; }
+            else { oy = 0; gb += frameRows; gr = gb; done.push(cycle); }
+          }
+        }
+      }
+    }
+    if (wrOk) { if (wc === rw - 1) { wc = 0; gw++; } else wc++; }
+  }
+  return done.length === 3 ? done[2]! - done[1]! : finnCycles(p);
 }

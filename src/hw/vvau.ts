@@ -5,11 +5,17 @@
  * per output pixel (swg.ts with SIMD = this PE; a width converter widens it to SIMD·PE elements per word).
  */
 import { minMax } from '../util/minmax.ts';
-import { dtBits, dtMax, dtMin, dtName, dtSigned, type DataType } from '../ir/datatype.ts';
+import { dtBits, dtMax, dtMin, dtName, dtSigned, isIntegral, smallestIntType, type DataType } from '../ir/datatype.ts';
+import { consumers, producer, replaceNodes, singleConsumer, type Graph } from '../ir/index.ts';
+import { matmulRange } from '../ir/ranges.ts';
+import { fail } from '../util/errors.ts';
+import { thresholdTable } from '../passes/streamline/thresholds.ts';
+import { emitter } from '../passes/util.ts';
+import { rewriteAll } from '../passes/pass.ts';
 import type { Tensor } from '../ir/tensor.ts';
 import type { FpgaPart } from '../cost/parts.ts';
 import { bitsFor, mvauWeightWords, thresholdWords } from '../rtl/layout.ts';
-import { activationValue, bram18, checkDivides, fa, inLutram, lutScale, plural, readPair, readRamStyle, thresholdCount, uram, type RamStyle } from './common.ts';
+import { activationValue, bram18, checkDivides, fa, hwActivation, inLutram, lutScale, plural, readPair, readRamStyle, thresholdCount, uram, type RamStyle } from './common.ts';
 import { macAccumulators, xnorAccumulators } from './kernels.ts';
 import { divisors, elemCode, port, type HwLayer, type LayerRtl, type Resources } from './layer.ts';
 
@@ -99,6 +105,9 @@ export const vvau: HwLayer<'hw.VVAU', VvauParams> = {
     fa.int('ActVal', p.actVal), fa.int('noActivation', p.noActivation), fa.int('binaryXnorMode', p.binaryXnor),
     fa.str('mem_mode', p.memMode), fa.str('ram_style', p.ramStyle), fa.str('resType', p.resType),
   ],
+  lower: { name: 'hw/to-vvau', summary: 'sliding window + block-diagonal MatMul (a depthwise conv) (+ MultiThreshold) → depthwise window + VVAU', run: (g) => rewriteAll(g, toVvau) },
+  // the depthwise window's element order depends on its SIMD: it must equal this PE
+  producerFolding: (p) => ({ simd: p.pe }),
   // FINN's SetFolding raises PE first, then SIMD once PE = channels
   folding: (p) => [{ key: 'pe', values: divisors(p.channels) }, { key: 'simd', values: divisors(kernelSize(p)) }],
   checkFolding(p, node) {
@@ -158,4 +167,57 @@ function vvauRtl(p: VvauParams, [w, t]: readonly Tensor[]): LayerRtl {
     ],
     memories,
   };
+}
+
+// ---- lowering: a standard sliding window feeding a MatMul whose weights are block-diagonal (a depthwise conv) ----
+
+/** Per-channel kh·kw weights of a [K·C, C] matrix that is zero off the block diagonal, else undefined. */
+function depthwiseWeights(w: Tensor, k: number, c: number): Float64Array | undefined {
+  if (w.shape[0] !== k * c || w.shape[1] !== c) return undefined;
+  const out = new Float64Array(c * k);
+  for (let kk = 0; kk < k; kk++) for (let ci = 0; ci < c; ci++) for (let co = 0; co < c; co++) {
+    const v = w.data[(kk * c + ci) * c + co]!;
+    if (ci === co) out[co * k + kk] = v;
+    else if (v !== 0) return undefined;
+  }
+  return out;
+}
+
+function toVvau(g: Graph): Graph | undefined {
+  for (const mm of g.nodes) {
+    if (mm.op.kind !== 'MatMul') continue;
+    const sw = producer(g, mm.inputs[0]!);
+    const wInfo = g.tensors.get(mm.inputs[1]!);
+    if (!sw || sw.op.kind !== 'hw.ConvolutionInputGenerator' || sw.op.p.depthwise || !wInfo?.value || consumers(g, sw.outputs[0]!).length !== 1) continue;
+    const sp = sw.op.p, k = sp.kernel[0] * sp.kernel[1];
+    const wd = depthwiseWeights(wInfo.value, k, sp.channels);
+    if (!wd || !wd.every(Number.isInteger)) continue;
+    const x = g.tensors.get(mm.inputs[0]!)!;
+    if (!isIntegral(x.dtype) || dtBits(x.dtype) > 8) fail('E_TO_HW', `node ${mm.name}: depthwise convolution over ${dtName(x.dtype)} inputs (integers up to 8 bits or bipolar are supported)`);
+    const wType = smallestIntType(...minMax(Array.from(wd), [0, 0]));
+    const bin = x.dtype.kind === 'bipolar' && wInfo.dtype.kind === 'bipolar';
+    const range = bin ? [0, k] : matmulRange({ shape: [k * sp.channels, sp.channels], data: wInfo.value.data }, dtMin(x.dtype), dtMax(x.dtype));
+    const accType = smallestIntType(Math.min(bin ? 0 : dtSigned(x.dtype) || dtSigned(wType) ? -1 : 0, range[0]!), range[1]!);
+    const next = singleConsumer(g, mm);
+    const mt = next?.op.kind === 'MultiThreshold' && next.inputs[0] === mm.outputs[0] && g.tensors.get(next.inputs[1]!)?.value ? next : undefined;
+    const e = emitter(g);
+    const inputs = [mm.inputs[0]!, e.constant(`${mm.name}_W`, { shape: [sp.channels, 1, sp.kernel[0], sp.kernel[1]], data: bin ? wd.map((v) => (v > 0 ? 1 : -1)) : wd }, bin ? wInfo.dtype : wType)];
+    let act = { outType: accType, actVal: 0 }, steps = 0;
+    if (mt) {
+      act = hwActivation(mt);
+      const tab = thresholdTable(g.tensors.get(mt.inputs[1]!)!.value!, sp.channels);
+      if (!tab.data.every(Number.isInteger)) fail('E_TO_HW', `node ${mt.name}: thresholds are not integers after streamlining`);
+      steps = tab.steps;
+      inputs.push(e.constant(`${mm.name}_thres`, { shape: [sp.channels, steps], data: tab.data }, smallestIntType(...minMax(Array.from(tab.data), [0, 0]))));
+    }
+    // binarized depthwise (bipolar × bipolar) counts agreeing bits like the XNOR MVAU: acc' = (acc + K) / 2
+    if (bin) fail('E_TO_HW', `node ${mm.name}: a bipolar × bipolar depthwise convolution is not supported yet`, 'use integer weights or activations for depthwise layers');
+    e.node(sw.name, { kind: 'hw.ConvolutionInputGenerator', p: { ...sp, depthwise: true } }, [...sw.inputs], [...sw.outputs]);
+    e.node(mm.name, { kind: 'hw.VVAU', p: {
+      channels: sp.channels, kernel: sp.kernel, dim: sp.ofm, pe: 1, simd: 1, inputType: x.dtype, weightType: wType, accType, outputType: act.outType,
+      binaryXnor: false, noActivation: !mt, numThresholds: steps, actVal: act.actVal, ramStyle: 'auto', memMode: 'internal_decoupled', resType: 'auto',
+    } }, inputs, [mt ? mt.outputs[0]! : mm.outputs[0]!]);
+    return replaceNodes(g, mt ? [sw, mm, mt] : [sw, mm], e.nodes, e.tensors);
+  }
+  return undefined;
 }

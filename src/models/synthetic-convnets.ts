@@ -112,10 +112,12 @@ function start(seed: number, shape: readonly [number, number, number], samples: 
   return { tr, input, x };
 }
 
-/** Global average pool → flatten → FC (per-tensor weight scale) → logits. */
+/** Global average pool → 8-bit quantizer → flatten → FC (per-tensor weight scale) → logits. */
 function head(tr: Tracked, x: string, classes: number, wbits: number): string {
   const c = tr.shapeOf(x)[1]!;
   let y = node(tr, { kind: 'GlobalAveragePool' }, [x], [1, c, 1, 1]);
+  // the pooled features are re-quantized before the classifier (Brevitas' TruncAvgPool / a QuantIdentity): 8 bits
+  y = act(tr, y, [1, c, 1, 1], 8, 'relu', 2 ** -6, 'pool.act');
   y = node(tr, { kind: 'Flatten', axis: 1 }, [y], [1, c]);
   const w = tr.b.constant('fc.weight', tensorOf([c, classes], Array.from({ length: c * classes }, () => tr.r.next() * 2 - 1)));
   const wq = wbits === 1 ? node(tr, { kind: 'BipolarQuant' }, [w, tr.b.constant('fc.wscale', tensorOf([], [1]))], [c, classes])

@@ -2,6 +2,7 @@
  * Hand-written SVG charts for report.html. Pure functions from data to markup: Node renders the page with them and
  * the page's script calls the same functions to redraw the folding explorer. Every string from a model is escaped.
  */
+import { HW_LAYERS } from '../hw/registry.ts';
 import type { Resources } from '../hw/layer.ts';
 import { esc, fmtInt, fmtPct, fmtSi } from './format.ts';
 import type { ReportLayer, ReportLink } from './types.ts';
@@ -21,19 +22,9 @@ export const COLORS = {
   synth: '#0f172a',
 } as const;
 
-const KIND_COLORS: Readonly<Record<string, string>> = {
-  'hw.MVAU': '#3b82f6',
-  'hw.Thresholding': '#14b8a6',
-  'hw.LabelSelect': '#a855f7',
-  'hw.ChannelPad': '#94a3b8',
-  'hw.ConvolutionInputGenerator': '#eab308',
-  'hw.FMPadding': '#a3a3a3',
-  'hw.StreamingMaxPool': '#ec4899',
-};
-
-/** Colour of a layer kind (pipeline boxes, resource segments, legends). */
+/** Colour of a layer kind (pipeline boxes, resource segments, legends): the layer's own, from the registry. */
 export function kindColor(kind: string): string {
-  return KIND_COLORS[kind] ?? '#64748b';
+  return HW_LAYERS.find((l) => l.kind === kind)?.color ?? '#64748b';
 }
 
 /** Rough width of text in px (system sans-serif); used only to lay out labels. */

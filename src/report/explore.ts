@@ -8,7 +8,7 @@ import { findPart, type FpgaPart } from '../cost/parts.ts';
 import { makeGraph } from '../ir/builder.ts';
 import type { Graph } from '../ir/graph.ts';
 import { isHwOp } from '../ir/ops.ts';
-import { withLayer } from '../hw/registry.ts';
+import { streamInputCount, withLayer } from '../hw/registry.ts';
 import type { Resources } from '../hw/layer.ts';
 import type { HwKind } from '../hw/registry.ts';
 import type { Skeleton } from './types.ts';
@@ -45,12 +45,15 @@ export function skeletonGraph(s: Skeleton): Graph {
   return makeGraph({ name: s.name, nodes: s.nodes, tensors: s.tensors.map((t) => ({ ...t })), inputs: s.inputs, outputs: s.outputs });
 }
 
-/** The skeleton of a hardware graph: every node keeps its op and its streamed input (the first), no constant values. */
+/** The skeleton of a hardware graph: every node keeps its op, its stream inputs and outputs, no constant values. */
 export function skeletonOf(g: Graph): Skeleton {
-  const nodes = g.nodes.filter((n) => isHwOp(n.op)).map((n) => ({ name: n.name, op: n.op as Skeleton['nodes'][number]['op'], inputs: n.inputs.slice(0, 1), outputs: n.outputs.slice(0, 1) }));
+  const nodes = g.nodes.filter((n) => isHwOp(n.op)).map((n) => {
+    const op = n.op as Skeleton['nodes'][number]['op'];
+    return { name: n.name, op, inputs: n.inputs.slice(0, streamInputCount(op)), outputs: [...n.outputs] };
+  });
   const used = new Set(nodes.flatMap((n) => [...n.inputs, ...n.outputs]));
   const tensors = [...g.tensors.values()].filter((t) => used.has(t.name)).map((t) => ({ name: t.name, shape: [...t.shape], dtype: t.dtype }));
-  return { name: g.name, inputs: g.inputs.slice(0, 1), outputs: g.outputs.slice(0, 1), nodes, tensors };
+  return { name: g.name, inputs: g.inputs.filter((t) => used.has(t)), outputs: g.outputs.filter((t) => used.has(t)), nodes, tensors };
 }
 
 /** Fold the skeleton for a target frames/s with SetFolding and estimate it on a part. */

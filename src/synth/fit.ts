@@ -18,6 +18,7 @@ import type { CostOptions, StreamPort } from '../hw/layer.ts';
 import type { FpgaPart } from '../cost/parts.ts';
 import { foldingConfigOf, type FoldingConfig } from '../passes/fold/config.ts';
 import { fail } from '../util/errors.ts';
+import { tieFolding } from '../passes/fold/tie-folding.ts';
 import { ice40Ebrs } from './script.ts';
 
 /** What a layer (or a FIFO/width converter) uses; `LC` = iCE40 logic cells, `EBR` = iCE40 4-kbit block RAMs. */
@@ -210,7 +211,7 @@ export function foldToFit(g: Graph, part: FpgaPart, clockNs: number, o: FitOptio
       `largest layers at their smallest folding — ${worst.join('; ')}. Use a larger part or a smaller model.`);
   }
   const byNode = new Map(hw.map((n, i) => [n.name, chosen![i]!.op]));
-  const graph = makeGraph({ ...g, nodes: g.nodes.map((n) => (byNode.has(n.name) ? { ...n, op: byNode.get(n.name)! } : n)) });
+  const graph = tieFolding(makeGraph({ ...g, nodes: g.nodes.map((n) => (byNode.has(n.name) ? { ...n, op: byNode.get(n.name)! } : n)) }));
   const cycles = Math.max(...chosen.map((c) => c.cycles));
   const margin: Record<string, ResourceMargin> = {};
   for (const k of limited) {

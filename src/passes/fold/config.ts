@@ -4,6 +4,7 @@ import { isHwOp } from '../../ir/ops.ts';
 import { withLayer, withParams, type HwOp } from '../../hw/registry.ts';
 import { RAM_STYLES, type RamStyle } from '../../hw/common.ts';
 import { makeGraph } from '../../ir/index.ts';
+import { tieFolding } from './tie-folding.ts';
 import { fail } from '../../util/errors.ts';
 
 export type FoldingConfig = Record<string, Record<string, unknown>>;
@@ -73,5 +74,5 @@ export function applyFoldingConfig(g: Graph, cfg: FoldingConfig, source: string,
   });
   const names = new Set(g.nodes.map((n) => n.name));
   const unmatched = [...byName.keys()].filter((k) => !names.has(k));
-  return { graph: makeGraph({ ...g, nodes }), unmatched };
+  return { graph: tieFolding(makeGraph({ ...g, nodes })), unmatched };
 }

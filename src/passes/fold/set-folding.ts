@@ -3,6 +3,7 @@ import type { Graph, Node } from '../../ir/graph.ts';
 import { isHwOp } from '../../ir/ops.ts';
 import { withLayer, withParams, type HwOp } from '../../hw/registry.ts';
 import { makeGraph } from '../../ir/index.ts';
+import { tieFolding } from './tie-folding.ts';
 
 export interface FoldingTarget {
   /** Cycles per frame every layer should stay below: ⌊f_clk / target_fps⌋. */
@@ -44,5 +45,5 @@ export function setFolding(g: Graph, t: FoldingTarget): Graph {
   let nodes = fold(t.targetCycles);
   const achieved = Math.max(0, ...nodes.map(cyclesOf));
   if (t.twoPass && achieved >= t.targetCycles) nodes = fold(achieved + 1);
-  return makeGraph({ ...g, nodes });
+  return tieFolding(makeGraph({ ...g, nodes }));
 }

@@ -35,7 +35,9 @@ function lowerOne(g: Graph): Graph | undefined {
   const cols = e.value(`${n.name}_cols`, [b, oh, ow, k], x.dtype);
   const acc = e.value(`${n.name}_acc`, [b, oh, ow, oc], y.dtype);
   e.node(`${n.name}_to_nhwc`, { kind: 'Transpose', perm: NCHW_TO_NHWC }, [n.inputs[0]!], [xt]);
-  e.node(`${n.name}_im2col`, { kind: 'Im2Col', kernel: [kh, kw], stride: n.op.strides, pads: n.op.pads, padValue: 0 }, [xt], [cols]);
+  // a 1×1 convolution with stride 1 and no padding needs no window: the MatMul runs over the pixels directly
+  if (kh === 1 && kw === 1 && n.op.strides.every((v) => v === 1) && n.op.pads.every((v) => v === 0)) e.node(`${n.name}_pointwise`, { kind: 'Identity' }, [xt], [cols]);
+  else e.node(`${n.name}_im2col`, { kind: 'Im2Col', kernel: [kh, kw], stride: n.op.strides, pads: n.op.pads, padValue: 0 }, [xt], [cols]);
   e.node(`${n.name}_matmul`, { kind: 'MatMul' }, [cols, e.constant(`${n.name}_W`, { shape: [k, oc], data: w2 }, wInfo.dtype)], [acc]);
   let last = acc;
   const bias = n.inputs[2] ? g.tensors.get(n.inputs[2])?.value : undefined;

@@ -12,6 +12,7 @@ import { absorbIntoTopK } from './absorb-into-topk.ts';
 import { absorbReluIntoThreshold } from './absorb-relu-into-threshold.ts';
 import { movePastFork } from './move-past-fork.ts';
 import { moveAffinePastAdd } from './move-affine-past-add.ts';
+import { moveAffinePastSumPool } from './move-affine-past-sumpool.ts';
 import { roundThresholds } from './round-thresholds.ts';
 
 import { convToIm2Col } from '../lower/conv-to-im2col.ts';
@@ -24,6 +25,6 @@ export const LOWER_PASSES: readonly Pass[] = [globalAvgPoolToSum, avgPoolToDepth
 
 export const STREAMLINE_PASSES: readonly Pass[] = [
   ...LOWER_PASSES,
-  batchnormToAffine, normalizeAffine, movePastFork, moveAffinePastAdd, moveAffinePastLayout, moveAddPastMul, collapseRepeated, moveAffinePastMatMul,
+  batchnormToAffine, normalizeAffine, movePastFork, moveAffinePastAdd, moveAffinePastSumPool, moveAffinePastLayout, moveAddPastMul, collapseRepeated, moveAffinePastMatMul,
   absorbSignIntoWeights, absorbReluIntoThreshold, absorbAddIntoThreshold, absorbMulIntoThreshold, absorbIntoTopK, roundThresholds,
 ];

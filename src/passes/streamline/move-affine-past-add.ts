@@ -7,6 +7,7 @@
 import type { Graph, Node } from '../../ir/graph.ts';
 import { consumers, producer, replaceNodes } from '../../ir/index.ts';
 import { binaryOp, type Tensor } from '../../ir/tensor.ts';
+import { FLOAT32 } from '../../ir/datatype.ts';
 import { constOperand, emitter, fullShape } from '../util.ts';
 import { rewriteAll, type Pass } from '../pass.ts';
 
@@ -22,12 +23,11 @@ function rewrite(g: Graph): Graph | undefined {
   for (const add of g.nodes) {
     if (add.op.kind !== 'Add' || add.inputs.length !== 2 || add.inputs.some((t) => g.tensors.get(t)?.value)) continue;
     const shape = g.tensors.get(add.outputs[0]!)!.shape;
-    const out = g.tensors.get(add.outputs[0]!)!;
     const e = emitter(g);
     for (const k of [0, 1]) {
       const b = side(g, add, k, 'Add');
       if (!b) continue;
-      const sum = e.value(`${add.name}_sum`, shape, out.dtype);
+      const sum = e.value(`${add.name}_sum`, shape, FLOAT32);
       const ins = [...add.inputs];
       ins[k] = b.x;
       e.node(add.name, add.op, ins, [sum]);
@@ -40,10 +40,10 @@ function rewrite(g: Graph): Graph | undefined {
     if (!ratio.data.every((v) => Number.isInteger(v) && v !== 0) || !m0.c.data.every((v) => v !== 0)) continue;
     let y = m1.x;
     if (!ratio.data.every((v) => v === 1)) {
-      y = e.value(`${add.name}_aligned`, shape, out.dtype);
+      y = e.value(`${add.name}_aligned`, shape, FLOAT32);
       e.node(`${add.name}_align`, { kind: 'Mul' }, [m1.x, e.constant(`${add.name}_ratio`, ratio)], [y]);
     }
-    const sum = e.value(`${add.name}_sum`, shape, out.dtype);
+    const sum = e.value(`${add.name}_sum`, shape, FLOAT32);
     e.node(add.name, add.op, [m0.x, y], [sum]);
     e.node(`${add.name}_scale`, { kind: 'Mul' }, [sum, e.constant(`${add.name}_c`, m0.c)], [...add.outputs]);
     return replaceNodes(g, [add, m0.node, m1.node], e.nodes, e.tensors);
