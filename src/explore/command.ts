@@ -1,7 +1,7 @@
 /** `finn explore` and `finn worker` (registered into the CLI by src/cli.ts). */
 import { Option, type Command } from 'commander';
 import { hostname } from 'node:os';
-import { relative } from 'node:path';
+import { relative, resolve } from 'node:path';
 import { fail } from '../util/errors.ts';
 import { parseTrainOptions } from '../train/command.ts';
 import { runExplore } from './explore.ts';
@@ -65,6 +65,7 @@ export function registerExploreCommands(program: Command, print: (s: string) => 
     .option('--workers <n>', 'local worker processes to start (default 1; 0 = only workers joining with finn worker)', count('--workers', 0), 1)
     .option('--redis <url>', 'a running Redis for the job queue (default: start a local redis-server for the run)')
     .option('--stalled-seconds <s>', 'seconds after which the job of a killed worker is retried (default 30)', count('--stalled-seconds', 1), 30)
+    .option('--sim-cache <dir>', 'local workers share Verilator builds here (default: none)')
     .option('--out <dir>', 'output directory (explore.json, explore.html, points/)')
     .option('-q, --quiet', 'print only the summary')
     .action(async (o: Record<string, unknown>) => {
@@ -74,14 +75,16 @@ export function registerExploreCommands(program: Command, print: (s: string) => 
       const progress = createExploreProgress({ quiet: o.quiet === true, env, isTTY, write: print });
       let r;
       try {
-        r = await runExplore({ settings, out: String(o.out), workers: o.workers as number, ...(redis ? { redis } : {}), stalledSeconds: o.stalledSeconds as number, progress, env });
+        r = await runExplore({ settings, out: String(o.out), workers: o.workers as number, ...(redis ? { redis } : {}), stalledSeconds: o.stalledSeconds as number,
+          ...(o.simCache ? { simCache: resolve(String(o.simCache)) } : {}), progress, env });
       } finally {
         await progress.end();
       }
       const s = r.json.summary;
       print(`explore: ${s.points} points (${r.cached} already done, ${r.computed} computed): ${s.feasible} fit, ${s.infeasible} do not fit, ${s.failed} failed`);
       print(`Pareto-optimal (accuracy vs LUT): ${r.json.pareto.lut.join(', ') || 'none'}; (accuracy vs frames/s): ${r.json.pareto.fps.join(', ') || 'none'}`);
-      print(`wrote ${relative(process.cwd(), r.jsonPath) || r.jsonPath} and ${relative(process.cwd(), r.htmlPath) || r.htmlPath}`);
+      const show = (p: string): string => (relative(process.cwd(), p).startsWith('..') ? p : relative(process.cwd(), p));
+      print(`wrote ${show(r.jsonPath)} and ${show(r.htmlPath)}`);
       if (s.failed > 0) {
         const f = r.json.points.filter((p) => p.status === 'failed').map((p) => `${p.label}: ${'error' in p ? p.error : ''}`);
         fail('E_STEP', `${s.failed} of ${s.points} points failed — ${f.join('; ')}`, 'explore.json records them; fix the cause and run the same command again (finished points are kept)');
@@ -92,12 +95,13 @@ export function registerExploreCommands(program: Command, print: (s: string) => 
     .option('--redis <url>', 'the Redis the exploration uses, e.g. redis://host:6379')
     .option('--concurrency <n>', 'points at once (default 1; each uses about one core)', count('--concurrency', 1), 1)
     .option('--name <name>', 'name shown in progress and logs (default host-pid)')
+    .option('--sim-cache <dir>', "share Verilator builds between this worker's points (default: none)")
     .option('--stalled-seconds <s>', 'lock time: a job whose worker stops renewing it is retried after this many seconds (default 30)', count('--stalled-seconds', 1), 30)
-    .action(async (o: { redis?: string; concurrency: number; name?: string; stalledSeconds: number }) => {
+    .action(async (o: { redis?: string; concurrency: number; name?: string; stalledSeconds: number; simCache?: string }) => {
       if (o.redis === undefined) fail('E_USAGE', 'finn worker needs --redis <url> (the Redis of a finn explore run)', 'finn worker --redis redis://host:6379');
       const w = await startWorker({
         redis: checkRedisUrl(o.redis), concurrency: o.concurrency, stalledSeconds: o.stalledSeconds, name: o.name ?? `${hostname()}-${process.pid}`,
-        log: print, ...(env.FINN_VERILATOR ? { verilator: env.FINN_VERILATOR } : {}),
+        log: print, ...(o.simCache ? { simCacheDir: resolve(o.simCache) } : {}), ...(env.FINN_VERILATOR ? { verilator: env.FINN_VERILATOR } : {}),
       });
       await new Promise<void>((resolve) => {
         const stop = (): void => { print('worker: stopping (running points go back to the queue)'); w.close().then(resolve, resolve); };

@@ -29,6 +29,8 @@ export interface ExploreOptions {
   /** A running Redis; without it a local redis-server is started and stopped. */
   readonly redis?: string;
   readonly stalledSeconds: number;
+  /** Verilator cache for the local workers. */
+  readonly simCache?: string;
   readonly progress: ExploreProgress;
   readonly env: Readonly<Record<string, string | undefined>>;
 }
@@ -148,7 +150,8 @@ function startLocalWorkers(o: ExploreOptions, root: string, url: string): ChildP
   mkdirSync(join(root, 'logs'), { recursive: true });
   return Array.from({ length: o.workers }, (_, i) => {
     const fd = openSync(join(root, 'logs', `worker-${i + 1}.log`), 'w');
-    const args = [FINN_BIN, 'worker', '--redis', url, '--name', `local-${i + 1}`, '--stalled-seconds', String(o.stalledSeconds)];
+    const args = [FINN_BIN, 'worker', '--redis', url, '--name', `local-${i + 1}`, '--stalled-seconds', String(o.stalledSeconds),
+      ...(o.simCache ? ['--sim-cache', o.simCache] : [])];
     const env = { ...process.env, ...o.env };
     const c = spawn(process.execPath, args, { stdio: ['ignore', fd, fd], env });
     closeSync(fd);

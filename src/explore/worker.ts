@@ -43,6 +43,8 @@ export interface WorkerOptions {
   readonly name: string;
   readonly log: (line: string) => void;
   readonly verilator?: string;
+  /** Verilator builds shared by this worker's jobs (default: none — each job compiles in its scratch directory). */
+  readonly simCacheDir?: string;
 }
 
 export interface RunningWorker {
@@ -93,7 +95,7 @@ async function processJob(job: Job<PointJob, JobOutput>, o: WorkerOptions, child
   o.log(`worker ${o.name}: started ${p.label} [${p.key}] attempt ${job.attemptsMade + 1}`);
   try {
     const dir = join(scratch, 'point');
-    const result = await runChild({ job: p, dir, simCacheDir: join(scratch, 'verilator'), ...(o.verilator ? { verilator: o.verilator } : {}) }, children,
+    const result = await runChild({ job: p, dir, simCacheDir: o.simCacheDir ?? join(scratch, 'verilator'), ...(o.verilator ? { verilator: o.verilator } : {}) }, children,
       (stage, detail) => { job.updateProgress({ stage, detail, worker: o.name } satisfies JobProgress).catch(() => {}); });
     const files = packDir(dir);
     o.log(`worker ${o.name}: finished ${p.label} [${p.key}] in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
