@@ -129,7 +129,7 @@ async function computePending(o: ExploreOptions, root: string, pending: readonly
     for (const p of pending) await enqueue(queue, p);
     workers.push(...startLocalWorkers(o, root, url));
     if (o.workers === 0) o.progress.note(`waiting for workers: finn worker --redis ${url}`);
-    await waitForPoints(o, root, queue, pending, results, failed, workers);
+    await waitForPoints(o, root, queue, pending, results, failed, workers, connection);
   } finally {
     await queue?.close().catch(() => {});
     connection?.disconnect();
@@ -171,8 +171,9 @@ async function stopWorkers(ws: readonly ChildProcess[]): Promise<void> {
 
 /** Poll the jobs until every pending point is finished or failed; Redis going away only pauses this. */
 async function waitForPoints(o: ExploreOptions, root: string, queue: Queue, pending: readonly PointJob[], results: Map<string, PointResult>,
-  failed: Map<string, FailedPoint>, workers: readonly ChildProcess[]): Promise<void> {
+  failed: Map<string, FailedPoint>, workers: readonly ChildProcess[], connection: { status: string }): Promise<void> {
   const open = new Map(pending.map((p) => [p.key, p]));
+  let shown = '';
   while (open.size > 0) {
     if (workers.length > 0 && workers.every((w) => w.exitCode !== null || w.signalCode !== null)) {
       fail('E_INTERNAL', `all ${workers.length} local workers exited before the exploration finished`, `see ${join(root, 'logs')}/worker-*.log`);
@@ -182,6 +183,9 @@ async function waitForPoints(o: ExploreOptions, root: string, queue: Queue, pend
         await pollPoint(o, root, queue, p, results, failed, open);
       } catch (e) {
         if (e instanceof FinnError) throw e; // our own error (e.g. unreadable result): not a connection problem
+        // while Redis is away commands fail and are retried on the next round; anything else is shown (once)
+        const msg = (e as Error).message;
+        if (connection.status === 'ready' && msg !== shown) { shown = msg; o.progress.note(`polling ${p.label}: ${msg} (retrying)`); }
       }
     }
     await new Promise((r) => setTimeout(r, POLL_MS));

@@ -2,9 +2,11 @@
  * A point's directory as one string, so a worker on another machine can hand its files back through the job's
  * return value (no shared filesystem needed): gzip of [relative path, base64 bytes] pairs, sorted by path.
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { promisify } from 'node:util';
 import { join, relative, sep } from 'node:path';
-import { gunzipSync, gzipSync } from 'node:zlib';
+import { gunzipSync, gzip } from 'node:zlib';
 import { outDir } from '../util/outdir.ts';
 import { fail } from '../util/errors.ts';
 
@@ -15,9 +17,10 @@ function walk(root: string, dir = root): string[] {
   });
 }
 
-export function packDir(dir: string): string {
-  const entries = walk(dir).map((rel) => [rel, readFileSync(join(dir, rel)).toString('base64')]);
-  return gzipSync(JSON.stringify(entries)).toString('base64');
+/** Asynchronous, so a worker keeps renewing its job's lock while it packs megabytes. */
+export async function packDir(dir: string): Promise<string> {
+  const entries = await Promise.all(walk(dir).map(async (rel) => [rel, (await readFile(join(dir, rel))).toString('base64')]));
+  return (await promisify(gzip)(JSON.stringify(entries))).toString('base64');
 }
 
 /** Write a packed directory into `dir` (every path confined to it); returns the number of files. */

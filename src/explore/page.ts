@@ -114,12 +114,12 @@ function table(j: ExploreJson): string {
     const e = p.estimate;
     const front = [p.pareto.lut ? 'LUT' : '', p.pareto.fps ? 'frames/s' : ''].filter(Boolean).join(', ');
     return `<tr data-key="${esc(p.key)}"${front ? ' class="front"' : ''}><td><a href="${esc(p.report)}">${esc(p.label)}</a></td><td>${esc(p.sizes.join('-'))}</td><td>${esc(pct(p.accuracy.top1))}</td>`
-      + `<td>${p.rtl ? `${esc(pct(p.rtl.top1))} <span class="muted">(${fmtInt(p.rtl.images)} images, ${p.rtl.mismatches === 0 ? '= reference' : `<span class="bad">${fmtInt(p.rtl.mismatches)} ≠ reference</span>`})</span>` : '–'}</td>`
+      + `<td>${p.rtl ? `${esc(pct(p.rtl.top1))} <span class="muted" title="${esc(`${fmtInt(p.rtl.images)} images through the stitched RTL; ${fmtInt(p.rtl.mismatches)} classes differ from the reference executor's`)}">(${fmtInt(p.rtl.images)}, ${p.rtl.mismatches === 0 ? '= ref.' : `<span class="bad">${fmtInt(p.rtl.mismatches)} ≠ ref.</span>`})</span>` : '–'}</td>`
       + (e ? `<td>${esc(fmtInt(e.LUT))}</td><td>${esc(fmtInt(e.BRAM_18K))}</td><td>${esc(fmtSi(e.fps))}</td><td>${esc(fmtInt(e.cycles))}</td><td>${p.synth ? esc(fmtInt(p.synth.LUT)) : '–'}</td>`
         : `<td colspan="5" class="bad" title="${esc(p.reason ?? '')}">does not fit the part</td>`)
       + `<td>${front ? `<b>${esc(front)}</b>` : ''}</td></tr>`;
   }).join('');
-  return `<div class="table-scroll"><table id="points"><thead><tr><th>point</th><th>layers</th><th>accuracy</th><th>RTL sample</th><th>LUT est.</th><th>BRAM18</th><th>frames/s</th><th>cycles</th><th>LUT synth</th><th>Pareto</th></tr></thead><tbody>${rows}</tbody></table></div>`;
+  return `<div class="table-scroll"><table id="points"><thead><tr><th>point</th><th>layers</th><th>accuracy</th><th title="accuracy of the stitched RTL on the first test images (count), compared class by class with the reference executor">RTL sample</th><th>LUT est.</th><th>BRAM18</th><th>frames/s</th><th>cycles</th><th>LUT synth</th><th>Pareto</th></tr></thead><tbody>${rows}</tbody></table></div>`;
 }
 
 export function renderExplorePage(j: ExploreJson): string {

@@ -97,7 +97,7 @@ async function processJob(job: Job<PointJob, JobOutput>, o: WorkerOptions, child
     const dir = join(scratch, 'point');
     const result = await runChild({ job: p, dir, simCacheDir: o.simCacheDir ?? join(scratch, 'verilator'), ...(o.verilator ? { verilator: o.verilator } : {}) }, children,
       (stage, detail) => { job.updateProgress({ stage, detail, worker: o.name } satisfies JobProgress).catch(() => {}); });
-    const files = packDir(dir);
+    const files = await packDir(dir);
     o.log(`worker ${o.name}: finished ${p.label} [${p.key}] in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
     return { result, files };
   } catch (e) {
