@@ -70,3 +70,28 @@ test('log ticks: 1-2-5 steps over narrow ranges, powers of ten over wide ones', 
   assert.deepEqual(logTicks(800, 60000), [1000, 2000, 5000, 10000, 20000, 50000]);
   assert.deepEqual(logTicks(1e3, 1e7), [1e3, 1e4, 1e5, 1e6, 1e7]);
 });
+
+test('progress (plain): one line per point event and stage change, a summary with counts', async () => {
+  const { createExploreProgress } = await import('../../src/explore/progress.ts');
+  const lines: string[] = [];
+  let t = 0;
+  const p = createExploreProgress({ mode: 'plain', write: (l) => lines.push(l), now: () => t });
+  p.start([{ key: 'a', label: 'W1A1 ×1', cached: false }, { key: 'b', label: 'W2A2 ×1', cached: true }, { key: 'c', label: 'W4A4 ×1', cached: false }]);
+  p.done('b', '94.00 % (cached)');
+  p.running('a', 'train', 'epoch 1/2', 'w1');
+  p.running('a', 'train', 'epoch 2/2', 'w1'); // same stage: no new line
+  p.running('a', 'build', 'fold', 'w1');
+  t = 65_000;
+  p.done('a', '91.00 %');
+  p.failed('c', 'E_DATASET: no such directory');
+  await p.end();
+  assert.deepEqual(lines, [
+    'exploring 3 points (1 already done)',
+    '✓ W2A2 ×1: 94.00 % (cached)',
+    '▸ W1A1 ×1: train: epoch 1/2 [w1]',
+    '▸ W1A1 ×1: build: fold [w1]',
+    '✓ W1A1 ×1: 91.00 %',
+    '✗ W4A4 ×1: failed: E_DATASET: no such directory',
+    'explore: 2 done, 0 running, 0 waiting, 1 failed in 1 min 5 s',
+  ]);
+});
