@@ -12,7 +12,7 @@ import { build } from '../build.ts';
 import { findPart } from '../cost/parts.ts';
 import { readModel } from '../onnx/read.ts';
 import { evaluate } from '../runtime/eval.ts';
-import { loadDataset, type ImageDataset } from '../runtime/datasets.ts';
+import { loadDataset, type Dataset } from '../runtime/datasets.ts';
 import { FinnError } from '../util/errors.ts';
 import { mlpSizes, type MlpTopology } from '../train/model.ts';
 import type { PointJob } from './spec.ts';
@@ -150,12 +150,12 @@ async function buildPoint(job: PointJob, model: string, out: string, h: PointHoo
 }
 
 /** Classify the first images through the stitched RTL and compare each class with the reference executor's. */
-async function rtlPoint(job: PointJob, buildDir: string, graph: import('../ir/graph.ts').Graph, test: ImageDataset, refPred: Int32Array, h: PointHooks): Promise<NonNullable<PointResult['rtl']>> {
+async function rtlPoint(job: PointJob, buildDir: string, graph: import('../ir/graph.ts').Graph, test: Dataset, refPred: Int32Array, h: PointHooks): Promise<NonNullable<PointResult['rtl']>> {
   const n = Math.min(job.eval.rtlSample, test.count);
   h.stage('rtl', `${n} images through the stitched RTL (Verilator)`);
   const { evalRtl } = await import('../backend/rtl-eval.ts');
   const per = test.images.length / test.count;
-  const sample: ImageDataset = { ...test, count: n, images: test.images.subarray(0, n * per), labels: test.labels.subarray(0, n) };
+  const sample: Dataset = { ...test, count: n, images: test.images.subarray(0, n * per), ...(test.labels ? { labels: test.labels.subarray(0, n) } : {}) };
   const r = await evalRtl(buildDir, graph, sample, { cacheDir: h.simCacheDir, verilator: h.verilator, seed: 1, stallProb: 0, log: h.log });
   const mismatches = r.predictions.filter((p, i) => p !== refPred[i]).length;
   return { ...acc(r.correct, r.images), mismatches };
