@@ -149,7 +149,7 @@ svg.chart a.point:hover circle { stroke: #0f172a; stroke-width: 2; }
     + `<span class="chip">${esc(s.precisions.join(', '))}</span><span class="chip">widths ×${esc(s.widths.join(', ×'))}</span><span class="chip">${esc(s.build.part)} · ${esc(fmtSi(1000 / s.build.clockNs))} MHz</span>`
     + `<span class="chip">${j.summary.feasible} fit · ${j.summary.infeasible} do not fit${j.summary.failed ? ` · ${j.summary.failed} failed` : ''}</span></div></div></header>
 <main class="wrap">
-<section class="card" id="sec-front"><h2>Accuracy against hardware</h2><p class="lede">Each point is ${esc(s.topology.toUpperCase())} trained for ${esc(String(s.train.epochs))} epochs on ${esc(s.train.dataset)} at one precision and width, compiled with ${esc(target)}; accuracy is the compiled hardware graph on ${esc(s.eval.testDataset)} through the reference executor. Click a point for its build report.</p>
+<section class="card" id="sec-front"><h2>Accuracy against hardware</h2><p class="lede">Each point is ${esc(s.topology.toUpperCase())} trained for ${esc(String(s.train.epochs))} epoch${s.train.epochs === 1 ? '' : 's'} on ${esc(s.train.dataset)} at one precision and width, compiled with ${esc(target)}; accuracy is the compiled hardware graph on ${esc(s.eval.testDataset)} through the reference executor. Click a point for its build report.</p>
 <div class="legend">${legend}</div>
 <div class="charts"><div class="chart-box">${lut}</div><div class="chart-box">${fps}</div></div></section>
 <section class="card" id="sec-points"><h2>Points</h2><p class="lede">Pareto-optimal for LUTs: ${esc(j.pareto.lut.join(', ') || 'none')}. For frames/s: ${esc(j.pareto.fps.join(', ') || 'none')}.</p>${table(j)}</section>
