@@ -19,6 +19,7 @@ import { configToOptions } from './config.ts';
 import { runDemo } from './demo.ts';
 import { registerTrainCommand } from './train/command.ts';
 import { registerSynthCommand } from './synth/command.ts';
+import { registerExploreCommands } from './explore/command.ts';
 import { FinnError, fail } from './util/errors.ts';
 import type { Graph } from './ir/graph.ts';
 
@@ -148,6 +149,7 @@ export function makeProgram(print: (s: string) => void, printErr: (s: string) =>
   registerTrainCommand(program, print);
   registerSynthCommand(program, print, env, isTTY);
   registerReportCommand(program, print);
+  registerExploreCommands(program, print, env, isTTY);
   program.command('demo').description('compile the bundled default model end to end and summarize')
     .option('--out <dir>', 'output directory', 'build/demo')
     .action(async (o: { out: string }) => runDemo(resolve(o.out), resolve(dirname(new URL(import.meta.url).pathname), '..'), print, env.FINN_VERILATOR));

@@ -330,7 +330,7 @@ export async function trainCnv(o: CnvTrainOptions): Promise<CnvTrainResult> {
     const t = imageDims(o.test, 'test set');
     if (t.join() !== dims.join()) fail('E_DATASET', `the test set has ${t.join('×')} images but the training set ${dims.join('×')}`);
   }
-  const plan = planCnv(dims);
+  const plan = planCnv(dims, undefined, o.width ?? 1);
   const backend = await useBackend(o.backend ?? 'wasm');
   const n = o.train.count, per = dims[0] * dims[1] * dims[2];
   const labels = Int32Array.from(o.train.labels.subarray(0, n));

@@ -19,7 +19,7 @@ import { CNV_LAYERS, type CnvLayer } from '../models/synthetic-cnv.ts';
 import { quantRange } from '../exec/quant.ts';
 import { roundHalfEven } from '../exec/arith.ts';
 import { fail } from '../util/errors.ts';
-import { actScale, quantizeInputPixel, type FrozenBatchNorm, type FrozenLayer } from './model.ts';
+import { actScale, quantizeInputPixel, scaleWidth, type FrozenBatchNorm, type FrozenLayer } from './model.ts';
 
 export type { CnvLayer };
 
@@ -56,12 +56,13 @@ export interface CnvPlan {
   readonly fc: readonly number[];
 }
 
-/** Plan FINN's CNV for an input of C×H×W. */
-export function planCnv(input: readonly [number, number, number], classes = CNV_FC[CNV_FC.length - 1]!): CnvPlan {
+/** Plan FINN's CNV for an input of C×H×W; `width` scales every convolution's channels and the hidden FC layers (scaleWidth). */
+export function planCnv(input: readonly [number, number, number], classes = CNV_FC[CNV_FC.length - 1]!, width = 1): CnvPlan {
   let [c, h, w] = input;
   if (!(c >= 1 && h >= CONV_K && w >= CONV_K)) fail('E_DATASET', `CNV needs images of at least ${CONV_K}×${CONV_K} pixels, got ${input.join('×')}`);
   const layers: CnvLayer[] = [], omitted: CnvLayer[] = [], convs: ConvShape[] = [];
-  for (const l of CNV_LAYERS) {
+  for (const l0 of CNV_LAYERS) {
+    const l: CnvLayer = l0 === 'pool' || width === 1 ? l0 : { conv: scaleWidth(l0.conv, width) };
     if (l === 'pool') {
       if (h < POOL_K || w < POOL_K) { omitted.push(l); continue; }
       [h, w] = [Math.floor(h / POOL_K), Math.floor(w / POOL_K)];
@@ -72,7 +73,7 @@ export function planCnv(input: readonly [number, number, number], classes = CNV_
     }
     layers.push(l);
   }
-  return { input: [...input], layers, omitted, convs, features: [c, h, w], flat: c * h * w, fc: [...CNV_FC.slice(0, -1), classes] };
+  return { input: [...input], layers, omitted, convs, features: [c, h, w], flat: c * h * w, fc: [...CNV_FC.slice(0, -1).map((n) => scaleWidth(n, width)), classes] };
 }
 
 /** One line describing a plan, e.g. "3×16×16 → conv 64, 64, pool, 128, 128, pool → FC 512, 512, 10". */

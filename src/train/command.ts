@@ -8,7 +8,7 @@ import { Option, type Command } from 'commander';
 import { existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { FinnError, fail } from '../util/errors.ts';
-import { MAX_BITS, TOPOLOGIES, type MlpTopology, type Topology } from './model.ts';
+import { MAX_BITS, mlpSizes, TOPOLOGIES, type MlpTopology, type Topology } from './model.ts';
 import type { TfBackend } from './tf.ts';
 import type { EpochProgress } from './trainer.ts';
 import type { ImageDataset } from '../runtime/datasets.ts';
@@ -21,6 +21,8 @@ export interface TrainCommandOptions {
   readonly topology: Topology;
   readonly wbits: number;
   readonly abits: number;
+  /** Width multiplier of the hidden layers (1 = FINN's sizes). */
+  readonly width: number;
   readonly epochs: number;
   readonly batch: number;
   readonly seed: number;
@@ -70,6 +72,8 @@ export function parseTrainOptions(o: Readonly<Record<string, unknown>>): TrainCo
   if (!existsSync(dirname(out))) fail('E_USAGE', `the directory of --out ${String(o.out)} does not exist`, `create ${dirname(out)} first`);
   const lr = Number(o.lr ?? TRAIN_DEFAULTS.lr);
   if (!(lr > 0 && lr < 1)) fail('E_USAGE', `--lr must be a number in (0, 1), got "${String(o.lr)}"`, 'Adam learning rates are typically 0.001-0.05');
+  const width = Number(o.width ?? 1);
+  if (!(width > 0 && width <= 16)) fail('E_USAGE', `--width must be a number in (0, 16], got "${String(o.width)}"`, 'e.g. --width 0.5 halves every hidden layer, --width 2 doubles it');
   const backend = String(o.backend ?? TRAIN_DEFAULTS.backend);
   if (backend !== 'wasm' && backend !== 'cpu') fail('E_USAGE', `--backend must be wasm or cpu, got "${backend}"`);
   const dataset = String(o.dataset);
@@ -79,6 +83,7 @@ export function parseTrainOptions(o: Readonly<Record<string, unknown>>): TrainCo
     topology: topology as Topology,
     wbits: integer('--wbits', o.wbits, 1, MAX_BITS),
     abits: integer('--abits', o.abits, 1, MAX_BITS),
+    width,
     epochs: integer('--epochs', o.epochs ?? TRAIN_DEFAULTS.epochs, 1, 100000),
     batch: integer('--batch', o.batch ?? TRAIN_DEFAULTS.batch, 2, 65536),
     seed: integer('--seed', o.seed ?? TRAIN_DEFAULTS.seed, 0, 2 ** 32 - 1),
@@ -129,14 +134,14 @@ async function trainSteps(s: TrainCommandOptions, print: (s: string) => void, p:
   const crop = (ds: ImageDataset): ImageDataset => (s.inputSize === undefined ? ds : centerCrop(ds, s.inputSize));
   const trainSet = crop(loadTrainDataset(s.dataset, 'train'));
   const testSet = s.testDataset === undefined ? undefined : crop(loadTrainDataset(s.testDataset, 'test'));
-  const shape = cnv ? describePlan(planCnv(trainSet.imageShape as unknown as [number, number, number])) : TOPOLOGIES[s.topology as MlpTopology].join('-');
+  const shape = cnv ? describePlan(planCnv(trainSet.imageShape as unknown as [number, number, number], undefined, s.width)) : mlpSizes(s.topology as MlpTopology, s.width).join('-');
   log(`training ${s.topology.toUpperCase()} (${shape}) W${s.wbits}A${s.abits} on ${trainSet.name}: ${trainSet.count} images`
     + `${testSet ? `, testing on ${testSet.name}: ${testSet.count} images` : ''}`);
   log(`  epochs ${s.epochs}, batch ${s.batch}, Adam lr ${s.lr} (cosine to ${s.lr / 100}), shift ±${s.shift} px${cnv ? `, ${s.flip ? '' : 'no '}horizontal flips` : ''}, seed ${s.seed}, TensorFlow.js backend ${s.backend}`);
   done();
   start('train');
   const o = {
-    topology: s.topology, wbits: s.wbits, abits: s.abits, epochs: s.epochs, batch: s.batch, seed: s.seed, lr: s.lr, shift: s.shift,
+    topology: s.topology, wbits: s.wbits, abits: s.abits, width: s.width, epochs: s.epochs, batch: s.batch, seed: s.seed, lr: s.lr, shift: s.shift,
     train: trainSet, ...(testSet ? { test: testSet } : {}), backend: s.backend,
     onEpoch: (e: EpochProgress) => {
       log(`epoch ${String(e.epoch).padStart(String(e.epochs).length)}/${e.epochs}  loss ${e.loss.toFixed(4)}  train acc ${pct(e.trainAccuracy)}`
@@ -169,6 +174,7 @@ export function registerTrainCommand(program: Command, print: (s: string) => voi
     .addOption(new Option('--topology <name>', "FINN's MLP: tfc (64×3), sfc (256×3), lfc (1024×3); or cnv (conv 64, 64, pool, 128, 128, pool, 256, 256, FC 512, 512)"))
     .option('--wbits <W>', `weight bits, 1 (binary) to ${MAX_BITS}`)
     .option('--abits <A>', `activation bits, 1 (binary) to ${MAX_BITS}`)
+    .option('--width <x>', 'width multiplier of the hidden layers (default 1; sizes rounded to multiples of 8, e.g. TFC ×0.5 = 784-32×3-10)')
     .option('--epochs <n>', `passes over the training set (default ${TRAIN_DEFAULTS.epochs})`)
     .option('--batch <n>', `mini-batch size (default ${TRAIN_DEFAULTS.batch})`)
     .option('--seed <n>', `seed for initialisation, shuffling and augmentation (default ${TRAIN_DEFAULTS.seed})`)

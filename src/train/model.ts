@@ -28,6 +28,22 @@ export const TOPOLOGIES: Readonly<Record<MlpTopology, readonly number[]>> = {
 
 export const MAX_BITS = 8;
 
+/**
+ * A hidden layer's width scaled by a width multiplier (`finn train --width`, `finn explore --widths`): n·width rounded
+ * to the nearest multiple of 8, at least 8 — so ×0.5 and ×2 of FINN's 64/256/1024 (and CNV's 64…512) stay exact,
+ * other multipliers give sizes that PE/SIMD can fold evenly, and width 1 is FINN's topology unchanged.
+ */
+export function scaleWidth(n: number, width: number): number {
+  if (!(width > 0 && Number.isFinite(width))) fail('E_USAGE', `a width multiplier must be a positive number, got ${width}`);
+  return Math.max(8, 8 * Math.round((n * width) / 8));
+}
+
+/** Layer sizes of an MLP topology with its hidden layers scaled by `width` (inputs and classes unchanged). */
+export function mlpSizes(topology: MlpTopology, width = 1): number[] {
+  const sizes = TOPOLOGIES[topology];
+  return sizes.map((n, i) => (i === 0 || i === sizes.length - 1 ? n : scaleWidth(n, width)));
+}
+
 /** Batch-norm epsilon, as a float32 value (what the ONNX attribute holds once written). */
 export const BN_EPS = Math.fround(1e-5);
 

@@ -17,7 +17,7 @@ import type { ImageDataset } from '../runtime/datasets.ts';
 import { QatMlp } from './qat.ts';
 import {
   BN_EPS, checkBits, float32Exact, quantizeActivation, quantizedWeightMatrix, quantizeInputPixel, quantizeInputs,
-  TOPOLOGIES, type FrozenBatchNorm, type FrozenLayer, type FrozenMlp, type MlpTopology, type Topology,
+  mlpSizes, TOPOLOGIES, type FrozenBatchNorm, type FrozenLayer, type FrozenMlp, type MlpTopology, type Topology,
 } from './model.ts';
 
 export interface EpochProgress {
@@ -44,6 +44,8 @@ export interface TrainOptions {
   readonly seed: number;
   /** Initial learning rate (cosine-decayed to lr/100 over the run). */
   readonly lr: number;
+  /** Width multiplier of the hidden layers (default 1: FINN's sizes; see scaleWidth). */
+  readonly width?: number;
   readonly train: ImageDataset;
   readonly test?: ImageDataset;
   /** Random translation of training images by up to this many pixels (0: none). */
@@ -172,6 +174,7 @@ export function trainMeta(o: TrainOptions, epochs: number, batch: number, test: 
     'finn_ts.train.topology': o.topology, 'finn_ts.train.wbits': String(o.wbits), 'finn_ts.train.abits': String(o.abits),
     'finn_ts.train.epochs': String(epochs), 'finn_ts.train.batch': String(batch), 'finn_ts.train.seed': String(o.seed),
     'finn_ts.train.lr': String(o.lr), 'finn_ts.train.shift': String(o.shift ?? 0), 'finn_ts.train.dataset': o.train.name,
+    ...(o.width !== undefined && o.width !== 1 ? { 'finn_ts.train.width': String(o.width) } : {}),
     ...(test ? { 'finn_ts.train.test_dataset': o.test!.name, 'finn_ts.train.test_accuracy': test.accuracy.toFixed(4) } : {}),
   };
 }
@@ -179,7 +182,7 @@ export function trainMeta(o: TrainOptions, epochs: number, batch: number, test: 
 /** Train a quantized MLP; returns the frozen (eval-mode) network and the history. */
 export async function train(o: TrainOptions): Promise<TrainResult> {
   const t0 = performance.now();
-  const sizes = TOPOLOGIES[o.topology as MlpTopology];
+  const sizes = o.topology in TOPOLOGIES ? mlpSizes(o.topology as MlpTopology, o.width ?? 1) : undefined;
   if (!sizes) fail('E_USAGE', `unknown topology "${o.topology}"`, o.topology === 'cnv' ? 'train CNV with trainCnv (src/train/cnv-trainer.ts)' : 'use tfc, sfc or lfc');
   const batch = checkTrainOptions(o, o.train.count);
   checkDataset(o.train, 'training set');

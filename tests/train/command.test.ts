@@ -42,6 +42,9 @@ test('usage errors name the problem', async () => {
   assertFinnError(() => parseTrainOptions({ ...ok, seed: '-1' }), 'E_USAGE', '--seed');
   assertFinnError(() => parseTrainOptions({ ...ok, backend: 'gpu' }), 'E_USAGE', '--backend');
   assertFinnError(() => parseTrainOptions({ ...ok, testDataset: 'mnist' }), 'E_USAGE', 'not a test set');
+  assertFinnError(() => parseTrainOptions({ ...ok, width: '0' }), 'E_USAGE', '--width must be a number in (0, 16]');
+  assertFinnError(() => parseTrainOptions({ ...ok, width: 'wide' }), 'E_USAGE', '--width');
+  assert.equal(parseTrainOptions({ ...ok, width: '0.5' }).width, 0.5);
   const dir = tempDir('train-cli-dir');
   assertFinnError(() => parseTrainOptions({ ...ok, out: dir }), 'E_USAGE', 'is a directory');
   assertFinnError(() => parseTrainOptions({ ...ok, out: join(dir, 'no/such/m.onnx') }), 'E_USAGE', 'does not exist');

@@ -1,0 +1,39 @@
+/**
+ * `node --import tsx bench/explore.ts [rounds]`: wall time of the same small TFC exploration (W1A1, W2A2 × widths
+ * 0.5, 1; 5 epochs; 2,000 test images, 20 through the RTL) with 1 and with 2 local workers, interleaved (1, 2, 1, 2, …)
+ * so that a shared machine's load falls on both alike; prints each run, the speed-up of the sums, and checks that
+ * every run wrote the same explore.json bytes. Every run starts from an empty output directory and compiles its own
+ * Verilator models. Needs redis-server, Verilator and ../shared/datasets/mnist.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const mnist = join(root, '../shared/datasets/mnist');
+const rounds = Number(process.argv[2] ?? 2);
+const dir = mkdtempSync(join(tmpdir(), 'finn-ts-bench-explore-'));
+
+function run(workers: number, i: number): { seconds: number; json: string } {
+  const out = join(dir, `w${workers}-${i}`);
+  const args = [join(root, 'bin/finn.js'), 'explore', '--topology', 'tfc', '--precisions', 'w1a1,w2a2', '--widths', '0.5,1', '--epochs', '5',
+    '--test-dataset', `mnist-idx:${mnist}`, '--test-limit', '2000', '--rtl-sample', '20', '--workers', String(workers), '--out', out, '-q'];
+  const t0 = performance.now();
+  const r = spawnSync(process.execPath, args, { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`finn explore failed:\n${r.stdout}\n${r.stderr}`);
+  return { seconds: (performance.now() - t0) / 1000, json: readFileSync(join(out, 'explore.json'), 'utf8') };
+}
+
+const sums = { 1: 0, 2: 0 } as Record<1 | 2, number>;
+let first: string | null = null;
+for (let i = 0; i < rounds; i++) {
+  for (const w of [1, 2] as const) {
+    const r = run(w, i);
+    sums[w] += r.seconds;
+    first ??= r.json;
+    console.log(`round ${i + 1}, ${w} worker${w > 1 ? 's' : ''}: ${r.seconds.toFixed(1)} s (load average ${loadavg()[0]!.toFixed(1)})${r.json === first ? '' : '  explore.json DIFFERS'}`);
+  }
+}
+console.log(`speed-up 2 workers vs 1: ${(sums[1] / sums[2]).toFixed(2)}× (${sums[1].toFixed(0)} s vs ${sums[2].toFixed(0)} s over ${rounds} round${rounds > 1 ? 's' : ''})`);

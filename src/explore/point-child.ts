@@ -1,0 +1,55 @@
+/**
+ * The process that computes one point for a worker (forked per job, like BullMQ's sandboxed processors): training
+ * and compiling are CPU-bound and would block the worker's event loop, which must keep renewing the job's lock in
+ * Redis. The parent sends the job; this process reports stages and the result over IPC and exits. It writes only
+ * into the directory it was given (the worker's scratch directory), and exits as soon as its worker is gone.
+ */
+import { appendFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { FinnError } from '../util/errors.ts';
+import { computePoint } from './point.ts';
+import type { PointJob } from './spec.ts';
+
+export interface ChildRequest {
+  readonly job: PointJob;
+  readonly dir: string;
+  readonly simCacheDir: string;
+  readonly verilator?: string;
+}
+
+export type ChildMessage =
+  | { readonly type: 'stage'; readonly stage: string; readonly detail: string }
+  | { readonly type: 'done'; readonly result: unknown }
+  | { readonly type: 'error'; readonly finn: boolean; readonly code: string; readonly message: string; readonly hint: string };
+
+const parent = process.ppid;
+/** The worker was killed (kill -9 included): nobody wants this point's output any more. */
+const orphaned = (): boolean => process.ppid !== parent || !process.connected;
+const send = (m: ChildMessage): void => { if (process.connected) process.send!(m); };
+/** The last message, then exit (tfjs and Verilator handles would keep the process alive otherwise). */
+const finish = (m: ChildMessage, code: number): void => {
+  finished = true;
+  if (!process.connected) process.exit(70);
+  process.send!(m, undefined, {}, () => process.exit(code));
+};
+let finished = false;
+process.on('disconnect', () => { if (!finished) process.exit(70); });
+
+process.once('message', (req: ChildRequest) => {
+  mkdirSync(req.dir, { recursive: true });
+  const logFile = join(req.dir, 'log.txt');
+  const log = (msg: string): void => appendFileSync(logFile, `${msg}\n`);
+  const stage = (s: string, detail = ''): void => {
+    if (orphaned()) process.exit(70);
+    log(`[${s}] ${detail}`);
+    send({ type: 'stage', stage: s, detail });
+  };
+  computePoint(req.job, req.dir, { stage, log, simCacheDir: req.simCacheDir, ...(req.verilator ? { verilator: req.verilator } : {}) }).then(
+    (result) => finish({ type: 'done', result }, 0),
+    (e: unknown) => {
+      const f = e instanceof FinnError;
+      log(`error: ${(e as Error).stack ?? String(e)}`);
+      finish({ type: 'error', finn: f, code: f ? e.code : 'E_INTERNAL', message: (e as Error).message ?? String(e), hint: f ? e.hint : '' }, 1);
+    },
+  );
+});

@@ -1,0 +1,134 @@
+/**
+ * `finn worker`: a BullMQ worker on the exploration queue. Each job (one point) runs in a child process
+ * (point-child.ts) in a fresh scratch directory; the worker returns the point's result and its files (packed) as the
+ * job's return value and deletes the scratch directory. A worker killed mid-job leaves only its scratch directory
+ * behind (removed by the next worker started on that machine): BullMQ notices the job's lock expiring, puts the job
+ * back in the queue, and another worker computes it from scratch.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import { checkReachable, queueConnection } from './redis.ts';
+import { packDir } from './pack.ts';
+import { EXPLORE_FORMAT, type PointJob } from './spec.ts';
+import type { ChildMessage, ChildRequest } from './point-child.ts';
+import type { PointResult } from './point.ts';
+
+/** The queue every exploration uses: jobs carry all their settings, so any worker serves any exploration. */
+export const QUEUE_NAME = 'finn-explore';
+
+/** What a finished job returns. */
+export interface JobOutput {
+  readonly result: PointResult;
+  /** The point's directory (model.onnx, build/, log.txt), packed (pack.ts). */
+  readonly files: string;
+}
+
+/** What a running job reports (job.progress). */
+export interface JobProgress {
+  readonly stage: string;
+  readonly detail: string;
+  readonly worker: string;
+}
+
+export interface WorkerOptions {
+  readonly redis: string;
+  /** Points computed at once by this worker (each in its own process). */
+  readonly concurrency: number;
+  /** Seconds after which the job of a worker that stopped renewing its lock (killed) is given to another worker. */
+  readonly stalledSeconds: number;
+  readonly name: string;
+  readonly log: (line: string) => void;
+  readonly verilator?: string;
+  /** Verilator builds shared by this worker's jobs (default: none — each job compiles in its scratch directory). */
+  readonly simCacheDir?: string;
+}
+
+export interface RunningWorker {
+  /** Stop taking jobs; running points are abandoned (their jobs are retried elsewhere). */
+  close(): Promise<void>;
+}
+
+const SCRATCH_PREFIX = 'finn-ts-explore-';
+
+/** Scratch directories of workers on this machine that no longer run (killed mid-job). */
+function removeStaleScratch(): void {
+  for (const name of readdirSync(tmpdir())) {
+    const m = new RegExp(`^${SCRATCH_PREFIX}(\\d+)-`).exec(name);
+    if (!m) continue;
+    try { process.kill(Number(m[1]), 0); } catch { rmSync(join(tmpdir(), name), { recursive: true, force: true }); }
+  }
+}
+
+export async function startWorker(o: WorkerOptions): Promise<RunningWorker> {
+  await checkReachable(o.redis);
+  removeStaleScratch();
+  const children = new Set<ChildProcess>();
+  const connection = queueConnection(o.redis);
+  let down = false;
+  connection.on('error', (e: Error) => { if (!down) { down = true; o.log(`worker ${o.name}: Redis connection lost (${e.message}); reconnecting`); } });
+  connection.on('ready', () => { if (down) { down = false; o.log(`worker ${o.name}: Redis connection back`); } });
+  const worker = new Worker<PointJob, JobOutput>(QUEUE_NAME, async (job) => processJob(job, o, children), {
+    connection, concurrency: o.concurrency, autorun: true,
+    lockDuration: o.stalledSeconds * 1000, stalledInterval: o.stalledSeconds * 1000, maxStalledCount: 2,
+  });
+  worker.on('error', (e) => { if (!down) o.log(`worker ${o.name}: ${e.message}`); });
+  await worker.waitUntilReady();
+  o.log(`worker ${o.name}: waiting for points on ${o.redis} (queue ${QUEUE_NAME}, ${o.concurrency} at a time)`);
+  return {
+    async close() {
+      for (const c of children) c.kill('SIGKILL');
+      await worker.close(true);
+      connection.disconnect();
+    },
+  };
+}
+
+async function processJob(job: Job<PointJob, JobOutput>, o: WorkerOptions, children: Set<ChildProcess>): Promise<JobOutput> {
+  const p = job.data;
+  if (p.format !== EXPLORE_FORMAT) throw new UnrecoverableError(`job ${job.id} was queued by a finn-ts with explore format ${p.format}; this worker has ${EXPLORE_FORMAT}`);
+  const scratch = mkdtempSync(join(tmpdir(), `${SCRATCH_PREFIX}${process.pid}-`));
+  const t0 = performance.now();
+  o.log(`worker ${o.name}: started ${p.label} [${p.key}] attempt ${job.attemptsMade + 1}`);
+  try {
+    const dir = join(scratch, 'point');
+    const result = await runChild({ job: p, dir, simCacheDir: o.simCacheDir ?? join(scratch, 'verilator'), ...(o.verilator ? { verilator: o.verilator } : {}) }, children,
+      (stage, detail) => { job.updateProgress({ stage, detail, worker: o.name } satisfies JobProgress).catch(() => {}); });
+    const files = await packDir(dir);
+    o.log(`worker ${o.name}: finished ${p.label} [${p.key}] in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    return { result, files };
+  } catch (e) {
+    o.log(`worker ${o.name}: ${p.label} [${p.key}] failed: ${(e as Error).message}`);
+    throw e;
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+const CHILD = fileURLToPath(new URL('./point-child.ts', import.meta.url));
+
+/** Run one point in a child process; bad input (a FinnError) is not retried, anything else is. */
+function runChild(req: ChildRequest, children: Set<ChildProcess>, onStage: (stage: string, detail: string) => void): Promise<PointResult> {
+  return new Promise((resolve, reject) => {
+    const child = fork(CHILD, [], { execArgv: ['--import', import.meta.resolve('tsx')], stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+    children.add(child);
+    let stderr = '';
+    let last: ChildMessage | null = null;
+    child.stderr?.on('data', (d: Buffer) => { stderr = (stderr + d.toString()).slice(-2000); });
+    child.on('message', (m: ChildMessage) => {
+      if (m.type === 'stage') onStage(m.stage, m.detail);
+      else last = m;
+    });
+    child.on('exit', (code, signal) => {
+      children.delete(child);
+      const m = last as ChildMessage | null;
+      if (m?.type === 'done') resolve(m.result as PointResult);
+      else if (m?.type === 'error') reject(m.finn ? new UnrecoverableError(`${m.code}: ${m.message}${m.hint ? ` (hint: ${m.hint})` : ''}`) : new Error(`${m.code}: ${m.message}`));
+      else reject(new Error(`the point's process ended (${signal ?? `exit code ${code}`}) without a result${stderr ? `: ${stderr.trim()}` : ''}`));
+    });
+    child.send(req);
+  });
+}
