@@ -2,7 +2,20 @@
 import type { Tensor } from './tensor.ts';
 
 /** Range of x·W per output column for integer x in [lo, hi] and constant W [K, N]. */
+const cache = new WeakMap<Tensor, Map<string, [number, number]>>();
+
 export function matmulRange(w: Tensor, lo: number, hi: number): [number, number] {
+  // passes run to a fixed point and ask again for the same (immutable) weights: remember per tensor
+  const key = `${lo},${hi}`;
+  const hit = cache.get(w)?.get(key);
+  if (hit) return hit;
+  const r = computeRange(w, lo, hi);
+  if (!cache.has(w)) cache.set(w, new Map());
+  cache.get(w)!.set(key, r);
+  return r;
+}
+
+function computeRange(w: Tensor, lo: number, hi: number): [number, number] {
   const [k, n] = [w.shape[0]!, w.shape[1]!];
   let mn = Infinity, mx = -Infinity;
   for (let j = 0; j < n; j++) {

@@ -25,6 +25,8 @@ export function fullShape(c: Tensor, shape: readonly number[]): Tensor {
  */
 export function perChannel(c: Tensor, shape: readonly number[], axis: number): Float64Array | undefined {
   if (c.data.length === 1) return Float64Array.from({ length: shape[axis] ?? 1 }, () => c.data[0]!);
+  // a rank-equal constant of 1s except along the axis (e.g. [1, C, 1, 1]) is per channel as it is
+  if (c.shape.length === shape.length && c.shape.every((d, i) => (i === axis ? d === shape[axis] : d === 1))) return Float64Array.from(c.data);
   const full = fullShape(c, shape).data;
   const ch = shape[axis]!;
   let inner = 1;

@@ -23,9 +23,10 @@ function splitQuant(g: Graph, n: Node): { q: Tensor; s: Tensor; dtype: DataType 
   const b = expand(g.tensors.get(n.inputs[3]!)!.value!, x.shape);
   if (z.some((v) => v !== 0)) fail('E_UNSUPPORTED_OP', `node ${n.name}: weight quantizer with a non-zero zero-point is not supported`);
   const q = new Float64Array(x.data.length);
+  let range = quantRange(b[0] ?? 1, n.op.signed, n.op.narrow);
   for (let i = 0; i < q.length; i++) {
-    const [lo, hi] = quantRange(b[i]!, n.op.signed, n.op.narrow);
-    q[i] = Math.min(hi, Math.max(lo, roundWith(n.op.rounding, x.data[i]! / s.data[i]!)));
+    if (b[i] !== b[i - 1]) range = quantRange(b[i]!, n.op.signed, n.op.narrow);
+    q[i] = Math.min(range[1], Math.max(range[0], roundWith(n.op.rounding, x.data[i]! / s.data[i]!)));
   }
   const bits = minMax(b)[1];
   const [lo, hi] = quantRange(bits, n.op.signed, false);

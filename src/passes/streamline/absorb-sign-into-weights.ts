@@ -14,9 +14,11 @@ function match(g: Graph): { mm: Node; mul: Node; ch: Float64Array } | undefined 
     const co = mul && mul.op.kind === 'Mul' ? constOperand(g, mul) : undefined;
     if (!mul || !co || co.x !== mm.outputs[0]) continue;
     const shape = g.tensors.get(mm.outputs[0]!)!.shape;
+    if (!co.c.data.some((v) => v < 0)) continue;
     const ch = perChannel(co.c, shape, shape.length - 1);
     // flipping must keep the weight datatype: symmetric types (bipolar, narrow ints) or weights that avoid the minimum
-    if (!ch || !ch.some((v) => v < 0) || w.value.data.some((v) => v === dtMin(w.dtype) && w.dtype.kind !== 'bipolar')) continue;
+    const min = dtMin(w.dtype);
+    if (!ch || !ch.some((v) => v < 0) || (w.dtype.kind !== 'bipolar' && w.value.data.some((v) => v === min))) continue;
     return { mm, mul, ch };
   }
   return undefined;

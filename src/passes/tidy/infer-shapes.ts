@@ -3,8 +3,9 @@
  * (convolutions, matrix products, sliding windows, hardware layers) only compute their output shape.
  */
 import type { Graph, Node, TensorInfo } from '../../ir/graph.ts';
-import { numel, type Tensor } from '../../ir/tensor.ts';
+import { broadcastShapes, numel, type Tensor } from '../../ir/tensor.ts';
 import { runNode } from '../../exec/run.ts';
+import { reshapeTarget } from '../../exec/shape.ts';
 import { makeGraph } from '../../ir/builder.ts';
 import { fail } from '../../util/errors.ts';
 import type { Pass } from '../pass.ts';
@@ -23,6 +24,25 @@ function heavyShape(n: Node, ins: readonly Tensor[]): number[] | undefined {
       return x && w ? [x[0]!, w[0]!, outDim(x[2]!, op.kernel[0], op.strides[0], op.pads[0], op.pads[2]), outDim(x[3]!, op.kernel[1], op.strides[1], op.pads[1], op.pads[3])] : undefined;
     case 'Im2Col':
       return x ? [x[0]!, outDim(x[1]!, op.kernel[0], op.stride[0], op.pads[0], op.pads[2]), outDim(x[2]!, op.kernel[1], op.stride[1], op.pads[1], op.pads[3]), op.kernel[0] * op.kernel[1] * x[3]!] : undefined;
+    // element-wise ops keep the data's shape (or broadcast two shapes): no need to compute values on zeros
+    case 'MultiThreshold': case 'Quant': case 'BipolarQuant': case 'Trunc': case 'Relu': case 'Sign': case 'Sigmoid':
+    case 'BatchNormalization': case 'Softmax': case 'LogSoftmax': case 'Clip': case 'Neg': case 'Sqrt':
+      return x ? [...x] : undefined;
+    case 'Add': case 'Sub': case 'Mul': case 'Div':
+      return x && w ? broadcastShapes(x, w) : undefined;
+    case 'Transpose':
+      return x ? (op.perm ?? x.map((_, i) => x.length - 1 - i)).map((p) => x[p]!) : undefined;
+    case 'Reshape':
+      return x && ins[1] ? reshapeTarget(x, Array.from(ins[1].data)) : undefined;
+    case 'Flatten': {
+      if (!x) return undefined;
+      const ax = op.axis < 0 ? op.axis + x.length : op.axis;
+      return [numel(x.slice(0, ax)), numel(x.slice(ax))];
+    }
+    case 'MaxPoolNHWC':
+      return x ? [x[0]!, Math.floor((x[1]! - op.kernel[0]) / op.strides[0]) + 1, Math.floor((x[2]! - op.kernel[1]) / op.strides[1]) + 1, x[3]!] : undefined;
+    case 'GlobalSumPool':
+      return x ? (op.channelsLast ? [x[0]!, 1, 1, x[3]!] : [x[0]!, x[1]!, 1, 1]) : undefined;
     default: return undefined;
   }
 }
