@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { basename, join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { defaultFifoDepths, designOf } from './backend/design.ts';
-import { sizeFifos } from './backend/fifo-sizing.ts';
+import { sizeFifos, skipPathFifos } from './backend/fifo-sizing.ts';
 import type { SimSettings } from './backend/cosim.ts';
 import { finalHwConfig, writeRtl } from './backend/write-rtl.ts';
 import { verifyDesign, verifyInputs } from './backend/verify.ts';
@@ -168,16 +168,18 @@ async function fifoSizeStep(g: Graph, ctx: BuildContext): Promise<Graph> {
   writeRtl(d, ctx.out);
   ctx.out.writeJson('final_hw_config.json', finalHwConfig(d, foldingConfigOf(out)));
   const bits = (ds: readonly number[]) => ds.reduce((a, v, i) => a + v * s.widths[i]!, 0);
+  const skips = skipPathFifos(d);
   const report = {
     method: 'maximum occupancy with deep FIFOs (one input frame per period of the slowest layer, outputs always ready), then each FIFO shrunk by binary search while the frame rate holds',
     frames: s.frames, seconds: s.seconds, simulation_runs: s.runs,
     verilator_compile_seconds: s.compileSeconds, cycles_per_frame_deep: s.cyclesPerFrameDeep, cycles_per_frame_sized: s.cyclesPerFrameSized,
     total_bits_max_occupancy: bits(s.measured.map((v) => Math.max(2, v))),
     total_bits_sized: bits(s.depths), total_bits_deep: bits(s.deepDepths), total_bits_one_frame: bits(defaultFifoDepths(d)),
-    fifos: d.edges.map((e, i) => ({ name: `StreamingFIFO_${i}`, between: [d.layers[e.from.layer]!.node, d.layers[e.to.layer]!.node], width: s.widths[i], depth: s.depths[i], max_occupancy: s.measured[i], deep_depth: s.deepDepths[i] })),
+    fifos: d.edges.map((e, i) => ({ name: `StreamingFIFO_${i}`, between: [d.layers[e.from.layer]!.node, d.layers[e.to.layer]!.node], width: s.widths[i], depth: s.depths[i], max_occupancy: s.measured[i], deep_depth: s.deepDepths[i], ...(skips.has(i) ? { skip_path: true } : {}) })),
   };
   ctx.out.writeJson('report/fifo_sizing.json', report);
-  ctx.pass.log(`fifo-size: ${s.seconds.toFixed(1)} s (Verilator ${s.compileSeconds.toFixed(1)} s); depths ${s.depths.join(', ')}; ${report.total_bits_sized} FIFO bits vs ${report.total_bits_deep} all deep`);
+  const skipNote = skips.size ? `; skip paths: ${[...skips].map((j) => `StreamingFIFO_${j} ${s.depths[j]}`).join(', ')}` : '';
+  ctx.pass.log(`fifo-size: ${s.seconds.toFixed(1)} s (Verilator ${s.compileSeconds.toFixed(1)} s); depths ${s.depths.join(', ')}; ${report.total_bits_sized} FIFO bits vs ${report.total_bits_deep} all deep${skipNote}`);
   return out;
 }
 

@@ -6,6 +6,8 @@ import type { OutDir } from '../util/outdir.ts';
 import { padTo8, singleIo, type Design, type StreamInfo } from './design.ts';
 import { HARNESS_NAME, layersHarness } from './harness.ts';
 import type { RtlFiles } from './write-rtl.ts';
+import { explainStall } from './stall.ts';
+import { dirname } from 'node:path';
 
 export interface SimSettings {
   /** Directory for cached Verilator builds (keyed by content). */
@@ -49,8 +51,13 @@ export async function compileStitched(d: Design, files: RtlFiles, s: SimSettings
 /** Stream frames through the stitched design. */
 export async function runStitched(m: CompiledModel, d: Design, files: RtlFiles, inputs: readonly ArrayLike<number>[], stallProb: number, seed: number): Promise<StitchedRun> {
   const { input: { stream: first }, output: { stream: last } } = singleIo(d);
-  const r = await runChannels(m, [{ inputWords: words(inputs, first), expectOutputWords: inputs.length * last.wordsPerFrame, wordsPerFrame: last.wordsPerFrame }],
-    { seed, inStallProb: stallProb, outStallProb: stallProb, cwd: files.dir, timeoutCycles: 100000 + 20 * Math.max(...d.layers.map((l) => l.cycles)) });
+  const run = { inputWords: words(inputs, first), expectOutputWords: inputs.length * last.wordsPerFrame, wordsPerFrame: last.wordsPerFrame };
+  const opts = { seed, inStallProb: stallProb, outStallProb: stallProb, cwd: files.dir, timeoutCycles: 100000 + 20 * Math.max(...d.layers.map((l) => l.cycles)) };
+  const r = await runChannels(m, [run], { ...opts, allowIncomplete: true });
+  if (r.status !== 'ok') {
+    const c = r.channels[0]!;
+    await explainStall(d, files, dirname(m.dir), run, opts, r.status, `stitched co-simulation: ${c.inAccepted} of ${run.inputWords.length} input words accepted, ${c.outputWords.length} of ${run.expectOutputWords} output words`);
+  }
   const ch = r.channels[0]!;
   const mask = (1n << BigInt(last.width)) - 1n;
   const values = decodeWords(ch.outputWords.map((w) => w & mask), last.perWord, last.elem);

@@ -15,6 +15,7 @@ import { coreFiles } from '../rtl/cores.ts';
 import { rng } from '../util/random.ts';
 import type { OutDir } from '../util/outdir.ts';
 import { consumerStream, designOf, padTo8, singleIo, type Design } from './design.ts';
+import { fail } from '../util/errors.ts';
 import { topModule } from './verilog.ts';
 import { writeRtl, type RtlFiles } from './write-rtl.ts';
 import type { SimSettings } from './cosim.ts';
@@ -40,7 +41,7 @@ function deepDepths(d: Design): number[] {
   return d.edges.map((e) => Math.max(64, 2 * consumerStream(d, e).wordsPerFrame + 8));
 }
 
-interface Probe { ok: boolean; period: number; maxOcc: number[] }
+interface Probe { ok: boolean; status: string; period: number; maxOcc: number[]; last: number[]; outFrames: number }
 
 function stimulus(d: Design, frames: number, seed: number): bigint[] {
   const first = singleIo(d).input.stream;
@@ -59,7 +60,7 @@ async function probe(m: CompiledModel, d: Design, files: RtlFiles, limits: reado
   const done = r.channels[0]!.frameDoneCycles;
   const ok = r.status === 'ok' && done.length === frames;
   const counts = Object.keys(r.monitorMax).sort((a, b) => Number(a.split('_')[1]) - Number(b.split('_')[1]));
-  return { ok, period: ok && done.length > 1 ? done[done.length - 1]! - done[done.length - 2]! : Infinity, maxOcc: counts.map((k) => r.monitorMax[k]!) };
+  return { ok, status: r.status, period: ok && done.length > 1 ? done[done.length - 1]! - done[done.length - 2]! : Infinity, maxOcc: counts.map((k) => r.monitorMax[k]!), last: counts.map((k) => r.monitorLast[k] ?? 0), outFrames: done.length };
 }
 
 export async function sizeFifos(g: Graph, out: OutDir, sim: SimSettings, frames = 3, maxRuns = 16, minBits = 2048, perFifo = 5): Promise<FifoSizing> {
@@ -80,7 +81,7 @@ export async function sizeFifos(g: Graph, out: OutDir, sim: SimSettings, frames 
   const deepList = deep.edges.map((e) => e.depth);
   const base = await probe(m, deep, files, deepList, words, frames, period);
   let runs = 1;
-  if (!base.ok) throw new Error(`FIFO sizing: the design with deep FIFOs did not finish ${frames} frames`);
+  if (!base.ok) stopped(deep, base, deepList, frames, 'with every FIFO deep');
   const limits = base.maxOcc.map((v) => Math.max(2, v));
   const good = async (l: number[]): Promise<boolean> => { runs++; const p = await probe(m, deep, files, l, words, frames, period); return p.ok && p.period <= base.period; };
   const width = (j: number): number => consumerStream(deep, deep.edges[j]!).width;
@@ -99,9 +100,42 @@ export async function sizeFifos(g: Graph, out: OutDir, sim: SimSettings, frames 
   }
   const final = await probe(m, deep, files, limits, words, frames, period);
   runs++;
+  if (!final.ok) stopped(deep, final, limits, frames, 'with the sized FIFOs');
   return {
     depths: limits, measured: base.maxOcc, deepDepths: deepList, widths: deep.edges.map((_, j) => width(j)), frames,
     cyclesPerFrameDeep: base.period, cyclesPerFrameSized: final.period, runs,
     seconds: (performance.now() - t0) / 1000, compileSeconds: m.compileSeconds,
   };
+}
+
+/** A design that stopped (deadlock or cycle budget) is an error saying where the tokens stopped: full and empty FIFOs. */
+function stopped(d: Design, p: Probe, depths: readonly number[], frames: number, what: string): never {
+  const name = (j: number): string => `StreamingFIFO_${j} (${d.layers[d.edges[j]!.from.layer]!.node} → ${d.layers[d.edges[j]!.to.layer]!.node})`;
+  const full = depths.map((dep, j) => (p.last[j]! >= dep ? `${name(j)} full at ${dep} words` : '')).filter(Boolean);
+  const empty = depths.map((_, j) => (p.last[j] === 0 ? name(j) : '')).filter(Boolean);
+  return fail('E_SIM', `FIFO sizing: the design ${what} stopped (${p.status}) after ${p.outFrames} of ${frames} frames; tokens stopped at: ${full.length ? full.join('; ') : 'no full FIFO'}${empty.length ? `; empty: ${empty.slice(0, 6).join(', ')}` : ''}`,
+    'a skip path (the short branch of a fork) must hold what the long branch has in flight: give it a deeper FIFO (a FIFO depth per edge in final_hw_config.json), or report this design');
+}
+
+/** FIFOs on skip paths: the shorter branches between a DuplicateStreams and the layer that joins them again. */
+export function skipPathFifos(d: Design): Set<number> {
+  const out = new Set<number>();
+  d.layers.forEach((l, i) => {
+    if (l.outputs.length < 2) return;
+    const branches = d.edges.map((e, j) => [e, j] as const).filter(([e]) => e.from.layer === i).map(([, j]) => {
+      const edges = [j];
+      let cur = d.edges[j]!.to.layer;
+      // follow single-input, single-output layers until a join (a layer with several inputs)
+      while (d.layers[cur]!.inputs.length === 1 && d.layers[cur]!.outputs.length === 1) {
+        const next = d.edges.findIndex((e) => e.from.layer === cur);
+        if (next < 0) break;
+        edges.push(next);
+        cur = d.edges[next]!.to.layer;
+      }
+      return edges;
+    });
+    const shortest = Math.min(...branches.map((b) => b.length));
+    for (const b of branches) if (b.length === shortest && branches.some((o) => o.length > shortest)) for (const j of b) out.add(j);
+  });
+  return out;
 }

@@ -190,11 +190,13 @@ static void write_words(const Chan& c, int bits) {
 }
 
 static void write_summary(const char* path, const char* status, uint64_t cycles, std::vector<Chan>& ch,
-                          const std::vector<uint64_t>& monMax) {
+                          const std::vector<uint64_t>& monMax, const std::vector<uint64_t>& monLast) {
   FILE* f = fopen(path, "w");
   if (!f) die("cannot write summary ", path);
   fprintf(f, "{\"status\":\"%s\",\"cycles\":%llu,\"monitors\":{", status, (unsigned long long)cycles);
   for (int i = 0; i < NMON; ++i) fprintf(f, "%s\"%s\":%llu", i ? "," : "", MON_NAMES[i], (unsigned long long)monMax[i]);
+  fprintf(f, "},\"monitorsLast\":{");
+  for (int i = 0; i < NMON; ++i) fprintf(f, "%s\"%s\":%llu", i ? "," : "", MON_NAMES[i], (unsigned long long)monLast[i]);
   fprintf(f, "},\"channels\":[");
   for (size_t k = 0; k < ch.size(); ++k) {
     const Chan& c = ch[k];
@@ -256,7 +258,7 @@ int main(int argc, char** argv) {
   uint64_t cycle = 0, lastProgress = 0, doneAt = 0;
   bool done = false;
   std::vector<char> rdy(NCH);
-  std::vector<uint64_t> monMax(NMON > 0 ? NMON : 1, 0);
+  std::vector<uint64_t> monMax(NMON > 0 ? NMON : 1, 0), monLast(NMON > 0 ? NMON : 1, 0);
   Word w(MAXW, 0);
   for (;; ++cycle) {
     if (ctx->gotFinish()) { status = "finish"; break; }
@@ -269,7 +271,7 @@ int main(int argc, char** argv) {
       set_ready(top.get(), k, rdy[k]);
     }
     top->ap_clk = 0; top->eval();
-    for (int i = 0; i < NMON; ++i) { const uint64_t v = read_mon(top.get(), i); if (v > monMax[i]) monMax[i] = v; }
+    for (int i = 0; i < NMON; ++i) { const uint64_t v = read_mon(top.get(), i); monLast[i] = v; if (v > monMax[i]) monMax[i] = v; }
     bool progress = false;
     for (int k = 0; k < NCH; ++k) {
       Chan& c = ch[k];
@@ -301,7 +303,7 @@ int main(int argc, char** argv) {
   if (ctx->gotFinish() && strcmp(status, "ok") == 0) status = "finish";
   top->final();
   for (int k = 0; k < NCH; ++k) if (!ch[k].outFile.empty()) write_words(ch[k], CH_BITS[k][1]);
-  write_summary(summary, status, done ? doneAt : cycle, ch, monMax);
+  write_summary(summary, status, done ? doneAt : cycle, ch, monMax, monLast);
   if (strcmp(status, "ok") != 0) {
     fprintf(stderr, "tb: simulation ended with status %s at cycle %llu\n", status, (unsigned long long)cycle);
     return 3;

@@ -81,6 +81,8 @@ export interface RunResult {
   readonly channels: ChannelResult[];
   /** Maximum value seen on each monitor port, by port name. */
   readonly monitorMax: Record<string, number>;
+  /** Each monitor port's value when the run ended (e.g. FIFO occupancies where a deadlocked design stopped). */
+  readonly monitorLast: Record<string, number>;
   readonly wallSeconds: number;
 }
 
@@ -199,6 +201,7 @@ interface Summary {
   status: string;
   cycles: number;
   monitors: Record<string, number>;
+  monitorsLast: Record<string, number>;
   channels: { inAccepted: number; outReceived: number; expected: number; extra: number; firstInCycle: number;
     outCycles: number[] }[];
 }
@@ -247,7 +250,7 @@ export async function runChannels(m: CompiledModel, runs: readonly ChannelRun[],
       firstInCycle: c.firstInCycle, inAccepted: c.inAccepted, extraWords: c.extra };
   });
   if (!o.keepFiles) rmSync(dir, { recursive: true, force: true });
-  return { status: s.status, cycles: s.cycles, channels, monitorMax: s.monitors,
+  return { status: s.status, cycles: s.cycles, channels, monitorMax: s.monitors, monitorLast: s.monitorsLast,
     wallSeconds: (performance.now() - t0) / 1000 };
 }
 
