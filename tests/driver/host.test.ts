@@ -1,9 +1,14 @@
 /** Host packing (driver/host.ts, driver/pynq/finn_ts_packing.py) against the stream format the RTL testbench uses. */
+import { build } from '../../src/build.ts';
+import { writeModel } from '../../src/onnx/write.ts';
+import { jetMlp } from '../../src/models/patterns.ts';
+import { contractOf, hostOutput } from '../../src/runtime/contract.ts';
+import { acceleratorFrame } from '../../src/runtime/host-input.ts';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { encodeWords } from '../../src/hw/encode.ts';
@@ -130,3 +135,24 @@ test('bytes from packInput through the RTL (byte-stream iCE40 top, Verilator) de
     const outBytes = Uint8Array.from(res.channels[0]!.outputWords.map(Number));
     assert.deepEqual(unpackOutput(spec, outBytes), expected);
   });
+
+test('the PYNQ driver applies the input/output contract as finn exec does: host quantizer in, dequantized softmax scores out (jet-tagging pattern)', async () => {
+  const dir = tempDir('driver-contract');
+  writeModel(jetMlp().graph, join(dir, 'm.onnx'));
+  const r = await build({ model: join(dir, 'm.onnx'), out: join(dir, 'b'), part: 'xc7z020', clockNs: 10, preprocess: 'auto', maxWeightWidth: 36, twoPassFolding: false, log: () => {}, targetFps: 1e5, to: 'rtl', output: 'scores' });
+  const c = contractOf(r.graph)!;
+  const rr = rng(8);
+  const x = Array.from({ length: 6 * 16 }, () => rr.normal() * 2);
+  const frames = Array.from({ length: 6 }, (_, i) => Array.from(acceleratorFrame(r.graph, x.slice(i * 16, i * 16 + 16), 'model')));
+  const run = compileGraph(r.graph);
+  const ys = frames.map((f) => Array.from(run({ [r.graph.inputs[0]!]: { shape: [1, 16], data: Float64Array.from(f) } }).get(r.graph.outputs[0]!)!.data));
+  const want = ys.map((y) => Array.from(hostOutput(c.output, y)));
+  const io = JSON.stringify({ io_contract: c });
+  const script = `import json, sys\nimport numpy as np\nsys.path.insert(0, ${JSON.stringify(PY_DIR)})\nimport finn_ts_packing as p\nio = json.loads(${JSON.stringify(io)})\nx = np.array(${JSON.stringify(x)}).reshape(6, 1, 16)\ny = np.array(${JSON.stringify(ys)})\nprint(json.dumps({"in": p.from_model_input(x, io).reshape(6, -1).tolist(), "out": p.to_model_output(y, io).tolist()}))\n`;
+  const py = spawnSync(PY, ['-c', script], { encoding: 'utf8' });
+  assert.equal(py.status, 0, py.stderr);
+  const got = JSON.parse(py.stdout) as { in: number[][]; out: number[][] };
+  assert.deepEqual(got.in, frames);
+  got.out.forEach((row, i) => row.forEach((v, j) => assert.ok(Math.abs(v - want[i]![j]!) < 1e-12, `frame ${i} class ${j}: ${v} vs ${want[i]![j]}`)));
+  assert.match(readFileSync(join(dir, 'b/driver/driver.py'), 'utf8'), /"io_contract": \{/);
+});

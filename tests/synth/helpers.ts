@@ -21,6 +21,8 @@ export async function smallBuild(tag: string, opts: { part?: string; clockNs?: n
   await build({
     model, out, part: opts.part ?? 'xc7z020', clockNs: opts.clockNs ?? 10, preprocess: 'auto', maxWeightWidth: 36, twoPassFolding: false, log: () => {},
     foldingFile: fold, to, verifyLimit: 32, fifoSizing: to === 'verify', verilator: process.env.FINN_VERILATOR,
+    // its 64 inputs are pixels (0–255 → x/255), so the input quantizer is a Thresholding layer in the accelerator
+    inputKind: 'image',
   });
   return out;
 }

@@ -55,6 +55,14 @@ class FinnTsAccel(Overlay):
         n = x.shape[0]
         return x.reshape((n,) + tuple(shape[1:])).transpose(perm).reshape((n,) + tuple(self.io["input"]["shape_normal"]))
 
+    def from_model_input(self, x):
+        """What the original model takes (floats, its layout) -> the accelerator's integers (io_contract, then layout)."""
+        return self.to_graph_order(packing.from_model_input(x, self.io))
+
+    def to_model_output(self, y):
+        """The accelerator's output frames -> what the user asked for (io_contract): class indices, decisions or scores."""
+        return packing.to_model_output(y, self.io)
+
     def execute_on_buffers(self):
         self.dma.recvchannel.transfer(self.obuf)
         self.dma.sendchannel.transfer(self.ibuf)

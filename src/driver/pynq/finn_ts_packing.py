@@ -73,3 +73,51 @@ def pack_input(x, spec):
 
 def unpack_output(buf, spec):
     return unfold(unpack(buf, spec), spec)
+
+
+def from_model_input(x, io):
+    """What the original model takes (floats, its layout) -> the accelerator's integers as io_contract says
+    (still in the model's layout: the driver applies host_input_perm after)."""
+    c = (io.get("io_contract") or {}).get("input") or {}
+    x = np.asarray(x, dtype=np.float64)
+    n = x.shape[0]
+    flat = x.reshape(n, -1)
+    aff = c.get("affine")
+    if aff:
+        flat = flat * np.asarray(aff["scale"]) + np.asarray(aff["offset"])
+    q = c.get("quant")
+    if q and q.get("bipolar"):
+        flat = np.where(flat >= 0, 1.0, -1.0)
+    elif q:
+        bits, signed, narrow = q["bits"], q["signed"], q["narrow"]
+        lo = -(2 ** (bits - 1)) + (1 if narrow else 0) if signed else 0
+        hi = 2 ** (bits - 1) - 1 if signed else 2 ** bits - 1 - (1 if narrow else 0)
+        v = flat / np.asarray(q["scale"]) + q["zeroPoint"]
+        mode = q.get("rounding", "ROUND")
+        v = np.round(v) if mode == "ROUND" else np.floor(v) if mode == "FLOOR" else np.ceil(v) if mode == "CEIL" else np.trunc(v)
+        flat = np.clip(v, lo, hi)
+    return flat.reshape((n,) + tuple(c.get("shape", [1] + list(x.shape[1:]))[1:]))
+
+
+def to_model_output(y, io):
+    """The accelerator's output frames -> what the user asked for (io_contract): class indices, decisions or scores."""
+    c = (io.get("io_contract") or {}).get("output") or {}
+    y = np.asarray(y, dtype=np.float64)
+    n = y.shape[0]
+    kind = c.get("kind")
+    if kind == "decision":
+        return (y.reshape(n, -1)[:, 0] > 0).astype(np.int64)
+    if kind in ("top1", "topk"):
+        idx = y.reshape(n, -1).astype(np.int64)
+        return idx[:, 0] if kind == "top1" else idx
+    deq = c.get("dequant")
+    if kind == "scores" and deq:
+        s = y.reshape(n, -1) * np.asarray(deq["scale"]) + np.asarray(deq["bias"])
+        if c.get("removed") in ("Softmax", "LogSoftmax"):
+            e = np.exp(s - s.max(axis=1, keepdims=True))
+            p = e / e.sum(axis=1, keepdims=True)
+            s = p if c["removed"] == "Softmax" else np.log(p)
+        elif c.get("removed") == "Sigmoid":
+            s = 1 / (1 + np.exp(-s))
+        return s
+    return y
