@@ -72,6 +72,9 @@ module finn_labelselect #(
   reg [31:0] idx;
   integer p, k;
   always @* begin
+    tv = {VW{1'b0}};
+    ti = {XW{1'b0}};
+    tok = 1'b0;
     if (nf == {NFW{1'b0}}) begin
       cv = {K*VW{1'b0}};
       ci = {K*XW{1'b0}};

@@ -51,6 +51,32 @@ io_shape_dict = {
     },
     "host_input_perm": None,
     "host_input_shape": None,
+    "io_contract": {
+        "input": {
+            "kind": "image",
+            "reason": "--input-kind image",
+            "shape": [1, 64],
+            "dtype": "UINT8",
+            "quantizer": "accelerator",
+            "affine": {
+                "scale": [255],
+                "offset": [0],
+            },
+            "quant": {
+                "scale": [1],
+                "zeroPoint": 0,
+                "bits": 8,
+                "signed": False,
+                "narrow": False,
+                "rounding": "ROUND",
+            },
+        },
+        "output": {
+            "kind": "top1",
+            "k": 1,
+            "reason": "several output values (classes)",
+        },
+    },
 }
 
 
@@ -62,8 +88,10 @@ def main():
     parser.add_argument("--bitfile", default="finn-accel.bit")
     parser.add_argument("--inputfile", default="input.npy", help="(batch, *ishape_normal) in the order the accelerator streams")
     parser.add_argument("--outputfile", default="output.npy")
-    parser.add_argument("--input_layout", choices=["graph", "host"], default="graph",
-                        help="host: the input is in the model's original layout (e.g. NCHW) and is transposed as the build recorded")
+    parser.add_argument("--input_layout", choices=["graph", "host", "model"], default="graph",
+                        help="host: the input is in the model's original layout (e.g. NCHW) and is transposed as the build recorded; "
+                             "model: the input is what the original model takes (floats), quantized as io_contract says, and the "
+                             "output is turned into what the contract says (class indices, decisions or dequantized scores)")
     parser.add_argument("--fclk_mhz", type=float, default=None, help="override the PL clock (default: the build's %s MHz)" % io_shape_dict["fclk_mhz"])
     args = parser.parse_args()
     accel = FinnTsAccel(args.bitfile, io_shape_dict, batch_size=args.batchsize, fclk_mhz=args.fclk_mhz)
@@ -71,7 +99,11 @@ def main():
         x = np.load(args.inputfile)
         if args.input_layout == "host":
             x = accel.to_graph_order(x)
+        elif args.input_layout == "model":
+            x = accel.from_model_input(x)
         y = accel.execute(x)
+        if args.input_layout == "model":
+            y = accel.to_model_output(y)
         np.save(args.outputfile, y)
         print("wrote %s: shape %s" % (args.outputfile, y.shape))
     else:
