@@ -75,8 +75,7 @@ module finn_fmpad #(
   reg  [YW-1:0] y;
   reg  [XW-1:0] x;
   reg  [CFW-1:0] cf;
-  reg  sk_v;                           // skid register full: stop generating
-  wire en = !sk_v;
+  wire en;                         // low while the output stage's skid register is full: stall
   // y in [PAD_T, PAD_T+IFM_H) iff (y - PAD_T) mod 2^YW < IFM_H (2^YW > OH), likewise x
   wire [YW-1:0] yr = y - Y_BEG;
   wire [XW-1:0] xr = x - X_BEG;
@@ -100,32 +99,10 @@ module finn_fmpad #(
   end
 
   // output register + skid register
-  reg o_v;
-  reg [WW-1:0] o_d, sk_d;
-  wire pop = o_v && out_V_tready;
-  always @(posedge ap_clk) begin
-    if (!ap_rst_n) begin
-      o_v <= 1'b0;
-      sk_v <= 1'b0;
-    end else if (sk_v) begin
-      if (pop) begin
-        o_d <= sk_d;
-        sk_v <= 1'b0;
-      end
-    end else if (push) begin
-      if (!o_v || pop) begin
-        o_d <= res;
-        o_v <= 1'b1;
-      end else begin
-        sk_d <= res;
-        sk_v <= 1'b1;
-      end
-    end else if (pop) begin
-      o_v <= 1'b0;
-    end
-  end
-  assign out_V_tdata = o_d;
-  assign out_V_tvalid = o_v;
+  finn_skid #(.WIDTH(WW)) u_out (
+    .ap_clk(ap_clk), .ap_rst_n(ap_rst_n), .push(push), .push_data(res), .en(en),
+    .out_V_tdata(out_V_tdata), .out_V_tvalid(out_V_tvalid), .out_V_tready(out_V_tready)
+  );
 
 endmodule
 

@@ -74,8 +74,7 @@ module finn_maxpool #(
   reg  [KYW-1:0] ky;
   reg  [KXW-1:0] kx;
   reg  [AW-1:0] a, ab;
-  reg  sk_v;                             // skid register full: stop reading
-  wire en = !sk_v;
+  wire en;                         // low while the output stage's skid register is full: stall
   wire fire = en && in0_V_tvalid;
   wire used = (x < X_USED) && (y < Y_USED);
   wire first = (kx == {KXW{1'b0}}) && (ky == {KYW{1'b0}});
@@ -135,32 +134,10 @@ module finn_maxpool #(
   always @(posedge ap_clk) if (fire && used && !last) rowbuf[a] <= res;
 
   // output register + skid register
-  reg o_v;
-  reg [WW-1:0] o_d, sk_d;
-  wire pop = o_v && out_V_tready;
-  always @(posedge ap_clk) begin
-    if (!ap_rst_n) begin
-      o_v <= 1'b0;
-      sk_v <= 1'b0;
-    end else if (sk_v) begin
-      if (pop) begin
-        o_d <= sk_d;
-        sk_v <= 1'b0;
-      end
-    end else if (push) begin
-      if (!o_v || pop) begin
-        o_d <= res;
-        o_v <= 1'b1;
-      end else begin
-        sk_d <= res;
-        sk_v <= 1'b1;
-      end
-    end else if (pop) begin
-      o_v <= 1'b0;
-    end
-  end
-  assign out_V_tdata = o_d;
-  assign out_V_tvalid = o_v;
+  finn_skid #(.WIDTH(WW)) u_out (
+    .ap_clk(ap_clk), .ap_rst_n(ap_rst_n), .push(push), .push_data(res), .en(en),
+    .out_V_tdata(out_V_tdata), .out_V_tvalid(out_V_tvalid), .out_V_tready(out_V_tready)
+  );
 
 endmodule
 

@@ -55,7 +55,6 @@ module finn_mvau #(
   localparam integer WAW = SF * NF > 1 ? $clog2(SF * NF) : 1;
   localparam integer PW = WBITS + ABITS + 2;                                   // signed product width
   localparam integer SW = (ACC_BITS > PW ? ACC_BITS : PW) + 1;                 // internal sum width (mod 2^SW)
-  localparam integer CW = (ACC_BITS > TBITS ? ACC_BITS : TBITS) + 1;           // threshold compare width
   localparam integer ACC_SIGNED = (BINARY_XNOR == 0 && (W_SIGNED != 0 || A_SIGNED != 0 || A_BIPOLAR != 0)) ? 1 : 0;
   localparam integer PCL = SIMD > 1 ? $clog2(SIMD) : 0;                        // XNOR popcount tree levels
   localparam integer PL = 1 << PCL;                                            // popcount field width per PE
@@ -93,8 +92,7 @@ module finn_mvau #(
   end
 
   // ---------------- stage 0: issue (fold counters, input stream or vector buffer) ----------------
-  reg  sk_v;                        // skid register full: freeze the whole pipeline
-  wire en = !sk_v;
+  wire en;                         // low while the output stage's skid register is full: stall
   reg  [SFW-1:0] sf;
   reg  [NFW-1:0] nf;
   reg  [WAW-1:0] wa;                // weight address nf*SF + sf
@@ -247,20 +245,8 @@ module finn_mvau #(
       end
 
       if (USE_THRESH != 0) begin : g_thr
-        // accumulator value as an ACC_BITS-bit number, extended to the compare width
-        wire [CW-1:0] accv = {{(CW-ACC_BITS){(ACC_SIGNED != 0) & acc[ACC_BITS-1]}}, acc[ACC_BITS-1:0]};
-        integer t;
-        reg [31:0] cnt;
-        reg [CW-1:0] tv;
-        always @* begin
-          cnt = ACT_VAL;
-          tv = {CW{1'b0}};
-          for (t = 0; t < NT; t = t + 1) begin
-            tv = {{(CW-TBITS){t_q[(p*NT+t)*TBITS+TBITS-1]}}, t_q[(p*NT+t)*TBITS +: TBITS]};
-            if ($signed(accv) >= $signed(tv)) cnt = cnt + 1;
-          end
-        end
-        assign res[p*OBITS +: OBITS] = cnt[OBITS-1:0];
+        finn_thresh_cmp #(.VBITS(ACC_BITS), .V_SIGNED(ACC_SIGNED), .NT(NT), .TBITS(TBITS), .OBITS(OBITS), .ACT_VAL(ACT_VAL))
+          u_cmp (.value(acc[ACC_BITS-1:0]), .thresholds(t_q[p*NT*TBITS +: NT*TBITS]), .count(res[p*OBITS +: OBITS]));
       end else if (OBITS > ACC_BITS) begin : g_ext
         assign res[p*OBITS +: OBITS] = {{(OBITS-ACC_BITS){(ACC_SIGNED != 0) & acc[ACC_BITS-1]}}, acc[ACC_BITS-1:0]};
       end else begin : g_trunc
@@ -270,33 +256,11 @@ module finn_mvau #(
   endgenerate
 
   // ---------------- output register + skid register ----------------
-  reg o_v;
-  reg [OW-1:0] o_d, sk_d;
   wire push = en && s3_v;
-  wire pop = o_v && out_V_tready;
-  always @(posedge ap_clk) begin
-    if (!ap_rst_n) begin
-      o_v <= 1'b0;
-      sk_v <= 1'b0;
-    end else if (sk_v) begin
-      if (pop) begin
-        o_d <= sk_d;
-        sk_v <= 1'b0;
-      end
-    end else if (push) begin
-      if (!o_v || pop) begin
-        o_d <= res;
-        o_v <= 1'b1;
-      end else begin
-        sk_d <= res;
-        sk_v <= 1'b1;
-      end
-    end else if (pop) begin
-      o_v <= 1'b0;
-    end
-  end
-  assign out_V_tdata = o_d;
-  assign out_V_tvalid = o_v;
+  finn_skid #(.WIDTH(OW)) u_out (
+    .ap_clk(ap_clk), .ap_rst_n(ap_rst_n), .push(push), .push_data(res), .en(en),
+    .out_V_tdata(out_V_tdata), .out_V_tvalid(out_V_tvalid), .out_V_tready(out_V_tready)
+  );
 
 endmodule
 

@@ -163,8 +163,7 @@ module finn_swg #(
     end
   end
 
-  reg  sk_v;                           // skid register full: freeze the read pipeline
-  wire en = !sk_v;
+  wire en;                         // low while the output stage's skid register is full: stall
   wire rfire = en && rd_ok;
   wire [AW-1:0] raddr = ra + rc;
 
@@ -267,33 +266,11 @@ module finn_swg #(
   end
 
   // ---------------- output register + skid register ----------------
-  reg o_v;
-  reg [WW-1:0] o_d, sk_d;
   wire push = en && s1_v;
-  wire pop = o_v && out_V_tready;
-  always @(posedge ap_clk) begin
-    if (!ap_rst_n) begin
-      o_v <= 1'b0;
-      sk_v <= 1'b0;
-    end else if (sk_v) begin
-      if (pop) begin
-        o_d <= sk_d;
-        sk_v <= 1'b0;
-      end
-    end else if (push) begin
-      if (!o_v || pop) begin
-        o_d <= q;
-        o_v <= 1'b1;
-      end else begin
-        sk_d <= q;
-        sk_v <= 1'b1;
-      end
-    end else if (pop) begin
-      o_v <= 1'b0;
-    end
-  end
-  assign out_V_tdata = o_d;
-  assign out_V_tvalid = o_v;
+  finn_skid #(.WIDTH(WW)) u_out (
+    .ap_clk(ap_clk), .ap_rst_n(ap_rst_n), .push(push), .push_data(q), .en(en),
+    .out_V_tdata(out_V_tdata), .out_V_tvalid(out_V_tvalid), .out_V_tready(out_V_tready)
+  );
 
 endmodule
 

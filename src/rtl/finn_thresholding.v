@@ -33,7 +33,6 @@ module finn_thresholding #(
   localparam integer OW = PE * OBITS;
   localparam integer TW = PE * NTHRESH * TBITS;
   localparam integer NFW = NF > 1 ? $clog2(NF) : 1;
-  localparam integer CW = (ABITS > TBITS ? ABITS : TBITS) + 1;     // signed compare width
   localparam integer NF_M1 = NF - 1;
   localparam [NFW-1:0] NF_LAST = NF_M1[NFW-1:0];
 
@@ -49,8 +48,7 @@ module finn_thresholding #(
   end
 
   // ---------------- stage 0: issue ----------------
-  reg  sk_v;
-  wire en = !sk_v;
+  wire en;                         // low while the output stage's skid register is full: stall
   wire fire0 = en && in0_V_tvalid;
   reg  [NFW-1:0] nf;
   assign in0_V_tready = en;
@@ -79,50 +77,17 @@ module finn_thresholding #(
   genvar p;
   generate
     for (p = 0; p < PE; p = p + 1) begin : g_pe
-      wire [CW-1:0] xv = {{(CW-ABITS){(A_SIGNED != 0) & s1_x[p*ABITS+ABITS-1]}}, s1_x[p*ABITS +: ABITS]};
-      integer t;
-      reg [31:0] cnt;
-      reg [CW-1:0] tv;
-      always @* begin
-        cnt = ACT_VAL;
-        tv = {CW{1'b0}};
-        for (t = 0; t < NTHRESH; t = t + 1) begin
-          tv = {{(CW-TBITS){t_q[(p*NTHRESH+t)*TBITS+TBITS-1]}}, t_q[(p*NTHRESH+t)*TBITS +: TBITS]};
-          if ($signed(xv) >= $signed(tv)) cnt = cnt + 1;
-        end
-      end
-      assign res[p*OBITS +: OBITS] = cnt[OBITS-1:0];
+      finn_thresh_cmp #(.VBITS(ABITS), .V_SIGNED(A_SIGNED), .NT(NTHRESH), .TBITS(TBITS), .OBITS(OBITS), .ACT_VAL(ACT_VAL))
+        u_cmp (.value(s1_x[p*ABITS +: ABITS]), .thresholds(t_q[p*NTHRESH*TBITS +: NTHRESH*TBITS]), .count(res[p*OBITS +: OBITS]));
     end
   endgenerate
 
   // ---------------- output register + skid register ----------------
-  reg o_v;
-  reg [OW-1:0] o_d, sk_d;
   wire push = en && s1_v;
-  wire pop = o_v && out_V_tready;
-  always @(posedge ap_clk) begin
-    if (!ap_rst_n) begin
-      o_v <= 1'b0;
-      sk_v <= 1'b0;
-    end else if (sk_v) begin
-      if (pop) begin
-        o_d <= sk_d;
-        sk_v <= 1'b0;
-      end
-    end else if (push) begin
-      if (!o_v || pop) begin
-        o_d <= res;
-        o_v <= 1'b1;
-      end else begin
-        sk_d <= res;
-        sk_v <= 1'b1;
-      end
-    end else if (pop) begin
-      o_v <= 1'b0;
-    end
-  end
-  assign out_V_tdata = o_d;
-  assign out_V_tvalid = o_v;
+  finn_skid #(.WIDTH(OW)) u_out (
+    .ap_clk(ap_clk), .ap_rst_n(ap_rst_n), .push(push), .push_data(res), .en(en),
+    .out_V_tdata(out_V_tdata), .out_V_tvalid(out_V_tvalid), .out_V_tready(out_V_tready)
+  );
 
 endmodule
 

@@ -55,7 +55,6 @@ module finn_vvau #(
   localparam integer WAW = SF * NF > 1 ? $clog2(SF * NF) : 1;
   localparam integer PW = WBITS + ABITS + 2;                                   // signed product width
   localparam integer SW = (ACC_BITS > PW ? ACC_BITS : PW) + 1;                 // internal sum width (mod 2^SW)
-  localparam integer CW = (ACC_BITS > TBITS ? ACC_BITS : TBITS) + 1;           // threshold compare width
   localparam integer ACC_SIGNED = (BINARY_XNOR == 0 && (W_SIGNED != 0 || A_SIGNED != 0 || A_BIPOLAR != 0)) ? 1 : 0;
   localparam integer SF_M1 = SF - 1;
   localparam integer NF_M1 = NF - 1;
@@ -198,19 +197,8 @@ module finn_vvau #(
       end
 
       if (USE_THRESH != 0) begin : g_thr
-        wire [CW-1:0] accv = {{(CW-ACC_BITS){(ACC_SIGNED != 0) & acc[ACC_BITS-1]}}, acc[ACC_BITS-1:0]};
-        integer t;
-        reg [31:0] cnt;
-        reg [CW-1:0] tv;
-        always @* begin
-          cnt = ACT_VAL;
-          tv = {CW{1'b0}};
-          for (t = 0; t < NT; t = t + 1) begin
-            tv = {{(CW-TBITS){t_q[(p*NT+t)*TBITS+TBITS-1]}}, t_q[(p*NT+t)*TBITS +: TBITS]};
-            if ($signed(accv) >= $signed(tv)) cnt = cnt + 1;
-          end
-        end
-        assign res[p*OBITS +: OBITS] = cnt[OBITS-1:0];
+        finn_thresh_cmp #(.VBITS(ACC_BITS), .V_SIGNED(ACC_SIGNED), .NT(NT), .TBITS(TBITS), .OBITS(OBITS), .ACT_VAL(ACT_VAL))
+          u_cmp (.value(acc[ACC_BITS-1:0]), .thresholds(t_q[p*NT*TBITS +: NT*TBITS]), .count(res[p*OBITS +: OBITS]));
       end else if (OBITS > ACC_BITS) begin : g_ext
         assign res[p*OBITS +: OBITS] = {{(OBITS-ACC_BITS){(ACC_SIGNED != 0) & acc[ACC_BITS-1]}}, acc[ACC_BITS-1:0]};
       end else begin : g_trunc
