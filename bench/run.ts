@@ -69,3 +69,8 @@ if (!existsSync(model)) process.exitCode = 1;
   const { trainBench } = await import('./train.ts');
   await trainBench();
 }
+
+{
+  const { contractsBench } = await import('./contracts.ts');
+  await contractsBench();
+}
