@@ -1,9 +1,10 @@
 /**
  * Output contracts at full size (bench, needs ../shared): `--output scores` on the zoo TFC models against the imported
  * models' logits on all 10,000 MNIST test images (max abs and relative difference, top-1 agreement), and the
- * BNN-PYNQ-style class-weighted network (bipolar last layer × [1..10] → TopK) through the RTL on all 10,000 images.
+ * BNN-PYNQ-style class-weighted network (bipolar last layer × [1..10] → TopK) through the RTL on all 10,000 images,
+ * and the zoo TFC models at FINN's folding through the stitched RTL on all 10,000 images (the test suite runs 1,000).
  */
-import { existsSync, readFileSync, mkdtempSync } from 'node:fs';
+import { existsSync, readFileSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -62,12 +63,27 @@ async function classWeighted(x: Float64Array): Promise<void> {
   console.log(`class-weighted BNN (bipolar × [1..10] → TopK): ${stages}; host top-1 = imported model on ${agree}/${N} (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
 }
 
+/** The zoo TFC models at FINN's folding: all 10,000 MNIST test images through the stitched RTL with random stalls. */
+async function tfcRtl(name: string): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-tfc10k-'));
+  const fold = { Thresholding_rtl_0: { PE: 49 }, MVAU_hls_0: { PE: 16, SIMD: 49, ram_style: 'block' }, MVAU_hls_1: { PE: 8, SIMD: 8 },
+    MVAU_hls_2: { PE: 8, SIMD: 8 }, MVAU_hls_3: { PE: 10, SIMD: 8, ram_style: 'distributed' }, LabelSelect_hls_0: { PE: 1 } };
+  writeFileSync(join(dir, 'folding.json'), JSON.stringify(fold));
+  const t0 = performance.now();
+  await build(base(join(SHARED, `models/qonnx-zoo/${name}.onnx`), join(dir, 'b'), { foldingFile: join(dir, 'folding.json'), targetFps: undefined, verifyDataset: `mnist-idx:${MNIST}`, verifyLimit: N, stalls: true }));
+  const v = JSON.parse(readFileSync(join(dir, 'b/report/verification.json'), 'utf8')) as { stages: { stage: string; images: number; mismatches: number; accuracy?: number }[] };
+  const st = v.stages.find((s) => s.stage === 'stitched_rtl')!;
+  console.log(`zoo ${name} at FINN's folding, stitched RTL with stalls: ${st.images} images, ${st.mismatches} mismatches, accuracy ${st.accuracy} (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
+}
+
 export async function contractsBench(): Promise<void> {
   if (!existsSync(MNIST)) { console.log('contracts bench: ../shared/datasets/mnist not found, skipped'); return; }
   const x = mnistUnit();
   await scores('TFC_1W1A', x);
   await scores('TFC_2W2A', x);
   await classWeighted(x);
+  await tfcRtl('TFC_1W1A');
+  await tfcRtl('TFC_2W2A');
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) await contractsBench();
