@@ -280,6 +280,17 @@ function prepareOut(root: string, fresh: boolean): OutDir {
   return outDir(root);
 }
 
+/** The saved model that `--from` starts from; a missing one means the earlier steps never ran into this directory. */
+function previousStepModel(opts: BuildOptions, fromIdx: number): string {
+  const prev = STEP_NAMES[fromIdx - 1]!;
+  const path = join(opts.out, 'intermediate_models', `${prev}.onnx`);
+  if (!existsSync(path)) {
+    fail('E_USAGE', `--from ${STEP_NAMES[fromIdx]} continues a build, but ${opts.out} has no ${prev} step (${join('intermediate_models', `${prev}.onnx`)} is missing)`,
+      `run the earlier steps first: finn build ${opts.model || '<model>'} --out ${opts.out} --to ${prev} (or leave out --from)`);
+  }
+  return path;
+}
+
 /** Run the build steps from `from` to `to`. */
 export async function build(opts: BuildOptions): Promise<BuildResult> {
   const part = findPart(opts.part);
@@ -287,7 +298,7 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
   const toIdx = STEP_NAMES.indexOf(opts.to ?? 'verify');
   if (fromIdx > toIdx) fail('E_USAGE', `--from ${opts.from} comes after --to ${opts.to}`, `steps in order: ${STEP_NAMES.join(', ')}`);
   // read (and so validate) the input before touching the output directory
-  let g = fromIdx === 0 ? readModel(opts.model) : readModel(`${opts.out}/intermediate_models/${STEP_NAMES[fromIdx - 1]}.onnx`);
+  let g = fromIdx === 0 ? readModel(opts.model) : readModel(previousStepModel(opts, fromIdx));
   const out = prepareOut(opts.out, fromIdx === 0);
   const ctx: BuildContext = { opts, part, out, pass: { log: opts.log, afterPass: opts.afterPass } };
   const times: { name: StepName; seconds: number }[] = [];

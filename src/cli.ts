@@ -23,6 +23,8 @@ import { registerExploreCommands } from './explore/command.ts';
 import { FinnError, fail } from './util/errors.ts';
 import type { Graph } from './ir/graph.ts';
 
+const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
 const num = (name: string) => (v: string): number => {
   const n = Number(v);
   if (!Number.isFinite(n) || n <= 0) fail('E_USAGE', `${name} must be a positive number, got "${v}"`);
@@ -62,7 +64,9 @@ function pickScale(g: Graph, forced: string | undefined, log: (m: string) => voi
 
 export function makeProgram(print: (s: string) => void, printErr: (s: string) => void, env: Readonly<Record<string, string | undefined>> = {}, isTTY = false): Command {
   const program = new Command('finn').description('finn-ts: quantized neural networks → streaming dataflow FPGA accelerators')
-    .showHelpAfterError().exitOverride();
+    .version(VERSION, '-V, --version', 'print the finn-ts version').exitOverride()
+    // option-parser errors are printed once by main() (one line and "see --help", no help dump)
+    .configureOutput({ writeOut: (s) => print(s.replace(/\n$/, '')), writeErr: (s) => printErr(s.replace(/\n$/, '')), outputError: () => {} });
   program.command('build').argument('[model]', 'QONNX / FINN-ONNX model').description('compile a model through the build steps')
     .option('--out <dir>', 'output directory')
     .option('--target-fps <n>', "target frames per second for automatic folding, or 'max': the fastest folding whose estimate fits --part", (v: string) => (v === 'max' ? 'max' : num('--target-fps')(v)))
@@ -153,21 +157,47 @@ export function makeProgram(print: (s: string) => void, printErr: (s: string) =>
   program.command('demo').description('compile the bundled default model end to end and summarize')
     .option('--out <dir>', 'output directory', 'build/demo')
     .action(async (o: { out: string }) => runDemo(resolve(o.out), resolve(dirname(new URL(import.meta.url).pathname), '..'), print, env.FINN_VERILATOR));
+  for (const c of [program, ...program.commands]) c.addHelpText('after', EXIT_CODES_HELP);
   return program;
+}
+
+/** Exit codes (README "Exit codes"). */
+export const EXIT = { ok: 0, internal: 1, usage: 2, tool: 3, strict: 4, interrupted: 130 } as const;
+const EXIT_CODES_HELP = `
+Exit codes: 0 ok, 1 internal error (a finn-ts bug), 2 usage or bad input, 3 a tool is missing or failed (Verilator, Yosys,
+redis-server), 4 --strict and the target was missed or the design does not fit, 130 interrupted (Ctrl-C, SIGTERM).`;
+
+/** The exit code of an error thrown by a command (FinnError codes: see EXIT). */
+export function exitCodeOf(e: unknown): number {
+  if (!(e instanceof FinnError) || e.code === 'E_INTERNAL') return EXIT.internal;
+  return e.code === 'E_TOOL' ? EXIT.tool : e.code === 'E_STRICT' ? EXIT.strict : e.code === 'E_INTERRUPTED' ? EXIT.interrupted : EXIT.usage;
+}
+
+/** The subcommand named in argv (for "see finn build --help"). */
+function commandIn(program: Command, argv: readonly string[]): string {
+  const names = new Set(program.commands.map((c) => c.name()));
+  const c = argv.find((a) => names.has(a));
+  return c ? `finn ${c}` : 'finn';
 }
 
 /** Entry point: returns the process exit code. */
 export async function main(argv: string[]): Promise<number> {
   const out = (s: string) => process.stdout.write(`${s}\n`);
   const err = (s: string) => process.stderr.write(`${s}\n`);
+  const program = makeProgram(out, err, process.env, process.stdout.isTTY === true);
   try {
-    await makeProgram(out, err, process.env, process.stdout.isTTY === true).parseAsync(argv, { from: 'user' });
-    return 0;
+    await program.parseAsync(argv, { from: 'user' });
+    return EXIT.ok;
   } catch (e) {
-    const ce = e as { code?: string; exitCode?: number };
-    if (typeof ce.code === 'string' && ce.code.startsWith('commander.')) return ce.exitCode ?? 1;
-    if (e instanceof FinnError) { err(e.describe()); return 2; }
+    const ce = e as { code?: string; exitCode?: number; message?: string };
+    if (typeof ce.code === 'string' && ce.code.startsWith('commander.')) {
+      if (ce.exitCode === 0) return EXIT.ok; // --help, --version
+      if (ce.code === 'commander.help') return EXIT.usage; // `finn` alone: the help went to stderr
+      err(`error E_USAGE: ${String(ce.message).replace(/^error: /, '')} (see ${commandIn(program, argv)} --help)`);
+      return EXIT.usage;
+    }
+    if (e instanceof FinnError && e.code !== 'E_INTERNAL') { err(e.describe()); return exitCodeOf(e); }
     err(`internal error: ${(e as Error).stack ?? String(e)}\nThis is a finn-ts bug; please report it with the command you ran.`);
-    return 3;
+    return EXIT.internal;
   }
 }

@@ -95,6 +95,8 @@ export function registerSynthCommand(program: Command, print: (s: string) => voi
     .option('--verify-limit <n>', 'frames to co-simulate', positive('--verify-limit'), 200)
     .option('-q, --quiet', 'no progress lines')
     .action(async (model: string, o: { out: string; part: string; freq: number; verifyDataset?: string; verifyLimit: number; quiet?: boolean }) => {
+      const part = findPart(o.part); // checked before the step list is shown: a wrong part is a usage error, not a failed step
+      if (part.family !== 'ice40') fail('E_PART', `finn bitstream makes iCE40 bitstreams; ${part.name} is not an iCE40 part`, 'ice40-up5k or ice40-hx8k; for Xilinx parts run finn build, then finn synth');
       const p = createProgress({ quiet: o.quiet, isTTY: tty, env, write: print, what: 'bitstream' });
       p.plan([...STEPS.map((st) => ({ name: st.name, summary: st.summary })), { name: 'bitstream', summary: `synth_ice40 → nextpnr-ice40 → icepack for ${o.part}` }]);
       let r;
