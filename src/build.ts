@@ -2,7 +2,7 @@
  * The compiler, top to bottom: one ordered list of named steps. Each step maps a graph to a graph and may write
  * artifacts; the runner saves intermediate_models/<step>.onnx and time_per_step.json after every step.
  */
-import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { basename, join } from 'node:path';
 import { tmpdir } from 'node:os';
@@ -40,7 +40,11 @@ import { padForFolding } from './passes/fold/pad-for-folding.ts';
 import { foldToFit, type FitReport } from './synth/fit.ts';
 import { estimate, resourcesReport } from './cost/estimate.ts';
 import { findPart, type FpgaPart } from './cost/parts.ts';
-import { outDir, type OutDir } from './util/outdir.ts';
+import { checkOutputDir, type OutDir } from './util/outdir.ts';
+import { acquireBuildLock } from './build-lock.ts';
+import { STATUS, prepareOut, resumeIndex, resumeKey } from './build-state.ts';
+import { onInterrupt } from './util/interrupt.ts';
+import { VERSION } from './version.ts';
 import { FinnError, fail } from './util/errors.ts';
 import { writeReport } from './report/index.ts';
 import { writeDriver } from './driver/pynq.ts';
@@ -269,17 +273,6 @@ export interface BuildResult {
   readonly steps: readonly { name: StepName; seconds: number }[];
 }
 
-const STATUS = 'build_status.json';
-
-/** Prepare the output directory: only ever clear a directory that a previous finn-ts build made. */
-function prepareOut(root: string, fresh: boolean): OutDir {
-  if (fresh && existsSync(root) && readdirSync(root).length > 0) {
-    if (!existsSync(`${root}/${STATUS}`)) fail('E_FILE', `output directory ${root} exists and is not a finn-ts build`, 'choose an empty or new --out directory');
-    for (const f of readdirSync(root)) rmSync(`${root}/${f}`, { recursive: true, force: true });
-  }
-  return outDir(root);
-}
-
 /** The saved model that `--from` starts from; a missing one means the earlier steps never ran into this directory. */
 function previousStepModel(opts: BuildOptions, fromIdx: number): string {
   const prev = STEP_NAMES[fromIdx - 1]!;
@@ -291,21 +284,47 @@ function previousStepModel(opts: BuildOptions, fromIdx: number): string {
   return path;
 }
 
-/** Run the build steps from `from` to `to`. */
+/** Run the build steps from `from` to `to` (an interrupted build with the same inputs resumes after its last finished step). */
 export async function build(opts: BuildOptions): Promise<BuildResult> {
   const part = findPart(opts.part);
-  const fromIdx = STEP_NAMES.indexOf(opts.from ?? 'import');
+  const askedFrom = STEP_NAMES.indexOf(opts.from ?? 'import');
   const toIdx = STEP_NAMES.indexOf(opts.to ?? 'verify');
-  if (fromIdx > toIdx) fail('E_USAGE', `--from ${opts.from} comes after --to ${opts.to}`, `steps in order: ${STEP_NAMES.join(', ')}`);
-  // read (and so validate) the input before touching the output directory
-  let g = fromIdx === 0 ? readModel(opts.model) : readModel(previousStepModel(opts, fromIdx));
+  if (askedFrom > toIdx) fail('E_USAGE', `--from ${opts.from} comes after --to ${opts.to}`, `steps in order: ${STEP_NAMES.join(', ')}`);
+  checkOutputDir(opts.out);
+  // read (and so validate) the inputs before touching the output directory
+  let g = askedFrom === 0 ? readModel(opts.model) : readModel(previousStepModel(opts, askedFrom));
+  try { mkdirSync(opts.out, { recursive: true }); } catch (e) { fail('E_FILE', `cannot create --out ${opts.out}: ${(e as Error).message}`); }
+  const release = acquireBuildLock(opts.out, `finn build ${opts.model}`, opts.log);
+  try {
+    const key = resumeKey(opts, VERSION);
+    const resumed = askedFrom === 0 ? Math.min(resumeIndex(opts.out, key), toIdx) : 0;
+    if (resumed > 0) {
+      opts.log(`resume: ${opts.out} was interrupted after ${STEP_NAMES[resumed - 1]} with the same model and options; continuing from ${STEP_NAMES[resumed]}`);
+      g = readModel(join(opts.out, 'intermediate_models', `${STEP_NAMES[resumed - 1]}.onnx`));
+    }
+    return await runSteps(g, opts, part, Math.max(askedFrom, resumed), toIdx, key, release);
+  } finally {
+    release();
+  }
+}
+
+async function runSteps(g0: Graph, opts: BuildOptions, part: FpgaPart, fromIdx: number, toIdx: number, key: string, release: () => void): Promise<BuildResult> {
+  let g = g0;
   const out = prepareOut(opts.out, fromIdx === 0);
   const ctx: BuildContext = { opts, part, out, pass: { log: opts.log, afterPass: opts.afterPass } };
   const times: { name: StepName; seconds: number }[] = [];
   const previous = fromIdx > 0 && existsSync(out.path('time_per_step.json')) ? (readJson(out.path('time_per_step.json')) as Record<string, number>) : {};
-  const settings = recordedOptions(opts, part);
-  out.writeJson(STATUS, { status: 'running', model: opts.model, options: settings });
+  const base = { model: opts.model, options: recordedOptions(opts, part), resume_key: key };
   const perStep = (): Record<string, number> => ({ ...previous, ...Object.fromEntries(times.map((t) => [t.name, t.seconds])) });
+  let last: StepName | undefined = fromIdx > 0 ? STEP_NAMES[fromIdx - 1] : undefined;
+  out.writeJson(STATUS, { status: 'running', ...base, ...(last ? { last_finished_step: last } : {}) });
+  const unhook = onInterrupt(() => {
+    const current = STEP_NAMES[fromIdx + times.length]!;
+    out.writeJson('time_per_step.json', perStep());
+    out.writeJson(STATUS, { status: 'interrupted', ...base, ...(last ? { last_finished_step: last } : {}), interrupted_step: current });
+    release();
+    return `interrupted during ${current}; finished: ${last ? `${STEP_NAMES.slice(0, STEP_NAMES.indexOf(last) + 1).join(' → ')}` : 'no step'}. ${STATUS} marks ${out.root} interrupted; run the same command again to resume from ${current}`;
+  });
   try {
     for (const step of STEPS.slice(fromIdx, toIdx + 1)) {
       opts.progress?.stepStarted(step.name, step.summary);
@@ -314,6 +333,9 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
       const seconds = (performance.now() - t0) / 1000;
       times.push({ name: step.name, seconds });
       out.write(`intermediate_models/${step.name}.onnx`, encodeModel(g));
+      last = step.name;
+      out.writeJson('time_per_step.json', perStep());
+      out.writeJson(STATUS, { status: 'running', ...base, last_finished_step: last });
       opts.progress?.stepDone(step.name, seconds);
       if (!opts.progress) opts.log(`step ${step.name}: ${step.summary} (${(seconds * 1000).toFixed(0)} ms)`);
     }
@@ -322,15 +344,17 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
     const failed = STEP_NAMES[fromIdx + times.length]!;
     opts.progress?.stepFailed(failed);
     out.writeJson('time_per_step.json', perStep());
-    out.writeJson(STATUS, { status: 'failed', model: opts.model, options: settings, failed_step: failed, error: err.message, code: err.code });
+    out.writeJson(STATUS, { status: 'failed', model: opts.model, options: base.options, failed_step: failed, error: err.message, code: err.code });
     if (opts.report !== false) {
       // the failed build still gets its page (saying where it stopped); a report problem never hides the build's error
       try { writeReport(out.root); } catch { /* the build's own error is the one to show */ }
     }
     throw err;
+  } finally {
+    unhook();
   }
   out.writeJson('time_per_step.json', perStep());
-  out.writeJson(STATUS, { status: 'complete', model: opts.model, options: settings, last_step: STEP_NAMES[toIdx], final_model: `intermediate_models/${STEP_NAMES[toIdx]}.onnx` });
+  out.writeJson(STATUS, { status: 'complete', model: opts.model, options: base.options, last_step: STEP_NAMES[toIdx], final_model: `intermediate_models/${STEP_NAMES[toIdx]}.onnx` });
   // FINN's step_make_pynq_driver: every build that has RTL gets its host driver (driver/, also `finn driver <dir>`)
   if (toIdx >= STEP_NAMES.indexOf('rtl')) writeDriver(out.root);
   if (opts.report !== false) writeReport(out.root);

@@ -21,9 +21,10 @@ import { registerTrainCommand } from './train/command.ts';
 import { registerSynthCommand } from './synth/command.ts';
 import { registerExploreCommands } from './explore/command.ts';
 import { FinnError, fail } from './util/errors.ts';
+import { interruptCleanup } from './util/interrupt.ts';
 import type { Graph } from './ir/graph.ts';
+import { VERSION } from './version.ts';
 
-const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 const num = (name: string) => (v: string): number => {
   const n = Number(v);
@@ -73,7 +74,7 @@ export function makeProgram(print: (s: string) => void, printErr: (s: string) =>
     .option('--clock-ns <t>', 'clock period in ns', num('--clock-ns'))
     .option('--part <name>', 'FPGA part or board (xc7z020, xczu7ev, Pynq-Z1, ice40-up5k, …)')
     .option('--folding <file>', "folding config JSON (FINN's format)")
-    .option('--config <file>', "FINN's dataflow_build_config.json")
+    .option('--config <file>', "FINN's dataflow_build_config.json (its output_dir is relative to the current directory; --out overrides it)")
     .option('--from <step>', `first step (${STEP_NAMES.join(', ')})`, stepName)
     .option('--to <step>', 'last step', stepName)
     .addOption(new Option('--preprocess <mode>', 'add x/255 in front of image models').choices(['auto', 'none']))
@@ -102,6 +103,7 @@ export function makeProgram(print: (s: string) => void, printErr: (s: string) =>
       }).filter(([, v]) => v !== undefined)) } as Partial<BuildOptions>;
       if (!merged.model) fail('E_USAGE', 'finn build needs a model file', 'finn build model.onnx --out build/');
       if (!merged.out) fail('E_USAGE', 'finn build needs --out <dir> (or output_dir in --config)');
+      if (!o.out && fromCfg.out) print(`output: ${fromCfg.out} (output_dir of ${String(o.config)}, relative to the current directory as in FINN; --out overrides it)`);
       const opts: BuildOptions = { part: 'xc7z020', clockNs: 10, preprocess: 'auto', maxWeightWidth: 36, twoPassFolding: false, ...merged, log, progress } as BuildOptions;
       const first = STEP_NAMES.indexOf(opts.from ?? 'import'), last = STEP_NAMES.indexOf(opts.to ?? 'verify');
       progress.plan(STEPS.slice(first, last + 1).map((st) => ({ name: st.name, summary: st.summary })));
@@ -180,11 +182,30 @@ function commandIn(program: Command, argv: readonly string[]): string {
   return c ? `finn ${c}` : 'finn';
 }
 
+const shellWord = (a: string): string => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, "'\\''")}'`);
+
+/**
+ * Ctrl-C / SIGTERM: children killed, temporary folders removed, a running build marked `interrupted` (with how to
+ * resume), exit 130. Not for explore/worker, which stop their queues themselves.
+ */
+function handleInterrupts(argv: readonly string[], err: (s: string) => void): void {
+  if (argv.some((a) => a === 'explore' || a === 'worker')) return;
+  const handler = (sig: NodeJS.Signals): void => {
+    const lines = interruptCleanup();
+    err(`\ninterrupted (${sig})${lines.length ? `: ${lines.join('; ')}` : ''}`);
+    if (lines.length) err(`  resume: finn ${argv.map(shellWord).join(' ')}`);
+    process.exit(EXIT.interrupted);
+  };
+  process.on('SIGINT', handler);
+  process.on('SIGTERM', handler);
+}
+
 /** Entry point: returns the process exit code. */
 export async function main(argv: string[]): Promise<number> {
   const out = (s: string) => process.stdout.write(`${s}\n`);
   const err = (s: string) => process.stderr.write(`${s}\n`);
   const program = makeProgram(out, err, process.env, process.stdout.isTTY === true);
+  handleInterrupts(argv, err);
   try {
     await program.parseAsync(argv, { from: 'user' });
     return EXIT.ok;

@@ -1,4 +1,5 @@
 /** Read a build directory into ReportData (Node only): the JSON reports, final_hw_config.json and the final hardware graph. */
+import { lockHolder } from '../build-lock.ts';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { STEP_NAMES } from '../step-names.ts';
@@ -72,6 +73,11 @@ function settingsOf(status: Json, perf: NetworkPerformance | null, rtlsim: Rtlsi
     twoPass: o.two_pass_folding === true,
     foldingFile: str(o.folding_file),
   };
+}
+
+/** "running" with no live build holding the directory's lock means the build was killed: interrupted. */
+function liveStatus(dir: string, status: string): string {
+  return status === 'running' && !lockHolder(dir) ? 'interrupted' : status;
 }
 
 /** The graph the build ended with: build_status.json's final_model, else the latest intermediate model. */
@@ -212,7 +218,8 @@ export function loadReportData(dir: string): ReportData {
     version: 1,
     title: model ? basename(model).replace(/\.onnx$/i, '') : basename(dir),
     model,
-    status: { status: str(status.status) ?? 'unknown', failedStep: str(status.failed_step), error: str(status.error), code: str(status.code) },
+    status: { status: liveStatus(dir, str(status.status) ?? 'unknown'), failedStep: str(status.failed_step), error: str(status.error), code: str(status.code),
+      lastFinished: str(status.last_finished_step), interruptedStep: str(status.interrupted_step) },
     finalModel,
     settings,
     steps: stepsOf(readJsonIn(dir, 'time_per_step.json', notes), status),

@@ -86,6 +86,10 @@ function heroTiles(d: ReportData): string {
 }
 
 function failureBanner(d: ReportData): string {
+  if (d.status.status === 'interrupted') {
+    const s = d.status;
+    return `<div class="banner bad">Build interrupted${s.interruptedStep ? ` during step <b>${esc(s.interruptedStep)}</b>` : ''}${s.lastFinished ? ` after <b>${esc(s.lastFinished)}</b>` : ''}: run the same <code>finn build</code> command again to resume.<br><span style="font-weight:400">Everything below is what the build wrote before it stopped.</span></div>`;
+  }
   if (d.status.status !== 'failed') return '';
   return `<div class="banner bad">Build failed${d.status.failedStep ? ` in step <b>${esc(d.status.failedStep)}</b>` : ''}${d.status.code ? ` (${esc(d.status.code)})` : ''}: <code>${esc(d.status.error ?? 'no error recorded')}</code><br><span style="font-weight:400">Everything below is what the build wrote before it stopped.</span></div>`;
 }

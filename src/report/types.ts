@@ -145,7 +145,9 @@ export interface ReportData {
   readonly version: 1;
   readonly title: string;
   readonly model: string | null;
-  readonly status: { readonly status: string; readonly failedStep: string | null; readonly error: string | null; readonly code: string | null };
+  readonly status: { readonly status: string; readonly failedStep: string | null; readonly error: string | null; readonly code: string | null;
+    /** interrupted builds: the last finished step and the one that was running */
+    readonly lastFinished?: string | null; readonly interruptedStep?: string | null };
   readonly finalModel: string | null;
   readonly settings: ReportSettings;
   readonly steps: readonly ReportStep[];

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { findPart } from '../cost/parts.ts';
 import { fail } from '../util/errors.ts';
 import { formatComparison } from './compare.ts';
+import { requireComplete } from './build-dir.ts';
 import { ice40Bitstream } from './ice40.ts';
 import type { Progress } from './progress.ts';
 import { createProgress, type Progress as ProgressDisplay } from '../progress.ts';
@@ -47,7 +48,7 @@ async function toolStep<T>(p: ProgressDisplay, step: string, run: (onProgress: (
   }
 }
 
-interface SynthOpts { part: string; jobs?: number; freq?: number; clockNs?: number; allowUnverified?: boolean; pcf?: string; seed?: number; json?: boolean; quiet?: boolean }
+interface SynthOpts { force?: boolean; part: string; jobs?: number; freq?: number; clockNs?: number; allowUnverified?: boolean; pcf?: string; seed?: number; json?: boolean; quiet?: boolean }
 
 export function registerSynthCommand(program: Command, print: (s: string) => void, env: Readonly<Record<string, string | undefined>> = {}, tty = false): void {
   program.command('synth').argument('<build>', 'build directory (finn build … through the rtl step; iCE40 bitstreams need the verify step)')
@@ -60,9 +61,11 @@ export function registerSynthCommand(program: Command, print: (s: string) => voi
     .option('--seed <n>', 'iCE40: placer seed', positive('--seed'))
     .option('--jobs <n>', 'Xilinx: synthesize layers in parallel worker threads (default 1: one Yosys run)', positive('--jobs'))
     .option('--json', 'print the result as one JSON object')
+    .option('--force', 'use a build directory whose build did not complete (interrupted, failed)')
     .option('-q, --quiet', 'no progress lines')
     .action(async (dir: string, o: SynthOpts) => {
       const part = findPart(o.part);
+      requireComplete(dir, o.force, print);
       const freq = o.freq ?? (o.clockNs ? 1000 / o.clockNs : undefined);
       const ice40 = part.family === 'ice40';
       const p = createProgress({ quiet: o.quiet || o.json, isTTY: tty, env, write: print, what: 'synth' });
@@ -123,13 +126,17 @@ export function registerSynthCommand(program: Command, print: (s: string) => voi
     .addOption(new Option('--board <name>', 'Zynq board for the block design').choices(ZYNQ_BOARDS.map((b) => b.name)))
     .option('--part <name>', 'part for an IP-only project (no board)')
     .option('--fclk <MHz>', 'PL clock (default: the build\'s clock)', positive('--fclk'))
-    .action((dir: string, o: { board?: string; part?: string; fclk?: number }) => {
+    .option('--force', 'use a build directory whose build did not complete (interrupted, failed)')
+    .action((dir: string, o: { board?: string; part?: string; fclk?: number; force?: boolean }) => {
+      requireComplete(dir, o.force, print);
       const files = writeVivadoProject(dir, { board: o.board, part: o.part, fclkMhz: o.fclk });
       print(`wrote ${files.length} files under ${dir}/vivado/ (run: vivado -mode batch -source vivado/create_project.tcl)`);
     });
 
   program.command('driver').argument('<build>', 'build directory').description('write driver/ (PYNQ driver in FINN\'s layout)')
-    .action((dir: string) => {
+    .option('--force', 'use a build directory whose build did not complete (interrupted, failed)')
+    .action((dir: string, o: { force?: boolean }) => {
+      requireComplete(dir, o.force, print);
       const files = writeDriver(dir);
       print(`wrote ${files.map((f) => f.slice(f.lastIndexOf('driver/'))).join(', ')}`);
     });
