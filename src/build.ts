@@ -45,6 +45,7 @@ import { acquireBuildLock } from './build-lock.ts';
 import { STATUS, prepareOut, resumeIndex, resumeKey } from './build-state.ts';
 import { onInterrupt } from './util/interrupt.ts';
 import { VERSION } from './version.ts';
+import { RESOURCE_LABEL, fitOf, minAchievableCycles, outcomeOf, usageText, type Outcome } from './outcome.ts';
 import { FinnError, fail } from './util/errors.ts';
 import { writeReport } from './report/index.ts';
 import { writeDriver } from './driver/pynq.ts';
@@ -229,15 +230,17 @@ function foldStep(g: Graph, ctx: BuildContext): Graph {
     const fit = foldToFit(out, ctx.part, opts.clockNs, { maxWeightWidth: opts.maxWeightWidth });
     out = fit.graph;
     const margin = Object.entries(fit.margin).filter(([, m]) => m.available > 0)
-      .map(([k, m]) => `${k} ${Math.round(m.used)}/${m.available} (${m.headroom_pct} % left)`).join(', ');
+      .map(([k, m]) => `${RESOURCE_LABEL[k] ?? k} ${Math.round(m.used)}/${m.available} (${m.headroom_pct} % left)`).join(', ');
     ctx.pass.log(`fold: --target-fps max on ${ctx.part.name}: ${fit.cycles} cycles/frame → ${Math.round(fit.fps)} frames/s at ${1000 / opts.clockNs} MHz; binding ${fit.binding}; estimate ${margin}`);
     const { graph: _, ...rest } = fit;
     const report: FitReport = { part: ctx.part.name, clock_ns: opts.clockNs, ...rest };
     ctx.out.writeJson('report/fit_report.json', report);
   } else if (opts.targetFps !== undefined) {
     const target = targetCycles(opts.targetFps, opts.clockNs);
+    const impossible = target < minAchievableCycles(out, opts.maxWeightWidth).cycles;
     out = setFolding(out, { targetCycles: target, maxWeightWidth: opts.maxWeightWidth, twoPass: opts.twoPassFolding });
-    ctx.pass.log(`fold: target ${opts.targetFps} frames/s at ${opts.clockNs} ns → every layer below ${target} cycles`);
+    ctx.pass.log(impossible ? `fold: target ${opts.targetFps} frames/s at ${opts.clockNs} ns is beyond any folding of this model → the fastest folding (the maximum is in the summary)`
+      : `fold: target ${opts.targetFps} frames/s at ${opts.clockNs} ns → every layer at most ${target} cycles`);
   } else if (!opts.foldingFile) {
     ctx.pass.log('fold: no --target-fps or --folding given: every layer keeps the folding it has (PE = SIMD = 1 unless the imported graph carries PE/SIMD)');
   }
@@ -257,7 +260,7 @@ function estimateStep(g: Graph, ctx: BuildContext): Graph {
   ctx.out.writeJson('report/estimate_layer_resources.json', resourcesReport(e));
   ctx.out.writeJson('report/estimate_network_performance.json', e.performance);
   const p = e.performance;
-  ctx.pass.log(`estimate: max ${p.max_cycles} cycles/frame (${p.max_cycles_node_name}), ${Math.round(p.estimated_throughput_fps)} frames/s at ${1000 / ctx.opts.clockNs} MHz, ${e.total.LUT} LUT, ${e.total.BRAM_18K} BRAM18 on ${ctx.part.name}`);
+  ctx.pass.log(`estimate: max ${p.max_cycles} cycles/frame (${p.max_cycles_node_name}), ${Math.round(p.estimated_throughput_fps)} frames/s at ${1000 / ctx.opts.clockNs} MHz; ${usageText(fitOf(g, ctx.part))} on ${ctx.part.name} (layers, FIFOs and width converters)`);
   return g;
 }
 
@@ -271,6 +274,8 @@ export interface BuildResult {
   readonly graph: Graph;
   readonly outDir: string;
   readonly steps: readonly { name: StepName; seconds: number }[];
+  /** Target met/missed and fit (builds through the estimate step). */
+  readonly outcome: Outcome | null;
 }
 
 /** The saved model that `--from` starts from; a missing one means the earlier steps never ran into this directory. */
@@ -354,11 +359,21 @@ async function runSteps(g0: Graph, opts: BuildOptions, part: FpgaPart, fromIdx: 
     unhook();
   }
   out.writeJson('time_per_step.json', perStep());
-  out.writeJson(STATUS, { status: 'complete', model: opts.model, options: base.options, last_step: STEP_NAMES[toIdx], final_model: `intermediate_models/${STEP_NAMES[toIdx]}.onnx` });
+  const outcome = toIdx >= STEP_NAMES.indexOf('estimate') ? buildOutcome(g, opts, part, out) : null;
+  out.writeJson(STATUS, { status: 'complete', model: opts.model, options: base.options, last_step: STEP_NAMES[toIdx], final_model: `intermediate_models/${STEP_NAMES[toIdx]}.onnx`,
+    warnings: outcome?.warnings ?? [], ...(outcome ? { outcome } : {}) });
   // FINN's step_make_pynq_driver: every build that has RTL gets its host driver (driver/, also `finn driver <dir>`)
   if (toIdx >= STEP_NAMES.indexOf('rtl')) writeDriver(out.root);
   if (opts.report !== false) writeReport(out.root);
-  return { graph: g, outDir: out.root, steps: times };
+  return { graph: g, outDir: out.root, steps: times, outcome };
+}
+
+/** Target met/missed and fit per resource, from the estimate (and the verify step's measurement when it ran). */
+function buildOutcome(g: Graph, opts: BuildOptions, part: FpgaPart, out: OutDir): Outcome {
+  const perf = readJson(out.path('report/estimate_network_performance.json')) as { estimated_throughput_fps: number };
+  const rtl = existsSync(out.path('report/rtlsim_performance.json')) && STEP_NAMES.indexOf(opts.to ?? 'verify') >= STEP_NAMES.indexOf('verify')
+    ? (readJson(out.path('report/rtlsim_performance.json')) as { stable_throughput?: number }).stable_throughput ?? null : null;
+  return outcomeOf(g, part, opts.clockNs, opts.maxWeightWidth, typeof opts.targetFps === 'number' ? opts.targetFps : null, perf.estimated_throughput_fps, rtl);
 }
 
 /** The settings a report needs to re-run folding and cost in the page, recorded in build_status.json. */

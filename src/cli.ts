@@ -24,6 +24,7 @@ import { FinnError, fail } from './util/errors.ts';
 import { interruptCleanup } from './util/interrupt.ts';
 import type { Graph } from './ir/graph.ts';
 import { VERSION } from './version.ts';
+import { outcomeLines } from './outcome.ts';
 
 
 const num = (name: string) => (v: string): number => {
@@ -90,6 +91,7 @@ export function makeProgram(print: (s: string) => void, printErr: (s: string) =>
     .option('--seed <n>', 'seed for random frames and stall patterns', num('--seed'))
     .option('--sim-cache <dir>', 'where Verilator builds are cached')
     .option('--no-fifo-sizing', 'keep one frame of buffering per FIFO instead of sizing them by simulation')
+    .option('--strict', 'exit with code 4 when the target is missed or the design does not fit the part')
     .option('-q, --quiet', 'print only errors and the final summary')
     .action(async (model: string | undefined, o: Record<string, unknown>) => {
       const progress = createProgress({ quiet: Boolean(o.quiet), env, isTTY, write: print, what: 'build' });
@@ -113,7 +115,9 @@ export function makeProgram(print: (s: string) => void, printErr: (s: string) =>
       } finally {
         await progress.end(); // the live list is closed before the error (printed once, by main) or the summary
       }
+      if (r.outcome) for (const l of outcomeLines(r.outcome, opts.clockNs)) print(l);
       print(`build complete: ${r.outDir} (${r.steps.map((s) => s.name).join(' → ')}); report: ${join(r.outDir, 'report.html')}`);
+      if (o.strict && r.outcome?.warnings.length) fail('E_STRICT', `--strict: ${r.outcome.warnings.join('; ')}`, 'the build is complete; see report.html');
     });
   engineOptions(program.command('exec').argument('<model>', 'model file or build directory').description('run a model on a .npy input')
     .requiredOption('--input <x.npy>', 'input tensor').requiredOption('--output <y.npy>', 'where to write the output')

@@ -86,6 +86,8 @@ function heroTiles(d: ReportData): string {
 }
 
 function failureBanner(d: ReportData): string {
+  const w = d.status.warnings ?? [];
+  if (w.length && d.status.status === 'complete') return `<div class="banner bad" id="outcome-warnings">${w.map((x) => `<div>⚠ ${esc(x)}</div>`).join('')}</div>`;
   if (d.status.status === 'interrupted') {
     const s = d.status;
     return `<div class="banner bad">Build interrupted${s.interruptedStep ? ` during step <b>${esc(s.interruptedStep)}</b>` : ''}${s.lastFinished ? ` after <b>${esc(s.lastFinished)}</b>` : ''}: run the same <code>finn build</code> command again to resume.<br><span style="font-weight:400">Everything below is what the build wrote before it stopped.</span></div>`;

@@ -147,7 +147,9 @@ export interface ReportData {
   readonly model: string | null;
   readonly status: { readonly status: string; readonly failedStep: string | null; readonly error: string | null; readonly code: string | null;
     /** interrupted builds: the last finished step and the one that was running */
-    readonly lastFinished?: string | null; readonly interruptedStep?: string | null };
+    readonly lastFinished?: string | null; readonly interruptedStep?: string | null;
+    /** the build's outcome warnings (target missed, does not fit) */
+    readonly warnings?: readonly string[] };
   readonly finalModel: string | null;
   readonly settings: ReportSettings;
   readonly steps: readonly ReportStep[];

@@ -1,7 +1,7 @@
 /** Issue 17, "the command line tells the truth": exit codes, safe outputs, outcomes, validated folding files, one vocabulary. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { finn } from '../helpers/cli.ts';
 import { ROOT, ZOO_W1A1, tempDir } from '../helpers/shared.ts';
@@ -34,4 +34,54 @@ test('obs 8: option-parser errors exit 2 with one line and "see --help"; --versi
 test('README documents the exit codes', () => {
   const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
   for (const c of ['**0** ok', '**1** internal error', '**2** usage', '**3** a tool', '**4** `--strict`', '**130** interrupted', 'finn --version']) assert.ok(readme.includes(c), c);
+});
+
+test('obs 1: a missed target and a design that does not fit are said in the terminal, build_status.json and report.html; --strict exits 4; an impossible target is said once with the maximum', () => {
+  const dir = tempDir('outcome');
+  const up5k = join(dir, 'up5k');
+  const r = finn(['build', ZOO_W1A1, '--out', up5k, '--target-fps', '1e6', '--part', 'ice40-up5k', '--to', 'estimate']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /^✓ target met: 1,000,000 frames\/s requested, [\d,]+ estimated at 100 MHz$/m);
+  assert.match(r.stdout, /^✗ does NOT fit ice40-up5k \(estimate\): logic cells [\d,]+\/5,280 ✗, FF [\d,]+\/5,280, EBR \d+\/30 ✗/m);
+  const st = JSON.parse(readFileSync(join(up5k, 'build_status.json'), 'utf8'));
+  assert.equal(st.status, 'complete');
+  assert.equal(st.warnings.length, 1);
+  assert.match(st.warnings[0], /^does not fit ice40-up5k: [\d,]+ logic cells of 5,280/);
+  assert.equal(st.outcome.fit.fits, false);
+  const html = readFileSync(join(up5k, 'report.html'), 'utf8');
+  assert.ok(html.indexOf('id="outcome-warnings"') > 0 && html.indexOf('id="outcome-warnings"') < html.indexOf('class="tiles hero"'), 'the warnings are at the top of the report');
+  const strict = finn(['build', ZOO_W1A1, '--out', join(dir, 'strict'), '--target-fps', '1e6', '--part', 'ice40-up5k', '--to', 'estimate', '--strict', '-q']);
+  assert.equal(strict.code, 4, strict.stderr);
+  assert.match(strict.stderr, /E_STRICT: --strict: does not fit ice40-up5k/);
+  const huge = finn(['build', ZOO_W1A1, '--out', join(dir, 'huge'), '--target-fps', '1e12', '--to', 'estimate']);
+  assert.equal(huge.code, 0, huge.stderr);
+  assert.doesNotMatch(huge.stdout, /below 0 cycles/);
+  assert.match(huge.stdout, /✗ target MISSED: 1,000,000,000,000 frames\/s requested, 3,571,429 estimated at 100 MHz; no folding reaches it: at most 3,571,429 frames\/s/);
+  assert.equal(huge.stdout.match(/at most 3,571,429/g)?.length, 1, 'the maximum is said once');
+  const ok = finn(['build', ZOO_W1A1, '--out', join(dir, 'ok'), '--target-fps', '1e5', '--to', 'estimate', '--strict']);
+  assert.equal(ok.code, 0, ok.stderr);
+  assert.match(ok.stdout, /^✓ fits xc7z020 \(estimate\): LUT/m);
+});
+
+test('obs 2 and 3: --config output_dir goes under the current directory (said); --out that is a file or on /proc is a typed error at once', () => {
+  const dir = tempDir('safe');
+  const data = join(dir, 'data');
+  mkdirSync(data);
+  writeFileSync(join(data, 'cfg.json'), JSON.stringify({ output_dir: 'output_tfc_Pynq-Z1', board: 'Pynq-Z1', stop_step: 'step_generate_estimate_reports', target_fps: 10000 }));
+  const run = join(dir, 'run');
+  mkdirSync(run);
+  const c = finn(['build', ZOO_W1A1, '--config', join(data, 'cfg.json')], run);
+  assert.equal(c.code, 0, c.stderr);
+  assert.ok(c.stdout.includes(`output: ${join(run, 'output_tfc_Pynq-Z1')}`), c.stdout);
+  assert.ok(existsSync(join(run, 'output_tfc_Pynq-Z1/build_status.json')));
+  assert.ok(!existsSync(join(data, 'output_tfc_Pynq-Z1')), 'nothing written next to the config file');
+  const file = join(dir, 'afile');
+  writeFileSync(file, 'x');
+  for (const [out, msg] of [[file, /E_FILE: --out .*afile is a file, not a directory/], [join(file, 'sub'), /afile is a file/], ['/proc/finn-x', /E_FILE: --out \/proc\/finn-x is on a kernel pseudo-filesystem/]] as const) {
+    const r = finn(['build', ZOO_W1A1, '--out', out, '--to', 'estimate']);
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, msg);
+    assert.doesNotMatch(r.stderr, /internal error|\n\s+at /);
+  }
+  assert.equal(readFileSync(file, 'utf8'), 'x');
 });
