@@ -35,7 +35,9 @@ import { integerizeClassAffine } from './passes/hw/integerize-class-affine.ts';
 import { checkHwOnly } from './passes/hw/check-hw-only.ts';
 import { absorbInputTranspose, absorbStreamReshape } from './passes/hw/absorb-layout.ts';
 import { setFolding, targetCycles } from './passes/fold/set-folding.ts';
-import { applyFoldingConfig, foldingConfigOf, type FoldingConfig } from './passes/fold/config.ts';
+import { applyFoldingConfig, foldingConfigOf } from './passes/fold/config.ts';
+import { closeNames, validateFoldingConfig } from './passes/fold/validate-config.ts';
+import { isHwOp } from './ir/ops.ts';
 import { padForFolding } from './passes/fold/pad-for-folding.ts';
 import { foldToFit, type FitReport } from './synth/fit.ts';
 import { estimate, resourcesReport } from './cost/estimate.ts';
@@ -78,6 +80,8 @@ export interface BuildOptions {
   readonly twoPassFolding: boolean;
   /** Let a folding file ask for PE/SIMD that do not divide a layer: its width is padded (as the FINN paper does for LFC). */
   readonly pad?: boolean;
+  /** Folding-file entries that name no layer are warnings instead of errors. */
+  readonly allowUnmatched?: boolean;
   readonly log: (msg: string) => void;
   /** Frames for the verify step: a dataset spec (default: random frames) and how many. */
   readonly verifyDataset?: string;
@@ -245,13 +249,24 @@ function foldStep(g: Graph, ctx: BuildContext): Graph {
     ctx.pass.log('fold: no --target-fps or --folding given: every layer keeps the folding it has (PE = SIMD = 1 unless the imported graph carries PE/SIMD)');
   }
   if (opts.foldingFile) {
-    const cfg = readJson(opts.foldingFile) as FoldingConfig;
-    const { graph, unmatched } = applyFoldingConfig(out, cfg, opts.foldingFile, opts.pad === true);
-    for (const u of unmatched) ctx.pass.log(`warning: folding entry "${u}" in ${opts.foldingFile} matches no node (nodes: ${g.nodes.map((n) => n.name).join(', ')})`);
+    const cfg = validateFoldingConfig(readJson(opts.foldingFile), opts.foldingFile);
+    const { graph, unmatched, fromDefaults } = applyFoldingConfig(out, cfg, opts.foldingFile, opts.pad === true);
+    checkUnmatched(unmatched, out, opts, ctx.pass.log);
+    if (fromDefaults.length) ctx.pass.log(`fold: not in ${basename(opts.foldingFile)}, folding from defaults: ${fromDefaults.join(', ')}`);
+    ctx.out.writeJson('report/folding_sources.json', { folding_file: basename(opts.foldingFile), from_file: g.nodes.filter((n) => isHwOp(n.op) && !fromDefaults.includes(n.name)).map((n) => n.name), from_defaults: fromDefaults, unmatched_entries: unmatched });
     out = opts.pad ? runSequence([giveNames], padForFolding(graph, ctx.pass.log), ctx.pass) : graph;
   }
   ctx.out.writeJson('auto_folding_config.json', foldingConfigOf(out));
   return out;
+}
+
+/** Entries naming no layer are errors (with the names they could mean) unless --allow-unmatched. */
+function checkUnmatched(unmatched: readonly string[], g: Graph, opts: BuildOptions, log: (m: string) => void): void {
+  if (!unmatched.length) return;
+  const layers = g.nodes.filter((n) => isHwOp(n.op)).map((n) => n.name);
+  const what = unmatched.map((u) => { const c = closeNames(u, layers); return `"${u}"${c.length ? ` (did you mean ${c.join(', ')}?)` : ''}`; }).join('; ');
+  if (opts.allowUnmatched) { log(`warning: folding entries in ${opts.foldingFile} match no layer: ${what} (--allow-unmatched)`); return; }
+  fail('E_FOLDING', `folding entries in ${opts.foldingFile} match no layer: ${what}`, `the layers are ${layers.join(', ')}; fix the names, or pass --allow-unmatched to ignore such entries`);
 }
 
 function estimateStep(g: Graph, ctx: BuildContext): Graph {
@@ -298,6 +313,7 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
   checkOutputDir(opts.out);
   // read (and so validate) the inputs before touching the output directory
   let g = askedFrom === 0 ? readModel(opts.model) : readModel(previousStepModel(opts, askedFrom));
+  if (opts.foldingFile && askedFrom <= STEP_NAMES.indexOf('fold')) validateFoldingConfig(readJson(opts.foldingFile), opts.foldingFile);
   try { mkdirSync(opts.out, { recursive: true }); } catch (e) { fail('E_FILE', `cannot create --out ${opts.out}: ${(e as Error).message}`); }
   const release = acquireBuildLock(opts.out, `finn build ${opts.model}`, opts.log);
   try {

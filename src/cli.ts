@@ -85,6 +85,7 @@ export function makeProgram(print: (s: string) => void, printErr: (s: string) =>
     .option('--mvau-wwidth-max <bits>', 'max weight bits per PE per cycle when folding', num('--mvau-wwidth-max'))
     .option('--two-pass', 'rebalance folding when the target cannot be met')
     .option('--pad', 'pad layer widths where the folding file asks for PE/SIMD that do not divide them')
+    .option('--allow-unmatched', 'folding-file entries that name no layer are warnings, not errors')
     .option('--verify-dataset <spec>', 'frames for the verify step, e.g. mnist-idx:<dir> (default: random frames)')
     .option('--verify-limit <n>', 'number of frames to verify', num('--verify-limit'))
     .addOption(new Option('--stalls <mode>', 'random tvalid/tready stalls in the correctness co-simulation').choices(['on', 'off']))
@@ -99,7 +100,7 @@ export function makeProgram(print: (s: string) => void, printErr: (s: string) =>
       const fromCfg = o.config ? configToOptions(String(o.config), log) : {};
       const merged = { ...fromCfg, ...Object.fromEntries(Object.entries({
         model, out: o.out, targetFps: o.targetFps, clockNs: o.clockNs, part: o.part, foldingFile: o.folding,
-        from: o.from, to: o.to, preprocess: o.preprocess, inputKind: o.inputKind, inputQuant: o.inputQuant, output: o.output, maxWeightWidth: o.mvauWwidthMax, twoPassFolding: o.twoPass, pad: o.pad,
+        from: o.from, to: o.to, preprocess: o.preprocess, inputKind: o.inputKind, inputQuant: o.inputQuant, output: o.output, maxWeightWidth: o.mvauWwidthMax, twoPassFolding: o.twoPass, pad: o.pad, allowUnmatched: o.allowUnmatched,
         verifyDataset: o.verifyDataset, verifyLimit: o.verifyLimit, stalls: o.stalls === undefined ? undefined : o.stalls === 'on',
         seed: o.seed, simCacheDir: o.simCache, verilator: env.FINN_VERILATOR, fifoSizing: o.fifoSizing,
       }).filter(([, v]) => v !== undefined)) } as Partial<BuildOptions>;

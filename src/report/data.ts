@@ -75,6 +75,13 @@ function settingsOf(status: Json, perf: NetworkPerformance | null, rtlsim: Rtlsi
   };
 }
 
+/** Layers a folding file did not name (report/folding_sources.json, written by the fold step). */
+function foldingDefaultsOf(dir: string): string[] {
+  const p = join(dir, 'report/folding_sources.json');
+  if (!existsSync(p)) return [];
+  try { const j = JSON.parse(readFileSync(p, 'utf8')) as { from_defaults?: unknown }; return Array.isArray(j.from_defaults) ? j.from_defaults.map(String) : []; } catch { return []; }
+}
+
 /** "running" with no live build holding the directory's lock means the build was killed: interrupted. */
 function liveStatus(dir: string, status: string): string {
   return status === 'running' && !lockHolder(dir) ? 'interrupted' : status;
@@ -220,7 +227,7 @@ export function loadReportData(dir: string): ReportData {
     model,
     status: { status: liveStatus(dir, str(status.status) ?? 'unknown'), failedStep: str(status.failed_step), error: str(status.error), code: str(status.code),
       lastFinished: str(status.last_finished_step), interruptedStep: str(status.interrupted_step),
-      warnings: Array.isArray(status.warnings) ? status.warnings.map(String) : [] },
+      warnings: Array.isArray(status.warnings) ? status.warnings.map(String) : [], foldingDefaults: foldingDefaultsOf(dir) },
     finalModel,
     settings,
     steps: stepsOf(readJsonIn(dir, 'time_per_step.json', notes), status),

@@ -102,6 +102,11 @@ function kindLegend(kinds: readonly { kind: string; label: string }[]): string {
   return `<span class="legend">${[...seen].map(([k, l]) => `<span><i class="sw" style="background:${kindColor(k)}"></i>${esc(l)}</span>`).join('')}</span>`;
 }
 
+function foldingDefaultsNote(d: ReportData): string {
+  const l = d.status.foldingDefaults ?? [];
+  return l.length ? `<p class="note" id="folding-defaults">Not named in the folding file, folded from defaults: <b>${l.map(esc).join(', ')}</b>.</p>` : '';
+}
+
 function pipelineSection(d: ReportData): string {
   const body = d.layers.length
     ? `<div class="chart-box" id="pipeline">${pipelineDiagram(d.layers, d.links, { io: d.io })}</div>`
@@ -109,7 +114,7 @@ function pipelineSection(d: ReportData): string {
   const fifos = d.links.filter((l) => l.fifo).length, dwcs = d.links.filter((l) => l.dwc).length;
   return `<section class="card" id="sec-pipeline"><h2>Dataflow pipeline</h2><p class="lede">Every layer is its own piece of hardware and frames stream through all of them at once, so the slowest layer sets the pace.
 Each box shows how the layer is folded (PE = output channels per cycle, SIMD = inputs per cycle) and its cycles per frame; between layers are the stream width, ${dwcs ? 'width converters (amber) and ' : ''}FIFOs${fifos ? ' with their depth in words' : ''}. Hover for details.</p>
-<h3>${kindLegend(d.layers)}</h3>${body}</section>`;
+<h3>${kindLegend(d.layers)}</h3>${body}${foldingDefaultsNote(d)}</section>`;
 }
 
 function throughputSection(d: ReportData): string {

@@ -149,7 +149,9 @@ export interface ReportData {
     /** interrupted builds: the last finished step and the one that was running */
     readonly lastFinished?: string | null; readonly interruptedStep?: string | null;
     /** the build's outcome warnings (target missed, does not fit) */
-    readonly warnings?: readonly string[] };
+    readonly warnings?: readonly string[];
+    /** layers a --folding file did not name (their folding came from defaults) */
+    readonly foldingDefaults?: readonly string[] };
   readonly finalModel: string | null;
   readonly settings: ReportSettings;
   readonly steps: readonly ReportStep[];

@@ -85,3 +85,30 @@ test('obs 2 and 3: --config output_dir goes under the current directory (said); 
   }
   assert.equal(readFileSync(file, 'utf8'), 'x');
 });
+
+test('obs 5: folding files are checked before step 1; an entry naming no layer is an error with close names (--allow-unmatched: warning); the report lists layers folded from defaults', () => {
+  const dir = tempDir('foldcheck');
+  const f = (name: string, v: unknown): string => { const p = join(dir, `${name}.json`); writeFileSync(p, typeof v === 'string' ? v : JSON.stringify(v)); return p; };
+  for (const [file, msg] of [[f('syntax', '{"MVAU_0": {'), /E_CONFIG: .*syntax\.json is not valid JSON/], [f('shape', [1, 2]), /must be a JSON object/],
+    [f('key', { MVAU_0: { PEE: 4 } }), /MVAU_0\.PEE is not a folding key/], [f('value', { MVAU_0: { PE: 0 } }), /MVAU_0\.PE must be a positive integer/],
+    [f('ram', { MVAU_0: { ram_style: 'fast' } }), /ram_style must be one of/]] as const) {
+    const out = join(dir, `o-${file.split('/').pop()}`);
+    const r = finn(['build', ZOO_W1A1, '--out', out, '--folding', file, '--to', 'estimate']);
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, msg);
+    assert.doesNotMatch(r.stdout, /▸ \[1\//, 'no step started');
+    assert.ok(!existsSync(out), 'no build directory left behind');
+  }
+  const typo = f('typo', { Defaults: {}, MVAU_hls_0: { PE: 16, SIMD: 49 }, MVA_hls_3: { PE: 10, SIMD: 16 } });
+  const bad = finn(['build', ZOO_W1A1, '--out', join(dir, 'typo'), '--folding', typo, '--to', 'estimate']);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /E_FOLDING: folding entries in .*typo\.json match no layer: "MVA_3" \(did you mean MVAU_3/);
+  const out = join(dir, 'allowed');
+  const ok = finn(['build', ZOO_W1A1, '--out', out, '--folding', typo, '--to', 'estimate', '--allow-unmatched']);
+  assert.equal(ok.code, 0, ok.stderr);
+  assert.match(ok.stdout, /warning: folding entries .* match no layer: "MVA_3" \(did you mean MVAU_3/);
+  assert.match(ok.stdout, /folding from defaults: Thresholding_0, MVAU_1, MVAU_2, MVAU_3, LabelSelect_0/);
+  const src = JSON.parse(readFileSync(join(out, 'report/folding_sources.json'), 'utf8'));
+  assert.deepEqual(src.from_file, ['MVAU_0']);
+  assert.match(readFileSync(join(out, 'report.html'), 'utf8'), /id="folding-defaults">Not named in the folding file, folded from defaults: <b>Thresholding_0, MVAU_1, MVAU_2, MVAU_3, LabelSelect_0<\/b>/);
+});
