@@ -9,7 +9,10 @@ import { createProgress } from './progress.ts';
 import { registerReportCommand } from './report/command.ts';
 import { readModel } from './onnx/read.ts';
 import { printGraph } from './ir/print.ts';
-import { readNpy, writeNpy } from './util/npy.ts';
+import { readNpy, writeNpy, type NpyDtype } from './util/npy.ts';
+import { OUTPUT_DTYPES, outputFile } from './runtime/output-file.ts';
+
+const NPY_NAMES: Record<NpyDtype, string> = { f4: 'float32', f8: 'float64', i1: 'int8', u1: 'uint8', i2: 'int16', u2: 'uint16', i4: 'int32', u4: 'uint32', i8: 'int64', u8: 'uint64', b1: 'bool' };
 import { detectInputScale, evaluateFast, runFrames, type InputScale, type RunOptions } from './runtime/eval.ts';
 import { loadDataset } from './runtime/datasets.ts';
 import { contractOf } from './runtime/contract.ts';
@@ -122,15 +125,17 @@ export function makeProgram(print: (s: string) => void, printErr: (s: string) =>
     });
   engineOptions(program.command('exec').argument('<model>', 'model file or build directory').description('run a model on a .npy input')
     .requiredOption('--input <x.npy>', 'input tensor').requiredOption('--output <y.npy>', 'where to write the output')
-    .option('--input-scale <s>', "'raw' (0-255) or 'unit' (/255): only applied when the input holds 0-255 pixels; default: pass as is"))
-    .action(async (model: string, o: { input: string; output: string; inputScale?: string; threads?: number; executor?: string }) => {
+    .option('--input-scale <s>', "'raw' (0-255) or 'unit' (/255): only applied when the input holds 0-255 pixels; default: pass as is")
+    .addOption(new Option('--output-dtype <t>', "numpy dtype of the output file (default: the model's: int64 for class indices and integer outputs, else float32)").choices(OUTPUT_DTYPES)))
+    .action(async (model: string, o: { input: string; output: string; inputScale?: string; outputDtype?: NpyDtype; threads?: number; executor?: string }) => {
       const { graph } = loadModelOrBuild(model);
       let x = readNpy(o.input);
       if (o.inputScale === 'unit') x = { shape: x.shape, data: x.data.map((v) => v / 255) };
       // a build applies its input/output contract (host quantizer, dequantized scores, decisions); a model runs as it is
       const y = contractOf(graph) ? await runWithContract(graph, x, runOptions(o)) : await runFrames(graph, x, runOptions(o));
-      writeNpy(o.output, y);
-      print(`wrote ${o.output}: shape [${y.shape.join(',')}]${y.data.length <= 16 ? ` values [${Array.from(y.data).join(', ')}]` : ''}`);
+      const f = outputFile(graph, y, o.outputDtype);
+      writeNpy(o.output, f.tensor, f.dtype);
+      print(`wrote ${o.output}: ${NPY_NAMES[f.dtype]} shape [${f.tensor.shape.join(',')}]${y.data.length <= 16 ? ` values [${Array.from(y.data).join(', ')}]` : ''}`);
     });
   engineOptions(program.command('eval').argument('<model>', 'model file or build directory').description('top-1 accuracy on a dataset')
     .requiredOption('--dataset <spec>', 'e.g. mnist-idx:<dir>'))

@@ -4,7 +4,9 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { finn } from '../helpers/cli.ts';
-import { ROOT, ZOO_W1A1, tempDir } from '../helpers/shared.ts';
+import { FINN_TFC, ROOT, ZOO_W1A1, tempDir } from '../helpers/shared.ts';
+import { readNpy } from '../../src/util/npy.ts';
+import { spawnSync } from 'node:child_process';
 
 test('obs 8: option-parser errors exit 2 with one line and "see --help"; --version; --from into a new directory; bitstream with a Xilinx part', () => {
   const bad = finn(['build', ZOO_W1A1, '--bogus']);
@@ -111,4 +113,21 @@ test('obs 5: folding files are checked before step 1; an entry naming no layer i
   const src = JSON.parse(readFileSync(join(out, 'report/folding_sources.json'), 'utf8'));
   assert.deepEqual(src.from_file, ['MVAU_0']);
   assert.match(readFileSync(join(out, 'report.html'), 'utf8'), /id="folding-defaults">Not named in the folding file, folded from defaults: <b>Thresholding_0, MVAU_1, MVAU_2, MVAU_3, LabelSelect_0<\/b>/);
+});
+
+test("obs 7: finn exec writes FINN's expected_output.npy format (int64 (N,) class indices); --output-dtype overrides", () => {
+  const dir = tempDir('execdt');
+  const y = join(dir, 'y.npy');
+  const r = finn(['exec', join(FINN_TFC, 'model.onnx'), '--input', join(FINN_TFC, 'input.npy'), '--output', y]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /int64 shape \[4\]/);
+  // numpy itself compares the two files as FINN's tests do
+  const cmp = spawnSync('python3', ['-c', `import numpy as np, sys; a=np.load(sys.argv[1]); e=np.load(sys.argv[2]); print(a.dtype, a.shape, np.array_equal(a, e) and a.dtype == e.dtype and a.shape == e.shape)`, y, join(FINN_TFC, 'expected_output.npy')], { encoding: 'utf8' });
+  assert.equal(cmp.stdout.trim(), 'int64 (4,) True', cmp.stderr);
+  const f = join(dir, 'f.npy');
+  assert.equal(finn(['exec', join(FINN_TFC, 'model.onnx'), '--input', join(FINN_TFC, 'input.npy'), '--output', f, '--output-dtype', 'f4']).code, 0);
+  assert.deepEqual(readNpy(f).shape, [4]);
+  assert.equal(spawnSync('python3', ['-c', 'import numpy as np, sys; print(np.load(sys.argv[1]).dtype)', f], { encoding: 'utf8' }).stdout.trim(), 'float32');
+  const bad = finn(['exec', join(FINN_TFC, 'model.onnx'), '--input', join(FINN_TFC, 'input.npy'), '--output', f, '--output-dtype', 'complex']);
+  assert.equal(bad.code, 2);
 });
