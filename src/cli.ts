@@ -24,6 +24,7 @@ import { registerTrainCommand } from './train/command.ts';
 import { registerSynthCommand } from './synth/command.ts';
 import { registerExploreCommands } from './explore/command.ts';
 import { FinnError, fail } from './util/errors.ts';
+import { DEFAULT_PART, findPart } from './cost/parts.ts';
 import { interruptCleanup } from './util/interrupt.ts';
 import type { Graph } from './ir/graph.ts';
 import { VERSION } from './version.ts';
@@ -75,8 +76,8 @@ export function makeProgram(print: (s: string) => void, printErr: (s: string) =>
   program.command('build').argument('[model]', 'QONNX / FINN-ONNX model').description('compile a model through the build steps')
     .option('--out <dir>', 'output directory')
     .option('--target-fps <n>', "target frames per second for automatic folding, or 'max': the fastest folding whose estimate fits --part", (v: string) => (v === 'max' ? 'max' : num('--target-fps')(v)))
-    .option('--clock-ns <t>', 'clock period in ns', num('--clock-ns'))
-    .option('--part <name>', 'FPGA part or board (xc7z020, xczu7ev, Pynq-Z1, ice40-up5k, …)')
+    .option('--clock-ns <t>', "clock period in ns (default: the part's clock: 10 ns on Xilinx parts, 25 ns = 40 MHz on iCE40)", num('--clock-ns'))
+    .option('--part <name>', `FPGA part or board (xc7z020, xczu7ev, Pynq-Z1, ice40-up5k, …) (default: ${DEFAULT_PART})`)
     .option('--folding <file>', "folding config JSON (FINN's format)")
     .option('--config <file>', "FINN's dataflow_build_config.json (its output_dir is relative to the current directory; --out overrides it)")
     .option('--from <step>', `first step (${STEP_NAMES.join(', ')})`, stepName)
@@ -110,7 +111,8 @@ export function makeProgram(print: (s: string) => void, printErr: (s: string) =>
       if (!merged.model) fail('E_USAGE', 'finn build needs a model file', 'finn build model.onnx --out build/');
       if (!merged.out) fail('E_USAGE', 'finn build needs --out <dir> (or output_dir in --config)');
       if (!o.out && fromCfg.out) print(`output: ${fromCfg.out} (output_dir of ${String(o.config)}, relative to the current directory as in FINN; --out overrides it)`);
-      const opts: BuildOptions = { part: 'xc7z020', clockNs: 10, preprocess: 'auto', maxWeightWidth: 36, twoPassFolding: false, ...merged, log, progress } as BuildOptions;
+      const part = merged.part ?? DEFAULT_PART;
+      const opts: BuildOptions = { part, clockNs: findPart(part).defaultClockNs, preprocess: 'auto', maxWeightWidth: 36, twoPassFolding: false, ...merged, log, progress } as BuildOptions;
       const first = STEP_NAMES.indexOf(opts.from ?? 'import'), last = STEP_NAMES.indexOf(opts.to ?? 'verify');
       progress.plan(STEPS.slice(first, last + 1).map((st) => ({ name: st.name, summary: st.summary })));
       let r;

@@ -1,4 +1,5 @@
 /** report.html as one string: header, summary tiles, pipeline, throughput, resources, verification, explorer, build. */
+import { RESOURCE_LABEL } from '../outcome.ts';
 import { PARTS, findPart } from '../cost/parts.ts';
 import type { Resources } from '../hw/layer.ts';
 import { COLORS, cyclesChart, kindColor, layerResourceChart, pipelineDiagram, utilizationChart } from './charts.ts';
@@ -63,7 +64,15 @@ function heroTiles(d: ReportData): string {
       `${esc(fmtInt(p.max_cycles))} cycles/frame${target !== null ? (p.max_cycles < target ? ` · <span class="ok">meets the target</span> (&lt; ${esc(fmtInt(target))})` : ` · <span class="bad">misses the target</span> (&lt; ${esc(fmtInt(target))})`) : ''}`, 'tile-accent tile-name'));
   }
   const total = d.synthTotal ?? d.estimateTotal;
-  if (total) {
+  const fit = d.synthTotal ? null : d.status.fit;
+  if (fit) {
+    // the same numbers and words as the terminal's summary (iCE40: logic cells and EBR)
+    const util = (r: { used: number; available: number }) => (r.available > 0 ? r.used / r.available : r.used > 0 ? Infinity : 0);
+    const worst = fit.resources.reduce((b, r) => (util(r) > util(b) ? r : b));
+    const ok = fit.resources.every((r) => r.fits);
+    out.push(tile(`${ok ? 'Fits on' : 'Too big for'} ${fit.part}`, `${esc(fmtPct(util(worst)))} <small class="muted" style="font-size:14px">${esc(RESOURCE_LABEL[worst.resource] ?? worst.resource)}</small>`,
+      `${fit.resources.filter((r) => r.used > 0).map((r) => `${esc(fmtInt(r.used))} ${esc(RESOURCE_LABEL[r.resource] ?? r.resource)}`).join(' · ')} (estimated, with FIFOs)`, ok ? '' : 'tile-bad'));
+  } else if (total) {
     const part = findPart(s.part);
     const keys = resourceKeys(part as unknown as Resources, [total]);
     const util = (k: keyof Resources) => (part[k] > 0 ? total[k] / part[k] : total[k] > 0 ? Infinity : 0);

@@ -151,7 +151,9 @@ export interface ReportData {
     /** the build's outcome warnings (target missed, does not fit) */
     readonly warnings?: readonly string[];
     /** layers a --folding file did not name (their folding came from defaults) */
-    readonly foldingDefaults?: readonly string[] };
+    readonly foldingDefaults?: readonly string[];
+    /** the estimate against the part as the terminal printed it (build_status.json outcome.fit) */
+    readonly fit?: { readonly part: string; readonly resources: readonly { readonly resource: string; readonly used: number; readonly available: number; readonly fits: boolean }[] } | null };
   readonly finalModel: string | null;
   readonly settings: ReportSettings;
   readonly steps: readonly ReportStep[];

@@ -93,19 +93,20 @@ export function registerSynthCommand(program: Command, print: (s: string) => voi
     .description('ONNX → iCE40 bitstream in one command: fold to fit the part, build and co-simulate, synthesize, place, route, pack')
     .requiredOption('--out <dir>', 'build directory')
     .option('--part <name>', 'ice40-up5k or ice40-hx8k', 'ice40-up5k')
-    .option('--freq <MHz>', 'target clock (folding estimate and timing-driven place and route)', positive('--freq'), 40)
+    .option('--freq <MHz>', "target clock (folding estimate and timing-driven place and route) (default: the part's clock, 40 MHz)", positive('--freq'))
     .option('--verify-dataset <spec>', 'frames for the co-simulation, e.g. mnist-idx:<dir> (default: random frames)')
     .option('--verify-limit <n>', 'frames to co-simulate', positive('--verify-limit'), 200)
     .option('-q, --quiet', 'no progress lines')
-    .action(async (model: string, o: { out: string; part: string; freq: number; verifyDataset?: string; verifyLimit: number; quiet?: boolean }) => {
+    .action(async (model: string, o: { out: string; part: string; freq?: number; verifyDataset?: string; verifyLimit: number; quiet?: boolean }) => {
       const part = findPart(o.part); // checked before the step list is shown: a wrong part is a usage error, not a failed step
       if (part.family !== 'ice40') fail('E_PART', `finn bitstream makes iCE40 bitstreams; ${part.name} is not an iCE40 part`, 'ice40-up5k or ice40-hx8k; for Xilinx parts run finn build, then finn synth');
       const p = createProgress({ quiet: o.quiet, isTTY: tty, env, write: print, what: 'bitstream' });
+      const freq = o.freq ?? 1000 / part.defaultClockNs;
       p.plan([...STEPS.map((st) => ({ name: st.name, summary: st.summary })), { name: 'bitstream', summary: `synth_ice40 → nextpnr-ice40 → icepack for ${o.part}` }]);
       let r;
       try {
         r = await modelToBitstream(model, o.out, {
-          part: o.part, freqMhz: o.freq, verifyDataset: o.verifyDataset, verifyLimit: o.verifyLimit, log: p.log, build: { progress: p },
+          part: o.part, freqMhz: freq, verifyDataset: o.verifyDataset, verifyLimit: o.verifyLimit, log: p.log, build: { progress: p },
           onProgress: progressToSteps(p, 'bitstream'),
         });
         p.stepDone('bitstream', r.bitstream.timing.seconds.synth + r.bitstream.timing.seconds.place_and_route);

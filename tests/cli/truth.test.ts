@@ -131,3 +131,25 @@ test("obs 7: finn exec writes FINN's expected_output.npy format (int64 (N,) clas
   const bad = finn(['exec', join(FINN_TFC, 'model.onnx'), '--input', join(FINN_TFC, 'input.npy'), '--output', f, '--output-dtype', 'complex']);
   assert.equal(bad.code, 2);
 });
+
+test('obs 6: one vocabulary per part family and one default clock per part; the fold and estimate lines give the same numbers', () => {
+  const dir = tempDir('vocab');
+  const up = finn(['build', ZOO_W1A1, '--out', join(dir, 'up5k'), '--part', 'ice40-up5k', '--target-fps', 'max', '--to', 'estimate']);
+  assert.equal(up.code, 0, up.stderr);
+  assert.doesNotMatch(up.stdout, /\bLUT\b|BRAM18|BRAM_18K/, 'iCE40 is said in logic cells and EBR only');
+  const fold = /fold: .* at 40 MHz; binding logic cells; estimate FF (\d+)\/5280.*EBR (\d+)\/30.*logic cells (\d+)\/5280/.exec(up.stdout);
+  assert.ok(fold, `the iCE40 default clock is 40 MHz:\n${up.stdout}`);
+  const est = /estimate: .* at 40 MHz; ([\d,]+)\/5,280 logic cells, ([\d,]+)\/5,280 FF, (\d+)\/30 EBR on ice40-up5k/.exec(up.stdout);
+  assert.ok(est, up.stdout);
+  const n = (s: string) => Number(s.replace(/,/g, ''));
+  assert.deepEqual([n(est[1]!), n(est[2]!), n(est[3]!)], [Number(fold[3]), Number(fold[1]), Number(fold[2])], 'fold and estimate lines agree');
+  assert.match(up.stdout, new RegExp(`✓ fits ice40-up5k \\(estimate\\): logic cells ${est[1]}/5,280, FF ${est[2]}/5,280, EBR ${est[3]}/30`));
+  assert.equal(JSON.parse(readFileSync(join(dir, 'up5k/build_status.json'), 'utf8')).options.clock_ns, 25);
+  const x = finn(['build', ZOO_W1A1, '--out', join(dir, 'z020'), '--target-fps', 'max', '--to', 'estimate']);
+  assert.equal(x.code, 0, x.stderr);
+  const xf = /fold: .* at 100 MHz; binding LUT; estimate LUT (\d+)\/53200/.exec(x.stdout), xe = /estimate: .* at 100 MHz; ([\d,]+)\/53,200 LUT/.exec(x.stdout);
+  assert.ok(xf && xe, x.stdout);
+  assert.equal(n(xe[1]!), Number(xf[1]));
+  const help = finn(['bitstream', '--help']).stdout;
+  assert.match(help, /--freq <MHz>.*default: the part's clock, 40 MHz/s);
+});
