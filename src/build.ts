@@ -2,7 +2,7 @@
  * The compiler, top to bottom: one ordered list of named steps. Each step maps a graph to a graph and may write
  * artifacts; the runner saves intermediate_models/<step>.onnx and time_per_step.json after every step.
  */
-import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { basename, join } from 'node:path';
 import { tmpdir } from 'node:os';
@@ -35,12 +35,19 @@ import { integerizeClassAffine } from './passes/hw/integerize-class-affine.ts';
 import { checkHwOnly } from './passes/hw/check-hw-only.ts';
 import { absorbInputTranspose, absorbStreamReshape } from './passes/hw/absorb-layout.ts';
 import { setFolding, targetCycles } from './passes/fold/set-folding.ts';
-import { applyFoldingConfig, foldingConfigOf, type FoldingConfig } from './passes/fold/config.ts';
+import { applyFoldingConfig, foldingConfigOf } from './passes/fold/config.ts';
+import { closeNames, validateFoldingConfig } from './passes/fold/validate-config.ts';
+import { isHwOp } from './ir/ops.ts';
 import { padForFolding } from './passes/fold/pad-for-folding.ts';
 import { foldToFit, type FitReport } from './synth/fit.ts';
 import { estimate, resourcesReport } from './cost/estimate.ts';
 import { findPart, type FpgaPart } from './cost/parts.ts';
-import { outDir, type OutDir } from './util/outdir.ts';
+import { checkOutputDir, type OutDir } from './util/outdir.ts';
+import { acquireBuildLock } from './build-lock.ts';
+import { STATUS, prepareOut, resumeIndex, resumeKey } from './build-state.ts';
+import { onInterrupt } from './util/interrupt.ts';
+import { VERSION } from './version.ts';
+import { RESOURCE_LABEL, fitOf, minAchievableCycles, outcomeOf, usageText, type Outcome } from './outcome.ts';
 import { FinnError, fail } from './util/errors.ts';
 import { writeReport } from './report/index.ts';
 import { writeDriver } from './driver/pynq.ts';
@@ -73,6 +80,8 @@ export interface BuildOptions {
   readonly twoPassFolding: boolean;
   /** Let a folding file ask for PE/SIMD that do not divide a layer: its width is padded (as the FINN paper does for LFC). */
   readonly pad?: boolean;
+  /** Folding-file entries that name no layer are warnings instead of errors. */
+  readonly allowUnmatched?: boolean;
   readonly log: (msg: string) => void;
   /** Frames for the verify step: a dataset spec (default: random frames) and how many. */
   readonly verifyDataset?: string;
@@ -225,26 +234,39 @@ function foldStep(g: Graph, ctx: BuildContext): Graph {
     const fit = foldToFit(out, ctx.part, opts.clockNs, { maxWeightWidth: opts.maxWeightWidth });
     out = fit.graph;
     const margin = Object.entries(fit.margin).filter(([, m]) => m.available > 0)
-      .map(([k, m]) => `${k} ${Math.round(m.used)}/${m.available} (${m.headroom_pct} % left)`).join(', ');
-    ctx.pass.log(`fold: --target-fps max on ${ctx.part.name}: ${fit.cycles} cycles/frame → ${Math.round(fit.fps)} frames/s at ${1000 / opts.clockNs} MHz; binding ${fit.binding}; estimate ${margin}`);
+      .map(([k, m]) => `${RESOURCE_LABEL[k] ?? k} ${Math.round(m.used)}/${m.available} (${m.headroom_pct} % left)`).join(', ');
+    ctx.pass.log(`fold: --target-fps max on ${ctx.part.name}: ${fit.cycles} cycles/frame → ${Math.round(fit.fps)} frames/s at ${1000 / opts.clockNs} MHz; binding ${RESOURCE_LABEL[fit.binding] ?? fit.binding}; estimate ${margin}`);
     const { graph: _, ...rest } = fit;
     const report: FitReport = { part: ctx.part.name, clock_ns: opts.clockNs, ...rest };
     ctx.out.writeJson('report/fit_report.json', report);
   } else if (opts.targetFps !== undefined) {
     const target = targetCycles(opts.targetFps, opts.clockNs);
+    const impossible = target < minAchievableCycles(out, opts.maxWeightWidth).cycles;
     out = setFolding(out, { targetCycles: target, maxWeightWidth: opts.maxWeightWidth, twoPass: opts.twoPassFolding });
-    ctx.pass.log(`fold: target ${opts.targetFps} frames/s at ${opts.clockNs} ns → every layer below ${target} cycles`);
+    ctx.pass.log(impossible ? `fold: target ${opts.targetFps} frames/s at ${opts.clockNs} ns is beyond any folding of this model → the fastest folding (the maximum is in the summary)`
+      : `fold: target ${opts.targetFps} frames/s at ${opts.clockNs} ns → every layer at most ${target} cycles`);
   } else if (!opts.foldingFile) {
     ctx.pass.log('fold: no --target-fps or --folding given: every layer keeps the folding it has (PE = SIMD = 1 unless the imported graph carries PE/SIMD)');
   }
   if (opts.foldingFile) {
-    const cfg = readJson(opts.foldingFile) as FoldingConfig;
-    const { graph, unmatched } = applyFoldingConfig(out, cfg, opts.foldingFile, opts.pad === true);
-    for (const u of unmatched) ctx.pass.log(`warning: folding entry "${u}" in ${opts.foldingFile} matches no node (nodes: ${g.nodes.map((n) => n.name).join(', ')})`);
+    const cfg = validateFoldingConfig(readJson(opts.foldingFile), opts.foldingFile);
+    const { graph, unmatched, fromDefaults } = applyFoldingConfig(out, cfg, opts.foldingFile, opts.pad === true);
+    checkUnmatched(unmatched, out, opts, ctx.pass.log);
+    if (fromDefaults.length) ctx.pass.log(`fold: not in ${basename(opts.foldingFile)}, folding from defaults: ${fromDefaults.join(', ')}`);
+    ctx.out.writeJson('report/folding_sources.json', { folding_file: basename(opts.foldingFile), from_file: g.nodes.filter((n) => isHwOp(n.op) && !fromDefaults.includes(n.name)).map((n) => n.name), from_defaults: fromDefaults, unmatched_entries: unmatched });
     out = opts.pad ? runSequence([giveNames], padForFolding(graph, ctx.pass.log), ctx.pass) : graph;
   }
   ctx.out.writeJson('auto_folding_config.json', foldingConfigOf(out));
   return out;
+}
+
+/** Entries naming no layer are errors (with the names they could mean) unless --allow-unmatched. */
+function checkUnmatched(unmatched: readonly string[], g: Graph, opts: BuildOptions, log: (m: string) => void): void {
+  if (!unmatched.length) return;
+  const layers = g.nodes.filter((n) => isHwOp(n.op)).map((n) => n.name);
+  const what = unmatched.map((u) => { const c = closeNames(u, layers); return `"${u}"${c.length ? ` (did you mean ${c.join(', ')}?)` : ''}`; }).join('; ');
+  if (opts.allowUnmatched) { log(`warning: folding entries in ${opts.foldingFile} match no layer: ${what} (--allow-unmatched)`); return; }
+  fail('E_FOLDING', `folding entries in ${opts.foldingFile} match no layer: ${what}`, `the layers are ${layers.join(', ')}; fix the names, or pass --allow-unmatched to ignore such entries`);
 }
 
 function estimateStep(g: Graph, ctx: BuildContext): Graph {
@@ -253,7 +275,7 @@ function estimateStep(g: Graph, ctx: BuildContext): Graph {
   ctx.out.writeJson('report/estimate_layer_resources.json', resourcesReport(e));
   ctx.out.writeJson('report/estimate_network_performance.json', e.performance);
   const p = e.performance;
-  ctx.pass.log(`estimate: max ${p.max_cycles} cycles/frame (${p.max_cycles_node_name}), ${Math.round(p.estimated_throughput_fps)} frames/s at ${1000 / ctx.opts.clockNs} MHz, ${e.total.LUT} LUT, ${e.total.BRAM_18K} BRAM18 on ${ctx.part.name}`);
+  ctx.pass.log(`estimate: max ${p.max_cycles} cycles/frame (${p.max_cycles_node_name}), ${Math.round(p.estimated_throughput_fps)} frames/s at ${1000 / ctx.opts.clockNs} MHz; ${usageText(fitOf(g, ctx.part))} on ${ctx.part.name} (layers, FIFOs and width converters)`);
   return g;
 }
 
@@ -267,34 +289,63 @@ export interface BuildResult {
   readonly graph: Graph;
   readonly outDir: string;
   readonly steps: readonly { name: StepName; seconds: number }[];
+  /** Target met/missed and fit (builds through the estimate step). */
+  readonly outcome: Outcome | null;
 }
 
-const STATUS = 'build_status.json';
-
-/** Prepare the output directory: only ever clear a directory that a previous finn-ts build made. */
-function prepareOut(root: string, fresh: boolean): OutDir {
-  if (fresh && existsSync(root) && readdirSync(root).length > 0) {
-    if (!existsSync(`${root}/${STATUS}`)) fail('E_FILE', `output directory ${root} exists and is not a finn-ts build`, 'choose an empty or new --out directory');
-    for (const f of readdirSync(root)) rmSync(`${root}/${f}`, { recursive: true, force: true });
+/** The saved model that `--from` starts from; a missing one means the earlier steps never ran into this directory. */
+function previousStepModel(opts: BuildOptions, fromIdx: number): string {
+  const prev = STEP_NAMES[fromIdx - 1]!;
+  const path = join(opts.out, 'intermediate_models', `${prev}.onnx`);
+  if (!existsSync(path)) {
+    fail('E_USAGE', `--from ${STEP_NAMES[fromIdx]} continues a build, but ${opts.out} has no ${prev} step (${join('intermediate_models', `${prev}.onnx`)} is missing)`,
+      `run the earlier steps first: finn build ${opts.model || '<model>'} --out ${opts.out} --to ${prev} (or leave out --from)`);
   }
-  return outDir(root);
+  return path;
 }
 
-/** Run the build steps from `from` to `to`. */
+/** Run the build steps from `from` to `to` (an interrupted build with the same inputs resumes after its last finished step). */
 export async function build(opts: BuildOptions): Promise<BuildResult> {
   const part = findPart(opts.part);
-  const fromIdx = STEP_NAMES.indexOf(opts.from ?? 'import');
+  const askedFrom = STEP_NAMES.indexOf(opts.from ?? 'import');
   const toIdx = STEP_NAMES.indexOf(opts.to ?? 'verify');
-  if (fromIdx > toIdx) fail('E_USAGE', `--from ${opts.from} comes after --to ${opts.to}`, `steps in order: ${STEP_NAMES.join(', ')}`);
-  // read (and so validate) the input before touching the output directory
-  let g = fromIdx === 0 ? readModel(opts.model) : readModel(`${opts.out}/intermediate_models/${STEP_NAMES[fromIdx - 1]}.onnx`);
+  if (askedFrom > toIdx) fail('E_USAGE', `--from ${opts.from} comes after --to ${opts.to}`, `steps in order: ${STEP_NAMES.join(', ')}`);
+  checkOutputDir(opts.out);
+  // read (and so validate) the inputs before touching the output directory
+  let g = askedFrom === 0 ? readModel(opts.model) : readModel(previousStepModel(opts, askedFrom));
+  if (opts.foldingFile && askedFrom <= STEP_NAMES.indexOf('fold')) validateFoldingConfig(readJson(opts.foldingFile), opts.foldingFile);
+  try { mkdirSync(opts.out, { recursive: true }); } catch (e) { fail('E_FILE', `cannot create --out ${opts.out}: ${(e as Error).message}`); }
+  const release = acquireBuildLock(opts.out, `finn build ${opts.model}`, opts.log);
+  try {
+    const key = resumeKey(opts, VERSION);
+    const resumed = askedFrom === 0 ? Math.min(resumeIndex(opts.out, key), toIdx) : 0;
+    if (resumed > 0) {
+      opts.log(`resume: ${opts.out} was interrupted after ${STEP_NAMES[resumed - 1]} with the same model and options; continuing from ${STEP_NAMES[resumed]}`);
+      g = readModel(join(opts.out, 'intermediate_models', `${STEP_NAMES[resumed - 1]}.onnx`));
+    }
+    return await runSteps(g, opts, part, Math.max(askedFrom, resumed), toIdx, key, release);
+  } finally {
+    release();
+  }
+}
+
+async function runSteps(g0: Graph, opts: BuildOptions, part: FpgaPart, fromIdx: number, toIdx: number, key: string, release: () => void): Promise<BuildResult> {
+  let g = g0;
   const out = prepareOut(opts.out, fromIdx === 0);
   const ctx: BuildContext = { opts, part, out, pass: { log: opts.log, afterPass: opts.afterPass } };
   const times: { name: StepName; seconds: number }[] = [];
   const previous = fromIdx > 0 && existsSync(out.path('time_per_step.json')) ? (readJson(out.path('time_per_step.json')) as Record<string, number>) : {};
-  const settings = recordedOptions(opts, part);
-  out.writeJson(STATUS, { status: 'running', model: opts.model, options: settings });
+  const base = { model: opts.model, options: recordedOptions(opts, part), resume_key: key };
   const perStep = (): Record<string, number> => ({ ...previous, ...Object.fromEntries(times.map((t) => [t.name, t.seconds])) });
+  let last: StepName | undefined = fromIdx > 0 ? STEP_NAMES[fromIdx - 1] : undefined;
+  out.writeJson(STATUS, { status: 'running', ...base, ...(last ? { last_finished_step: last } : {}) });
+  const unhook = onInterrupt(() => {
+    const current = STEP_NAMES[fromIdx + times.length]!;
+    out.writeJson('time_per_step.json', perStep());
+    out.writeJson(STATUS, { status: 'interrupted', ...base, ...(last ? { last_finished_step: last } : {}), interrupted_step: current });
+    release();
+    return `interrupted during ${current}; finished: ${last ? `${STEP_NAMES.slice(0, STEP_NAMES.indexOf(last) + 1).join(' → ')}` : 'no step'}. ${STATUS} marks ${out.root} interrupted; run the same command again to resume from ${current}`;
+  });
   try {
     for (const step of STEPS.slice(fromIdx, toIdx + 1)) {
       opts.progress?.stepStarted(step.name, step.summary);
@@ -303,6 +354,9 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
       const seconds = (performance.now() - t0) / 1000;
       times.push({ name: step.name, seconds });
       out.write(`intermediate_models/${step.name}.onnx`, encodeModel(g));
+      last = step.name;
+      out.writeJson('time_per_step.json', perStep());
+      out.writeJson(STATUS, { status: 'running', ...base, last_finished_step: last });
       opts.progress?.stepDone(step.name, seconds);
       if (!opts.progress) opts.log(`step ${step.name}: ${step.summary} (${(seconds * 1000).toFixed(0)} ms)`);
     }
@@ -311,19 +365,31 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
     const failed = STEP_NAMES[fromIdx + times.length]!;
     opts.progress?.stepFailed(failed);
     out.writeJson('time_per_step.json', perStep());
-    out.writeJson(STATUS, { status: 'failed', model: opts.model, options: settings, failed_step: failed, error: err.message, code: err.code });
+    out.writeJson(STATUS, { status: 'failed', model: opts.model, options: base.options, failed_step: failed, error: err.message, code: err.code });
     if (opts.report !== false) {
       // the failed build still gets its page (saying where it stopped); a report problem never hides the build's error
       try { writeReport(out.root); } catch { /* the build's own error is the one to show */ }
     }
     throw err;
+  } finally {
+    unhook();
   }
   out.writeJson('time_per_step.json', perStep());
-  out.writeJson(STATUS, { status: 'complete', model: opts.model, options: settings, last_step: STEP_NAMES[toIdx], final_model: `intermediate_models/${STEP_NAMES[toIdx]}.onnx` });
+  const outcome = toIdx >= STEP_NAMES.indexOf('estimate') ? buildOutcome(g, opts, part, out) : null;
+  out.writeJson(STATUS, { status: 'complete', model: opts.model, options: base.options, last_step: STEP_NAMES[toIdx], final_model: `intermediate_models/${STEP_NAMES[toIdx]}.onnx`,
+    warnings: outcome?.warnings ?? [], ...(outcome ? { outcome } : {}) });
   // FINN's step_make_pynq_driver: every build that has RTL gets its host driver (driver/, also `finn driver <dir>`)
   if (toIdx >= STEP_NAMES.indexOf('rtl')) writeDriver(out.root);
   if (opts.report !== false) writeReport(out.root);
-  return { graph: g, outDir: out.root, steps: times };
+  return { graph: g, outDir: out.root, steps: times, outcome };
+}
+
+/** Target met/missed and fit per resource, from the estimate (and the verify step's measurement when it ran). */
+function buildOutcome(g: Graph, opts: BuildOptions, part: FpgaPart, out: OutDir): Outcome {
+  const perf = readJson(out.path('report/estimate_network_performance.json')) as { estimated_throughput_fps: number };
+  const rtl = existsSync(out.path('report/rtlsim_performance.json')) && STEP_NAMES.indexOf(opts.to ?? 'verify') >= STEP_NAMES.indexOf('verify')
+    ? (readJson(out.path('report/rtlsim_performance.json')) as { stable_throughput?: number }).stable_throughput ?? null : null;
+  return outcomeOf(g, part, opts.clockNs, opts.maxWeightWidth, typeof opts.targetFps === 'number' ? opts.targetFps : null, perf.estimated_throughput_fps, rtl);
 }
 
 /** The settings a report needs to re-run folding and cost in the page, recorded in build_status.json. */

@@ -1,4 +1,7 @@
-/** FINN's dataflow_build_config.json → build options (paths resolve relative to the config file). */
+/**
+ * FINN's dataflow_build_config.json → build options. `output_dir` is relative to the current directory (as in FINN,
+ * which runs where you start it); input files (folding_config_file) relative to the config file.
+ */
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { STEP_NAMES, type BuildOptions, type StepName } from './build.ts';
@@ -30,7 +33,7 @@ export function configToOptions(path: string, log: (m: string) => void): Partial
   }
   const dir = dirname(resolve(path));
   const o: Record<string, unknown> = {};
-  if (cfg.output_dir !== undefined) o.out = resolve(dir, String(cfg.output_dir));
+  if (cfg.output_dir !== undefined) o.out = resolve(String(cfg.output_dir));
   if (cfg.synth_clk_period_ns !== undefined) o.clockNs = Number(cfg.synth_clk_period_ns);
   if (cfg.target_fps !== undefined && cfg.target_fps !== null) o.targetFps = Number(cfg.target_fps);
   if (cfg.folding_config_file) o.foldingFile = resolve(dir, String(cfg.folding_config_file));

@@ -63,8 +63,18 @@ function writeNodes(g: Graph): { nodes: PNode[]; extra: ExtraConst[] } {
   return { nodes, extra };
 }
 
+/**
+ * Tensors in graph order (inputs, then each node's inputs and outputs, then any others): the file does not depend
+ * on the order a graph's tensor map was filled in, so a model read back and written again gives the same bytes
+ * (a resumed build equals an uninterrupted one).
+ */
+function tensorsInGraphOrder(g: Graph): TensorInfo[] {
+  const names = new Set<string>([...g.inputs, ...g.nodes.flatMap((n) => [...n.inputs, ...n.outputs]), ...g.outputs, ...g.tensors.keys()]);
+  return [...names].map((n) => g.tensors.get(n)).filter((t): t is TensorInfo => t !== undefined);
+}
+
 function graphProto(g: Graph, node: PNode[], extra: readonly ExtraConst[]): PGraph {
-  const all = [...g.tensors.values()];
+  const all = tensorsInGraphOrder(g);
   const io = new Set([...g.inputs, ...g.outputs]);
   const int64Outs = int64Outputs(g);
   const vi = (t: TensorInfo, io = false): PValueInfo => valueInfo(t, int64Outs.has(t.name), io);

@@ -1,4 +1,5 @@
 /** Read a build directory into ReportData (Node only): the JSON reports, final_hw_config.json and the final hardware graph. */
+import { lockHolder } from '../build-lock.ts';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { STEP_NAMES } from '../step-names.ts';
@@ -72,6 +73,18 @@ function settingsOf(status: Json, perf: NetworkPerformance | null, rtlsim: Rtlsi
     twoPass: o.two_pass_folding === true,
     foldingFile: str(o.folding_file),
   };
+}
+
+/** Layers a folding file did not name (report/folding_sources.json, written by the fold step). */
+function foldingDefaultsOf(dir: string): string[] {
+  const p = join(dir, 'report/folding_sources.json');
+  if (!existsSync(p)) return [];
+  try { const j = JSON.parse(readFileSync(p, 'utf8')) as { from_defaults?: unknown }; return Array.isArray(j.from_defaults) ? j.from_defaults.map(String) : []; } catch { return []; }
+}
+
+/** "running" with no live build holding the directory's lock means the build was killed: interrupted. */
+function liveStatus(dir: string, status: string): string {
+  return status === 'running' && !lockHolder(dir) ? 'interrupted' : status;
 }
 
 /** The graph the build ended with: build_status.json's final_model, else the latest intermediate model. */
@@ -212,7 +225,10 @@ export function loadReportData(dir: string): ReportData {
     version: 1,
     title: model ? basename(model).replace(/\.onnx$/i, '') : basename(dir),
     model,
-    status: { status: str(status.status) ?? 'unknown', failedStep: str(status.failed_step), error: str(status.error), code: str(status.code) },
+    status: { status: liveStatus(dir, str(status.status) ?? 'unknown'), failedStep: str(status.failed_step), error: str(status.error), code: str(status.code),
+      lastFinished: str(status.last_finished_step), interruptedStep: str(status.interrupted_step),
+      warnings: Array.isArray(status.warnings) ? status.warnings.map(String) : [], foldingDefaults: foldingDefaultsOf(dir),
+      fit: (status.outcome && typeof status.outcome === 'object' ? ((status.outcome as Json).fit as ReportData['status']['fit']) : null) ?? null },
     finalModel,
     settings,
     steps: stepsOf(readJsonIn(dir, 'time_per_step.json', notes), status),

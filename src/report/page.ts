@@ -1,4 +1,5 @@
 /** report.html as one string: header, summary tiles, pipeline, throughput, resources, verification, explorer, build. */
+import { RESOURCE_LABEL } from '../outcome.ts';
 import { PARTS, findPart } from '../cost/parts.ts';
 import type { Resources } from '../hw/layer.ts';
 import { COLORS, cyclesChart, kindColor, layerResourceChart, pipelineDiagram, utilizationChart } from './charts.ts';
@@ -63,7 +64,15 @@ function heroTiles(d: ReportData): string {
       `${esc(fmtInt(p.max_cycles))} cycles/frame${target !== null ? (p.max_cycles < target ? ` · <span class="ok">meets the target</span> (&lt; ${esc(fmtInt(target))})` : ` · <span class="bad">misses the target</span> (&lt; ${esc(fmtInt(target))})`) : ''}`, 'tile-accent tile-name'));
   }
   const total = d.synthTotal ?? d.estimateTotal;
-  if (total) {
+  const fit = d.synthTotal ? null : d.status.fit;
+  if (fit) {
+    // the same numbers and words as the terminal's summary (iCE40: logic cells and EBR)
+    const util = (r: { used: number; available: number }) => (r.available > 0 ? r.used / r.available : r.used > 0 ? Infinity : 0);
+    const worst = fit.resources.reduce((b, r) => (util(r) > util(b) ? r : b));
+    const ok = fit.resources.every((r) => r.fits);
+    out.push(tile(`${ok ? 'Fits on' : 'Too big for'} ${fit.part}`, `${esc(fmtPct(util(worst)))} <small class="muted" style="font-size:14px">${esc(RESOURCE_LABEL[worst.resource] ?? worst.resource)}</small>`,
+      `${fit.resources.filter((r) => r.used > 0).map((r) => `${esc(fmtInt(r.used))} ${esc(RESOURCE_LABEL[r.resource] ?? r.resource)}`).join(' · ')} (estimated, with FIFOs)`, ok ? '' : 'tile-bad'));
+  } else if (total) {
     const part = findPart(s.part);
     const keys = resourceKeys(part as unknown as Resources, [total]);
     const util = (k: keyof Resources) => (part[k] > 0 ? total[k] / part[k] : total[k] > 0 ? Infinity : 0);
@@ -86,6 +95,12 @@ function heroTiles(d: ReportData): string {
 }
 
 function failureBanner(d: ReportData): string {
+  const w = d.status.warnings ?? [];
+  if (w.length && d.status.status === 'complete') return `<div class="banner bad" id="outcome-warnings">${w.map((x) => `<div>⚠ ${esc(x)}</div>`).join('')}</div>`;
+  if (d.status.status === 'interrupted') {
+    const s = d.status;
+    return `<div class="banner bad">Build interrupted${s.interruptedStep ? ` during step <b>${esc(s.interruptedStep)}</b>` : ''}${s.lastFinished ? ` after <b>${esc(s.lastFinished)}</b>` : ''}: run the same <code>finn build</code> command again to resume.<br><span style="font-weight:400">Everything below is what the build wrote before it stopped.</span></div>`;
+  }
   if (d.status.status !== 'failed') return '';
   return `<div class="banner bad">Build failed${d.status.failedStep ? ` in step <b>${esc(d.status.failedStep)}</b>` : ''}${d.status.code ? ` (${esc(d.status.code)})` : ''}: <code>${esc(d.status.error ?? 'no error recorded')}</code><br><span style="font-weight:400">Everything below is what the build wrote before it stopped.</span></div>`;
 }
@@ -96,6 +111,11 @@ function kindLegend(kinds: readonly { kind: string; label: string }[]): string {
   return `<span class="legend">${[...seen].map(([k, l]) => `<span><i class="sw" style="background:${kindColor(k)}"></i>${esc(l)}</span>`).join('')}</span>`;
 }
 
+function foldingDefaultsNote(d: ReportData): string {
+  const l = d.status.foldingDefaults ?? [];
+  return l.length ? `<p class="note" id="folding-defaults">Not named in the folding file, folded from defaults: <b>${l.map(esc).join(', ')}</b>.</p>` : '';
+}
+
 function pipelineSection(d: ReportData): string {
   const body = d.layers.length
     ? `<div class="chart-box" id="pipeline">${pipelineDiagram(d.layers, d.links, { io: d.io })}</div>`
@@ -103,7 +123,7 @@ function pipelineSection(d: ReportData): string {
   const fifos = d.links.filter((l) => l.fifo).length, dwcs = d.links.filter((l) => l.dwc).length;
   return `<section class="card" id="sec-pipeline"><h2>Dataflow pipeline</h2><p class="lede">Every layer is its own piece of hardware and frames stream through all of them at once, so the slowest layer sets the pace.
 Each box shows how the layer is folded (PE = output channels per cycle, SIMD = inputs per cycle) and its cycles per frame; between layers are the stream width, ${dwcs ? 'width converters (amber) and ' : ''}FIFOs${fifos ? ' with their depth in words' : ''}. Hover for details.</p>
-<h3>${kindLegend(d.layers)}</h3>${body}</section>`;
+<h3>${kindLegend(d.layers)}</h3>${body}${foldingDefaultsNote(d)}</section>`;
 }
 
 function throughputSection(d: ReportData): string {

@@ -145,7 +145,15 @@ export interface ReportData {
   readonly version: 1;
   readonly title: string;
   readonly model: string | null;
-  readonly status: { readonly status: string; readonly failedStep: string | null; readonly error: string | null; readonly code: string | null };
+  readonly status: { readonly status: string; readonly failedStep: string | null; readonly error: string | null; readonly code: string | null;
+    /** interrupted builds: the last finished step and the one that was running */
+    readonly lastFinished?: string | null; readonly interruptedStep?: string | null;
+    /** the build's outcome warnings (target missed, does not fit) */
+    readonly warnings?: readonly string[];
+    /** layers a --folding file did not name (their folding came from defaults) */
+    readonly foldingDefaults?: readonly string[];
+    /** the estimate against the part as the terminal printed it (build_status.json outcome.fit) */
+    readonly fit?: { readonly part: string; readonly resources: readonly { readonly resource: string; readonly used: number; readonly available: number; readonly fits: boolean }[] } | null };
   readonly finalModel: string | null;
   readonly settings: ReportSettings;
   readonly steps: readonly ReportStep[];

@@ -1,5 +1,6 @@
 /** Runs `verilator --lint-only -Wall` on Verilog files and returns structured diagnostics. */
 import { spawn } from 'node:child_process';
+import { trackChild } from '../util/interrupt.ts';
 import { findVerilator } from './tools.ts';
 
 /** One Verilator message. */
@@ -56,7 +57,7 @@ export function lintVerilog(files: readonly string[], top: string, opts: LintOpt
   const params = Object.entries(opts.params ?? {}).map(([k, v]) => paramFlag(k, v));
   const args = ['--lint-only', '-Wall', '--top-module', top, ...params, ...files];
   return new Promise((resolve, reject) => {
-    const p = spawn(tool.path, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const p = trackChild(spawn(tool.path, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true }));
     let output = '';
     p.stdout.on('data', (d: Buffer) => (output += d.toString()));
     p.stderr.on('data', (d: Buffer) => (output += d.toString()));

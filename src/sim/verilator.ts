@@ -3,6 +3,7 @@
  * compiled once per work directory) and runs co-simulations.
  */
 import { spawn } from 'node:child_process';
+import { sweepStaleTemps, tempName, trackChild, trackTemp } from '../util/interrupt.ts';
 import { createHash, randomUUID } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
@@ -132,7 +133,7 @@ async function build(o: CompileOptions, tool: { path: string; version: string },
   if (ok && rt !== undefined && !cached) {
     mkdirSync(rt, { recursive: true });
     for (const f of RUNTIME_OBJS) {
-      const part = join(rt, `${f}.tmp-${randomUUID()}`);
+      const part = join(rt, tempName(f, randomUUID()));
       copyFileSync(join(objDir, f), part);
       renameSync(part, join(rt, f));                  // atomic: a concurrent build never sees a partial object
     }
@@ -149,7 +150,8 @@ function cacheKey(o: CompileOptions, version: string, tb: string): string {
 
 function exec(cmd: string, args: readonly string[], cwd: string): Promise<{ code: number; output: string }> {
   return new Promise((res, rej) => {
-    const p = spawn(cmd, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    // its own process group, so an interrupt can kill it with everything it started (make → g++)
+    const p = trackChild(spawn(cmd, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'], detached: true }));
     let output = '';
     p.stdout.on('data', (d: Buffer) => (output += d.toString()));
     p.stderr.on('data', (d: Buffer) => (output += d.toString()));
@@ -170,12 +172,15 @@ export async function compileModel(o: CompileOptions): Promise<CompiledModel> {
   const done = (cached: boolean): CompiledModel =>
     ({ exe, dir, key, channels: o.channels, cached, compileSeconds: (performance.now() - t0) / 1000 });
   if (existsSync(exe)) return done(true);
-  const tmp = `${dir}.tmp-${randomUUID()}`;
+  sweepStaleTemps(o.workDir); // folders of killed runs
+  const tmp = tempName(dir, randomUUID());
   mkdirSync(tmp, { recursive: true });
+  const untrack = trackTemp(tmp);
   const tbPath = join(tmp, 'tb_main.cpp');
   writeFileSync(tbPath, tb);
   const r = await build(o, tool, tmp, tbPath);
   writeFileSync(join(tmp, 'build.log'), r.output);
+  untrack();
   if (!r.ok) {
     const tail = r.output.split('\n').filter((l) => /error|Error/.test(l)).slice(0, 20).join('\n');
     throw new FinnError('E_SIM', `Verilator build of '${o.top}' failed (log: ${join(tmp, 'build.log')}):\n${tail}`,
@@ -219,6 +224,7 @@ export async function runChannels(m: CompiledModel, runs: readonly ChannelRun[],
   const t0 = performance.now();
   const dir = join(m.dir, 'runs', `run-${randomUUID()}`);
   mkdirSync(dir, { recursive: true });
+  const untrack = o.keepFiles ? () => {} : trackTemp(dir);
   const args = ['--seed', String(o.seed ?? 1), '--in-stall', String(o.inStallProb ?? 0),
     '--out-stall', String(o.outStallProb ?? 0), '--timeout', String(o.timeoutCycles ?? 10000),
     '--max-cycles', String(o.maxCycles ?? 1e8), '--drain', String(o.drainCycles ?? 64),
@@ -250,6 +256,7 @@ export async function runChannels(m: CompiledModel, runs: readonly ChannelRun[],
       firstInCycle: c.firstInCycle, inAccepted: c.inAccepted, extraWords: c.extra };
   });
   if (!o.keepFiles) rmSync(dir, { recursive: true, force: true });
+  untrack();
   return { status: s.status, cycles: s.cycles, channels, monitorMax: s.monitors, monitorLast: s.monitorsLast,
     wallSeconds: (performance.now() - t0) / 1000 };
 }

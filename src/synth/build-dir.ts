@@ -6,6 +6,7 @@ import { designOf, type Design } from '../backend/design.ts';
 import type { Graph } from '../ir/graph.ts';
 import { readModel } from '../onnx/read.ts';
 import { fail } from '../util/errors.ts';
+import { lockHolder } from '../build-lock.ts';
 
 export interface BuildDir {
   readonly root: string;
@@ -87,4 +88,20 @@ export function checkRtlProvenance(b: BuildDir): RtlProvenance {
     verified: problems.length === 0, rtl_sha256: now, problems,
     ...(st ? { verification: { inputs: v.inputs ?? '', frames: st.images, mismatches: st.mismatches } } : {}),
   };
+}
+
+/**
+ * `finn synth/vivado/driver` work on finished builds only: a directory whose build_status.json is not `complete`
+ * (interrupted, failed, still running) is refused unless `force` (then it is said once on the log).
+ */
+export function requireComplete(dir: string, force: boolean | undefined, log: (m: string) => void): void {
+  const path = join(resolve(dir), 'build_status.json');
+  if (!existsSync(path)) return; // loadBuildDir says what is missing
+  const s = readJsonFile<{ status?: string; last_finished_step?: string; failed_step?: string }>(path, 'build_status.json');
+  if (s.status === 'complete') return;
+  const status = s.status === 'running' && !lockHolder(dir) ? 'interrupted' : String(s.status);
+  const where = s.failed_step ? ` at ${s.failed_step}` : s.last_finished_step ? ` after ${s.last_finished_step}` : '';
+  if (force) { log(`warning: ${dir}: the build is ${status}${where} (--force: using what it wrote)`); return; }
+  fail('E_INCOMPLETE', `the build in ${dir} is not complete (status: ${status}${where})`,
+    status === 'running' ? 'wait for the build to finish' : 'run the same finn build command again to finish (or resume) it, or pass --force to use the directory as it is');
 }

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { findPart } from '../cost/parts.ts';
 import { fail } from '../util/errors.ts';
 import { formatComparison } from './compare.ts';
+import { requireComplete } from './build-dir.ts';
 import { ice40Bitstream } from './ice40.ts';
 import type { Progress } from './progress.ts';
 import { createProgress, type Progress as ProgressDisplay } from '../progress.ts';
@@ -47,7 +48,7 @@ async function toolStep<T>(p: ProgressDisplay, step: string, run: (onProgress: (
   }
 }
 
-interface SynthOpts { part: string; jobs?: number; freq?: number; clockNs?: number; allowUnverified?: boolean; pcf?: string; seed?: number; json?: boolean; quiet?: boolean }
+interface SynthOpts { force?: boolean; part: string; jobs?: number; freq?: number; clockNs?: number; allowUnverified?: boolean; pcf?: string; seed?: number; json?: boolean; quiet?: boolean }
 
 export function registerSynthCommand(program: Command, print: (s: string) => void, env: Readonly<Record<string, string | undefined>> = {}, tty = false): void {
   program.command('synth').argument('<build>', 'build directory (finn build … through the rtl step; iCE40 bitstreams need the verify step)')
@@ -60,9 +61,11 @@ export function registerSynthCommand(program: Command, print: (s: string) => voi
     .option('--seed <n>', 'iCE40: placer seed', positive('--seed'))
     .option('--jobs <n>', 'Xilinx: synthesize layers in parallel worker threads (default 1: one Yosys run)', positive('--jobs'))
     .option('--json', 'print the result as one JSON object')
+    .option('--force', 'use a build directory whose build did not complete (interrupted, failed)')
     .option('-q, --quiet', 'no progress lines')
     .action(async (dir: string, o: SynthOpts) => {
       const part = findPart(o.part);
+      requireComplete(dir, o.force, print);
       const freq = o.freq ?? (o.clockNs ? 1000 / o.clockNs : undefined);
       const ice40 = part.family === 'ice40';
       const p = createProgress({ quiet: o.quiet || o.json, isTTY: tty, env, write: print, what: 'synth' });
@@ -90,17 +93,20 @@ export function registerSynthCommand(program: Command, print: (s: string) => voi
     .description('ONNX → iCE40 bitstream in one command: fold to fit the part, build and co-simulate, synthesize, place, route, pack')
     .requiredOption('--out <dir>', 'build directory')
     .option('--part <name>', 'ice40-up5k or ice40-hx8k', 'ice40-up5k')
-    .option('--freq <MHz>', 'target clock (folding estimate and timing-driven place and route)', positive('--freq'), 40)
+    .option('--freq <MHz>', "target clock (folding estimate and timing-driven place and route) (default: the part's clock, 40 MHz)", positive('--freq'))
     .option('--verify-dataset <spec>', 'frames for the co-simulation, e.g. mnist-idx:<dir> (default: random frames)')
     .option('--verify-limit <n>', 'frames to co-simulate', positive('--verify-limit'), 200)
     .option('-q, --quiet', 'no progress lines')
-    .action(async (model: string, o: { out: string; part: string; freq: number; verifyDataset?: string; verifyLimit: number; quiet?: boolean }) => {
+    .action(async (model: string, o: { out: string; part: string; freq?: number; verifyDataset?: string; verifyLimit: number; quiet?: boolean }) => {
+      const part = findPart(o.part); // checked before the step list is shown: a wrong part is a usage error, not a failed step
+      if (part.family !== 'ice40') fail('E_PART', `finn bitstream makes iCE40 bitstreams; ${part.name} is not an iCE40 part`, 'ice40-up5k or ice40-hx8k; for Xilinx parts run finn build, then finn synth');
       const p = createProgress({ quiet: o.quiet, isTTY: tty, env, write: print, what: 'bitstream' });
+      const freq = o.freq ?? 1000 / part.defaultClockNs;
       p.plan([...STEPS.map((st) => ({ name: st.name, summary: st.summary })), { name: 'bitstream', summary: `synth_ice40 → nextpnr-ice40 → icepack for ${o.part}` }]);
       let r;
       try {
         r = await modelToBitstream(model, o.out, {
-          part: o.part, freqMhz: o.freq, verifyDataset: o.verifyDataset, verifyLimit: o.verifyLimit, log: p.log, build: { progress: p },
+          part: o.part, freqMhz: freq, verifyDataset: o.verifyDataset, verifyLimit: o.verifyLimit, log: p.log, build: { progress: p },
           onProgress: progressToSteps(p, 'bitstream'),
         });
         p.stepDone('bitstream', r.bitstream.timing.seconds.synth + r.bitstream.timing.seconds.place_and_route);
@@ -121,13 +127,17 @@ export function registerSynthCommand(program: Command, print: (s: string) => voi
     .addOption(new Option('--board <name>', 'Zynq board for the block design').choices(ZYNQ_BOARDS.map((b) => b.name)))
     .option('--part <name>', 'part for an IP-only project (no board)')
     .option('--fclk <MHz>', 'PL clock (default: the build\'s clock)', positive('--fclk'))
-    .action((dir: string, o: { board?: string; part?: string; fclk?: number }) => {
+    .option('--force', 'use a build directory whose build did not complete (interrupted, failed)')
+    .action((dir: string, o: { board?: string; part?: string; fclk?: number; force?: boolean }) => {
+      requireComplete(dir, o.force, print);
       const files = writeVivadoProject(dir, { board: o.board, part: o.part, fclkMhz: o.fclk });
       print(`wrote ${files.length} files under ${dir}/vivado/ (run: vivado -mode batch -source vivado/create_project.tcl)`);
     });
 
   program.command('driver').argument('<build>', 'build directory').description('write driver/ (PYNQ driver in FINN\'s layout)')
-    .action((dir: string) => {
+    .option('--force', 'use a build directory whose build did not complete (interrupted, failed)')
+    .action((dir: string, o: { force?: boolean }) => {
+      requireComplete(dir, o.force, print);
       const files = writeDriver(dir);
       print(`wrote ${files.map((f) => f.slice(f.lastIndexOf('driver/'))).join(', ')}`);
     });

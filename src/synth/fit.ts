@@ -140,6 +140,33 @@ function candidates(op: HwOp, part: FpgaPart, o: FitOptions): Candidate[] {
   });
 }
 
+type Wiring = ReturnType<typeof wiringOf>['edges'];
+
+/** Layers plus the FIFOs (FIT_FIFO_DEPTH) and width converters between them. */
+function sumUsage(chosen: readonly Pick<Candidate, 'usage' | 'ins' | 'outs'>[], edges: Wiring, part: FpgaPart): { sum: Usage; infra: Usage } {
+  const sum = zero(), infra = zero();
+  chosen.forEach((c) => addTo(sum, c.usage));
+  for (const e of edges) {
+    const from = chosen[e.from.layer]!.outs[e.from.port]!, to = chosen[e.to.layer]!.ins[e.to.port]!;
+    addTo(infra, infraUsage(from.width, to.width, Math.min(FIT_FIFO_DEPTH, to.elems / (to.width / to.elem.bits) + 2), part));
+  }
+  addTo(sum, infra);
+  return { sum, infra };
+}
+
+/** Estimated usage of a folded graph on a part, by the same model as foldToFit (the numbers every command prints). */
+export function designUsage(g: Graph, part: FpgaPart, o: FitOptions = {}): { sum: Usage; infra: Usage } {
+  const hw = g.nodes.filter((n) => isHwOp(n.op));
+  const { edges } = wiringOf({ ...g, nodes: hw });
+  const items = hw.map((n) => withLayer(n.op as HwOp, (layer, p) => ({ usage: layerUsage(n.op as HwOp, part, o), ins: layer.inputs(p), outs: layer.outputs(p) })));
+  return sumUsage(items, edges, part);
+}
+
+/** The resources a part is judged by, with their capacities (iCE40: logic cells, FF, EBR, DSP; Xilinx: LUT, FF, BRAM18, URAM, DSP). */
+export function partCapacities(part: FpgaPart): Partial<Record<Key, number>> {
+  return capacities(part);
+}
+
 /** The fastest folding whose estimate fits the part; throws E_FOLDING with the numbers when nothing fits. */
 export function foldToFit(g: Graph, part: FpgaPart, clockNs: number, o: FitOptions = {}): FitResult {
   const hw = g.nodes.filter((n) => isHwOp(n.op));
@@ -161,16 +188,7 @@ export function foldToFit(g: Graph, part: FpgaPart, clockNs: number, o: FitOptio
     }
     return chosen;
   };
-  const total = (chosen: readonly Candidate[]): { sum: Usage; infra: Usage } => {
-    const sum = zero(), infra = zero();
-    chosen.forEach((c) => addTo(sum, c.usage));
-    for (const e of edges) {
-      const from = chosen[e.from.layer]!.outs[e.from.port]!, to = chosen[e.to.layer]!.ins[e.to.port]!;
-      addTo(infra, infraUsage(from.width, to.width, Math.min(FIT_FIFO_DEPTH, to.elems / (to.width / to.elem.bits) + 2), part));
-    }
-    addTo(sum, infra);
-    return { sum, infra };
-  };
+  const total = (chosen: readonly Candidate[]): { sum: Usage; infra: Usage } => sumUsage(chosen, edges, part);
   const fits = (u: Usage): boolean => limited.every((k) => u[k] <= limit(k));
   /** Coordinate descent from the per-layer cheapest choice: FIFOs and width converters depend on neighbours. */
   const improve = (start: Candidate[], T: number): Candidate[] => {

@@ -33,7 +33,7 @@ export interface ModelToBitstream {
 export async function modelToBitstream(model: string, out: string, o: ModelToBitstreamOptions): Promise<ModelToBitstream> {
   const part = findPart(o.part);
   if (part.family !== 'ice40') fail('E_PART', `${part.name} is not an iCE40 part`, 'ice40-up5k or ice40-hx8k; for Xilinx parts run finn build, then finn synth');
-  const freq = o.freqMhz ?? 40;
+  const freq = o.freqMhz ?? 1000 / part.defaultClockNs;
   const t0 = performance.now();
   await build({
     model, out, part: part.name, clockNs: 1000 / freq, targetFps: 'max', preprocess: 'auto', maxWeightWidth: 36, twoPassFolding: false, log: o.log ?? (() => {}),

@@ -75,7 +75,7 @@ export async function ice40Bitstream(dir: string, o: Ice40Options): Promise<Ice4
     fail('E_VERIFY', `refusing to build a bitstream from RTL that was not co-simulated: ${prov.problems.slice(0, 4).join('; ')}`,
       'run finn build through the verify step (or pass --allow-unverified to build anyway; the report records it)');
   }
-  const freq = o.freqMhz ?? b.fclkMhz ?? 40;
+  const freq = o.freqMhz ?? b.fclkMhz ?? 1000 / part.defaultClockNs;
   const wrapper = ice40TopVerilog(b.design);
   const out = outDir(b.root);
   // attempt 1: the default flow; when nextpnr cannot legalise the placement (carry chains), attempt 2 synthesizes

@@ -155,7 +155,7 @@ async function yosysSynthParallel(b: BuildDir, o: YosysSynthOptions, part: FpgaP
 function assemble(b: BuildDir, o: YosysSynthOptions, part: FpgaPart, statFamily: Family, inst: Map<string, string>, modules: Map<string, CellCounts>, layerCells: readonly CellCounts[], totalCells: CellCounts, seconds: number, stage: string): { resources: PostSynthResources; cells: Record<string, CellCounts>; comparison: EstimateVsSynth } {
   const cells: Record<string, CellCounts> = {};
   const resources: PostSynthResources = {};
-  const clockNs = o.clockNs ?? (b.fclkMhz ? 1000 / b.fclkMhz : 10);
+  const clockNs = o.clockNs ?? (b.fclkMhz ? 1000 / b.fclkMhz : part.defaultClockNs);
   const est = estimate(b.graph, part, clockNs);
   const layers: { node: string; kind: string; estimate: Resources; synth: SynthResources }[] = [];
   for (const [i, l] of b.design.layers.entries()) {

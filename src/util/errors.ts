@@ -3,7 +3,8 @@
 export type ErrorCode =
   | 'E_FILE' | 'E_ONNX_PARSE' | 'E_ONNX_MODEL' | 'E_UNSUPPORTED_OP' | 'E_DATATYPE' | 'E_SHAPE' | 'E_GRAPH'
   | 'E_EXEC' | 'E_STREAMLINE' | 'E_TO_HW' | 'E_FOLDING' | 'E_CONFIG' | 'E_NPY' | 'E_DATASET' | 'E_PART'
-  | 'E_STEP' | 'E_PASS' | 'E_TOOL' | 'E_RTL' | 'E_SIM' | 'E_VERIFY' | 'E_USAGE' | 'E_ENGINE' | 'E_REDIS' | 'E_INTERNAL' | 'E_CONTRACT';
+  | 'E_STEP' | 'E_PASS' | 'E_TOOL' | 'E_RTL' | 'E_SIM' | 'E_VERIFY' | 'E_USAGE' | 'E_ENGINE' | 'E_REDIS' | 'E_INTERNAL' | 'E_CONTRACT'
+  | 'E_LOCKED' | 'E_STRICT' | 'E_INTERRUPTED' | 'E_INCOMPLETE';
 
 export class FinnError extends Error {
   readonly code: ErrorCode;

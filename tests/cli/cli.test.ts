@@ -32,12 +32,13 @@ test('build --to estimate, eval --json on the build dir, inspect, exec', () => {
   assert.deepEqual(Array.from(readNpy(y).data), [7, 2, 1, 0]);
 });
 
-test("--config takes FINN's dataflow_build_config.json (paths relative to it, unknown keys reported)", () => {
+test("--config takes FINN's dataflow_build_config.json (output_dir relative to the current directory, input files to the config; unknown keys reported)", () => {
   const dir = tempDir('cfg');
   writeFileSync(join(dir, 'fold.json'), JSON.stringify({ Defaults: {}, MVAU_hls_0: { PE: 16, SIMD: 49 } }));
   writeFileSync(join(dir, 'cfg.json'), JSON.stringify({ output_dir: 'outdir', synth_clk_period_ns: 5, folding_config_file: 'fold.json', board: 'Pynq-Z1', stop_step: 'step_generate_estimate_reports', shell_flow_type: 'vivado_zynq' }));
-  const r = finn(['build', ZOO_W1A1, '--config', join(dir, 'cfg.json')]);
+  const r = finn(['build', ZOO_W1A1, '--config', join(dir, 'cfg.json')], dir);
   assert.equal(r.code, 0, r.stderr);
+  assert.ok(r.stdout.includes(`output: ${join(dir, 'outdir')} (output_dir of`), r.stdout);
   assert.match(r.stdout, /ignoring shell_flow_type/);
   assert.equal(JSON.parse(readFileSync(join(dir, 'outdir/report/estimate_layer_cycles.json'), 'utf8')).MVAU_0, 64);
   assert.equal(JSON.parse(readFileSync(join(dir, 'outdir/report/estimate_network_performance.json'), 'utf8')).estimated_latency_ns % 5, 0);

@@ -57,8 +57,8 @@ function defaultsFor(defaults: unknown, opName: string, source: string): Record<
   return out;
 }
 
-/** Apply a folding config; returns the graph and names in the file that matched no node. */
-export function applyFoldingConfig(g: Graph, cfg: FoldingConfig, source: string, allowPadding = false): { graph: Graph; unmatched: string[] } {
+/** Apply a folding config; returns the graph, names in the file that matched no node and hardware layers the file does not name. */
+export function applyFoldingConfig(g: Graph, cfg: FoldingConfig, source: string, allowPadding = false): { graph: Graph; unmatched: string[]; fromDefaults: string[] } {
   if (typeof cfg !== 'object' || cfg === null || Array.isArray(cfg)) fail('E_CONFIG', `${source}: a folding config must be a JSON object`);
   const byName = new Map<string, Record<string, unknown>>();
   for (const [k, v] of Object.entries(cfg)) {
@@ -74,5 +74,6 @@ export function applyFoldingConfig(g: Graph, cfg: FoldingConfig, source: string,
   });
   const names = new Set(g.nodes.map((n) => n.name));
   const unmatched = [...byName.keys()].filter((k) => !names.has(k));
-  return { graph: tieFolding(makeGraph({ ...g, nodes })), unmatched };
+  const fromDefaults = g.nodes.filter((n) => isHwOp(n.op) && !byName.has(n.name)).map((n) => n.name);
+  return { graph: tieFolding(makeGraph({ ...g, nodes })), unmatched, fromDefaults };
 }
