@@ -59,7 +59,7 @@ export function parseTrainOptions(o: Readonly<Record<string, unknown>>): TrainCo
   const topologies = TOPOLOGY_NAMES;
   if (o.topology === undefined) fail('E_USAGE', `finn train needs --topology (${topologies.join(', ')})`, USAGE);
   const topology = String(o.topology).toLowerCase();
-  if (!topologies.includes(topology)) fail('E_USAGE', `unknown topology "${String(o.topology)}"`, `use one of ${topologies.join(', ')} (FINN's 784-64×3-10, 784-256×3-10, 784-1024×3-10 MLPs and the CIFAR-10 CNV)`);
+  if (!topologies.includes(topology)) fail('E_USAGE', `unknown topology "${String(o.topology)}"`, `use one of ${topologies.join(', ')} (FINN's 784-64×3-10, 784-256×3-10, 784-1024×3-10 MLPs, the CIFAR-10 CNV and a residual resnet8)`);
   const cnv = topology === 'cnv', conv = cnv || topology === 'resnet8';
   if (!cnv && o.inputSize !== undefined) fail('E_USAGE', '--input-size applies to --topology cnv only', conv ? 'resnet8 takes whole 32×32 images' : 'the MLPs take whole 28×28 MNIST images');
   if (!conv && o.flip === false) fail('E_USAGE', '--no-flip applies to --topology cnv and resnet8 only', 'MLP training never flips digits');

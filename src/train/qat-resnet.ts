@@ -5,7 +5,8 @@
  *
  * Convolutions (any square kernel, stride and zero padding) have hand-written gradients, since tfjs-backend-wasm has
  * no Conv2DBackpropFilter kernel and a slow Conv2DBackpropInput: dx is a stride-1 convolution of the zero-dilated dy
- * with the flipped, transposed filter; dW is a stride-1 convolution of the transposed input with the dilated dy.
+ * with the flipped, transposed filter; dW is made of stride-1 convolutions of the transposed input's stride phases
+ * with the transposed dy.
  */
 import { tf } from './tf.ts';
 import type { Rng } from '../util/random.ts';
@@ -27,18 +28,36 @@ function dilate(dy: T4, s: number): T4 {
 }
 
 /**
- * dW of a convolution as one stride-1 convolution: the zero-padded input transposed to [c, H + 2p, W + 2p, n]
- * filtered by the zero-dilated dy transposed to [s(oh − 1) + 1, s(ow − 1) + 1, n, oc]; its first k×k outputs.
+ * dW of a convolution as stride-1 convolutions: the zero-padded input transposed to [c, H', W', n] filtered by dy
+ * transposed to [oh, ow, n, oc]. With stride s the input is split into its s×s phases (rows ≡ ry, columns ≡ rx
+ * mod s): tap (ky, kx) = (s·qy + ry, s·qx + rx) is output (qy, qx) of phase (ry, rx).
  */
 function filterGrad(x: T4, d: T4, g: ResConv): T {
-  const [c, oc] = [x.shape[3], d.shape[3]];
-  const xp = g.pad ? tf.pad(x, [[0, 0], [g.pad, g.pad], [g.pad, g.pad], [0, 0]]) : x;
-  const r = tf.conv2d(tf.transpose(xp, [3, 1, 2, 0]) as T4, tf.transpose(dilate(d, g.stride), [1, 2, 0, 3]) as T4, 1, 'valid');
-  return tf.transpose(tf.slice(r, [0, 0, 0, 0], [c, g.k, g.k, oc]), [1, 2, 0, 3]);
+  const [n, h, w, c] = x.shape;
+  const oc = d.shape[3];
+  const { k, stride: s, pad: p } = g;
+  const hs = Math.ceil((h + 2 * p) / s), ws = Math.ceil((w + 2 * p) / s);
+  const xp = tf.pad(x, [[0, 0], [p, hs * s - h - p], [p, ws * s - w - p], [0, 0]]);
+  const rows = s === 1 ? xp : tf.reshape(xp, [n, hs, s, ws * s * c]);
+  const dyT = tf.transpose(d, [1, 2, 0, 3]) as T4;
+  const out: T[][] = [];
+  for (let ry = 0; ry < s; ry++) {
+    out.push([]);
+    for (let rx = 0; rx < s; rx++) {
+      // phase (ry, rx): rows ≡ ry, then columns ≡ rx (rank-4 slices only: tfjs-wasm slices and transposes of rank 6 are slow)
+      const ph = s === 1 ? xp : tf.slice(tf.reshape(tf.slice(rows, [0, 0, ry, 0], [n, hs, 1, ws * s * c]), [n, hs, ws, s * c]), [0, 0, 0, rx * c], [n, hs, ws, c]);
+      out[ry]!.push(tf.conv2d(tf.transpose(ph, [3, 1, 2, 0]) as T4, dyT, 1, 'valid')); // [c, hs − oh + 1, ws − ow + 1, oc]
+    }
+  }
+  const taps: T[] = [];
+  for (let ky = 0; ky < k; ky++) for (let kx = 0; kx < k; kx++) {
+    taps.push(tf.reshape(tf.slice(out[ky % s]![kx % s]!, [0, Math.floor(ky / s), Math.floor(kx / s), 0], [c, 1, 1, oc]), [c, oc]));
+  }
+  return tf.reshape(tf.stack(taps), [k, k, c, oc]);
 }
 
 /** A convolution x [n, h, w, c] ⊛ w [k, k, c, oc] with the geometry of `g` and fast gradients (no dx for the stem). */
-function convOp(g: ResConv, inputGrad: boolean): (x: T, w: T) => T {
+export function convOp(g: ResConv, inputGrad: boolean): (x: T, w: T) => T {
   const { k, stride: s, pad: p } = g;
   const pads: [[number, number], [number, number], [number, number], [number, number]] = [[0, 0], [p, p], [p, p], [0, 0]];
   const f = tf.customGrad((...args) => {
