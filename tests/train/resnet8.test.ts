@@ -20,6 +20,9 @@ import { loadTrainDataset } from '../../src/train/data.ts';
 import { describeResNet, planResNet8, resnetQuants } from '../../src/train/resnet.ts';
 import { syntheticCifar } from '../../src/train/synthetic-data.ts';
 import { trainResNet } from '../../src/train/resnet-trainer.ts';
+import { convOp } from '../../src/train/qat-resnet.ts';
+import { tf, useBackend } from '../../src/train/tf.ts';
+import { rng } from '../../src/util/random.ts';
 import { assertFinnError } from '../onnx/helpers.ts';
 import { tempDir } from '../helpers/shared.ts';
 
@@ -38,6 +41,25 @@ test('resnet8 plan: stem 16, basic blocks 16, 32/2, 64/2 (identity, then 1×1 st
   const q = resnetQuants(2);
   assert.deepEqual([q.act, q.res, q.branch], [{ bits: 2, signed: false, scale: 0.5 }, { bits: 4, signed: false, scale: 0.25 }, { bits: 4, signed: true, scale: 0.25 }]);
   assertFinnError(() => planResNet8([3, 3, 3]), 'E_DATASET', 'at least 4×4');
+});
+
+test('resnet8 convolutions (3×3 stride 1 and 2 with padding, 1×1 stride 2; even and odd maps): hand-written gradients equal tfjs autodiff', async () => {
+  await useBackend('cpu'); // the CPU backend has Conv2DBackpropFilter/Input, the reference here
+  const r = rng(5);
+  for (const [k, s, p, h] of [[3, 1, 1, 8], [3, 2, 1, 8], [1, 2, 0, 8], [3, 2, 1, 7], [1, 2, 0, 7]] as const) {
+    const g = { inChannels: 3, outChannels: 4, k, stride: s, pad: p, h, w: h };
+    const rand = (shape: number[]) => tf.tensor(Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => r.normal()), shape);
+    const x = rand([2, h, h, 3]), w = rand([k, k, 3, 4]);
+    const pads = p ? [[0, 0], [p, p], [p, p], [0, 0]] as [[number, number], [number, number], [number, number], [number, number]] : 'valid' as const;
+    const ref = (a: tf.Tensor, b: tf.Tensor) => tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, s, pads);
+    const up = rand(ref(x, w).shape);
+    const mine = convOp(g, true);
+    assert.ok(tf.max(tf.abs(tf.sub(mine(x, w), ref(x, w)))).dataSync()[0]! < 1e-5, 'forward');
+    const [dx0, dw0] = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(ref(a, b), up)))([x, w]);
+    const [dx1, dw1] = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(mine(a, b), up)))([x, w]);
+    assert.ok(tf.max(tf.abs(tf.sub(dx0!, dx1!))).dataSync()[0]! < 1e-4, `dx k${k} s${s} p${p} ${h}×${h}`);
+    assert.ok(tf.max(tf.abs(tf.sub(dw0!, dw1!))).dataSync()[0]! < 1e-4, `dW k${k} s${s} p${p} ${h}×${h}`);
+  }
 });
 
 test('synthetic dataset: 32×32 RGB, deterministic per seed, the test split differs from the training split; bad specs are usage errors', () => {
@@ -99,7 +121,7 @@ test('resnet8 W2A2 trained on synthetic images: the written QONNX reproduces the
   writeFileSync(join(dir, 'x.npy'), encodeNpy({ shape: [N_RTL, 3, 32, 32], data: x }, 'f8'));
   const out = join(dir, 'b');
   const res = await build({ model, out, part: 'xc7z020', clockNs: 10, preprocess: 'auto', maxWeightWidth: 36, twoPassFolding: false, log: () => {},
-    targetFps: 5000, verifyDataset: `npy:${join(dir, 'x.npy')}`, verifyLimit: N_RTL, stalls: true });
+    targetFps: 5000, verifyDataset: `npy:${join(dir, 'x.npy')}`, verifyLimit: N_RTL, stalls: true, fifoSizing: false });
   const hwKinds = new Set<string>(res.graph.nodes.map((n) => n.op.kind));
   for (const k of ['hw.MVAU', 'hw.AddStreams', 'hw.DuplicateStreams', 'hw.ConvolutionInputGenerator']) assert.ok(hwKinds.has(k), k);
   const v = json(out, 'verification.json');
