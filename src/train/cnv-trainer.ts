@@ -43,14 +43,14 @@ export const CNV_CALIBRATION_IMAGES = 2000;
 /** Images per chunk in eval-mode passes. */
 const CHUNK = 50;
 
-function imageDims(ds: ImageDataset, what: string): [number, number, number] {
+export function imageDims(ds: ImageDataset, what: string): [number, number, number] {
   if (ds.imageShape.length !== 3) fail('E_DATASET', `${what} ${ds.name} has ${ds.imageShape.join('×')} images; CNV takes C×H×W images`);
   if (ds.count === 0) fail('E_DATASET', `${what} ${ds.name} is empty`);
   return ds.imageShape as unknown as [number, number, number];
 }
 
 /** Write images order[from..to) as quantized channels-last input values, with the run's seeded augmentation. */
-function gatherImages(ds: ImageDataset, lut: Float32Array, order: Int32Array, from: number, to: number, dst: Float32Array,
+export function gatherImages(ds: ImageDataset, lut: Float32Array, order: Int32Array, from: number, to: number, dst: Float32Array,
   shift: number, flip: boolean, r: Rng): void {
   const [c, h, w] = ds.imageShape as [number, number, number];
   const per = c * h * w, fill = lut[0]!;
@@ -73,7 +73,7 @@ function gatherImages(ds: ImageDataset, lut: Float32Array, order: Int32Array, fr
 }
 
 /** Quantized channels-last input values of images [from, to) of a dataset (no augmentation). */
-function inputChunk(ds: ImageDataset, lut: Float32Array, from: number, to: number, rows?: Int32Array): Float32Array {
+export function inputChunk(ds: ImageDataset, lut: Float32Array, from: number, to: number, rows?: Int32Array): Float32Array {
   const [c, h, w] = ds.imageShape as [number, number, number];
   const per = c * h * w;
   const out = new Float32Array((to - from) * per);
@@ -86,23 +86,41 @@ function inputChunk(ds: ImageDataset, lut: Float32Array, from: number, to: numbe
   return out;
 }
 
-/**
- * An exact product with quantized weights: a valid 3×3 convolution (channels-last) or a matrix product, summed over
- * input-channel slices whose float32 partial sums stay exact (one slice for every supported CNV layer up to 7 bits).
- */
-class ExactLayer {
-  private readonly parts: { from: number; size: number; w: tf.Tensor }[] = [];
+/** Geometry of a square convolution: kernel k×k, stride, zero padding on every side. */
+export interface ConvGeom {
+  readonly k: number;
+  readonly stride: number;
+  readonly pad: number;
+}
+/** CNV's convolutions: valid 3×3, stride 1. */
+const VALID3: ConvGeom = { k: CONV_K, stride: 1, pad: 0 };
 
-  /** wq: [3, 3, c, oc] (conv) or [c, oc] (matrix), quantized values; xMax/wMax: largest |level| of input and weight. */
-  constructor(private readonly conv: boolean, wq: Float32Array, private readonly c: number, oc: number, xMax: number, wMax: number) {
-    const k2 = conv ? CONV_K * CONV_K : 1;
+/**
+ * An exact product with quantized weights: a convolution (channels-last; CNV's valid 3×3 by default) or a matrix
+ * product (geometry null), summed over input-channel slices whose float32 partial sums stay exact (one slice for
+ * every supported CNV layer up to 7 bits).
+ */
+export class ExactLayer {
+  private readonly parts: { from: number; size: number; w: tf.Tensor }[] = [];
+  private readonly conv: boolean;
+
+  /** wq: [k, k, c, oc] (conv) or [c, oc] (matrix), quantized values; xMax/wMax: largest |level| of input and weight. */
+  constructor(private readonly geom: ConvGeom | null, wq: Float32Array, private readonly c: number, oc: number, xMax: number, wMax: number) {
+    this.conv = geom !== null;
+    const k = geom?.k ?? 1, k2 = k * k;
     const slice = Math.min(c, exactSliceChannels(k2, xMax, wMax));
     for (let from = 0; from < c; from += slice) {
       const size = Math.min(slice, c - from);
       const part = new Float32Array(k2 * size * oc);
-      for (let k = 0; k < k2; k++) part.set(wq.subarray((k * c + from) * oc, (k * c + from + size) * oc), k * size * oc);
-      this.parts.push({ from, size, w: conv ? tf.tensor4d(part, [CONV_K, CONV_K, size, oc]) : tf.tensor2d(part, [size, oc]) });
+      for (let j = 0; j < k2; j++) part.set(wq.subarray((j * c + from) * oc, (j * c + from + size) * oc), j * size * oc);
+      this.parts.push({ from, size, w: geom ? tf.tensor4d(part, [k, k, size, oc]) : tf.tensor2d(part, [size, oc]) });
     }
+  }
+
+  /** Output map size of the convolution for an input of h×w. */
+  outSize(h: number, w: number): [number, number] {
+    const g = this.geom ?? VALID3;
+    return [Math.floor((h + 2 * g.pad - g.k) / g.stride) + 1, Math.floor((w + 2 * g.pad - g.k) / g.stride) + 1];
   }
 
   /** Accumulators for n inputs (channels-last maps [n, h, w, c] or rows [n, c]). */
@@ -114,7 +132,9 @@ class ExactLayer {
         // (tidy must not return the typed array: it would walk every element looking for tensors)
         const y = tf.tidy(() => {
           const xs = this.parts.length === 1 ? xt : this.conv ? tf.slice(xt, [0, 0, 0, p.from], [n, h, w, p.size]) : tf.slice(xt, [0, p.from], [n, p.size]);
-          return this.conv ? tf.conv2d(xs as tf.Tensor4D, p.w as tf.Tensor4D, 1, 'valid') : tf.matMul(xs as tf.Tensor2D, p.w as tf.Tensor2D);
+          const g = this.geom;
+          if (!g) return tf.matMul(xs as tf.Tensor2D, p.w as tf.Tensor2D);
+          return tf.conv2d(xs as tf.Tensor4D, p.w as tf.Tensor4D, g.stride, g.pad === 0 ? 'valid' : [[0, 0], [g.pad, g.pad], [g.pad, g.pad], [0, 0]]);
         });
         const a = y.dataSync() as Float32Array;
         y.dispose();
@@ -133,18 +153,19 @@ class ExactLayer {
   }
 }
 
-/** Quantized conv weights in TensorFlow's layout [3, 3, IC, OC] from the latent [OC, IC, 3, 3]. */
-function quantizedConvWeights(c: Pick<FrozenConv, 'inChannels' | 'outChannels' | 'weight'>, wbits: number): Float32Array {
+/** Quantized conv weights in TensorFlow's layout [k, k, IC, OC] from the latent [OC, IC, k, k]. */
+export function quantizedConvWeights(c: Pick<FrozenConv, 'inChannels' | 'outChannels' | 'weight'>, wbits: number, kernel = CONV_K): Float32Array {
   const { inChannels: ic, outChannels: oc, weight } = c;
   const out = new Float32Array(weight.length);
-  for (let o = 0; o < oc; o++) for (let i = 0; i < ic; i++) for (let k = 0; k < CONV_K * CONV_K; k++) {
-    out[(k * ic + i) * oc + o] = quantizeWeight(weight[(o * ic + i) * CONV_K * CONV_K + k]!, wbits);
+  const k2 = kernel * kernel;
+  for (let o = 0; o < oc; o++) for (let i = 0; i < ic; i++) for (let k = 0; k < k2; k++) {
+    out[(k * ic + i) * oc + o] = quantizeWeight(weight[(o * ic + i) * k2 + k]!, wbits);
   }
   return out;
 }
 
 /** Per-channel population mean and variance (float64), merged over chunks (Chan et al.). */
-class ChannelStats {
+export class ChannelStats {
   private n = 0;
   private readonly mean: Float64Array;
   private readonly m2: Float64Array;
@@ -175,8 +196,8 @@ class ChannelStats {
 }
 
 /** Evenly spaced calibration rows (all of them when there are few). */
-function calibrationRows(n: number): Int32Array {
-  const m = Math.min(n, CNV_CALIBRATION_IMAGES);
+export function calibrationRows(n: number, most = CNV_CALIBRATION_IMAGES): Int32Array {
+  const m = Math.min(n, most);
   return Int32Array.from({ length: m }, (_, i) => Math.floor((i * n) / m));
 }
 
@@ -216,7 +237,7 @@ export function freezeCnv(net: QatCnv, ds: ImageDataset, o: Pick<TrainOptions, '
     for (let k = 0; k < CONV_K * CONV_K; k++) for (let ic = 0; ic < c; ic++) for (let oc = 0; oc < l.conv; oc++) {
       weight[(oc * c + ic) * CONV_K * CONV_K + k] = wkn[(k * c + ic) * l.conv + oc]!;
     }
-    const layer = new ExactLayer(true, quantizedConvWeights({ ...shape, weight }, o.wbits), c, l.conv, xMax, weightLevelMax(o.wbits));
+    const layer = new ExactLayer(VALID3, quantizedConvWeights({ ...shape, weight }, o.wbits), c, l.conv, xMax, weightLevelMax(o.wbits));
     const [oh, ow] = [h - CONV_K + 1, w - CONV_K + 1];
     const per = h * w * c, outPer = oh * ow * l.conv;
     try {
@@ -250,7 +271,7 @@ export function freezeCnv(net: QatCnv, ds: ImageDataset, o: Pick<TrainOptions, '
     for (let a = 0; a < k; a++) for (let b = 0; b < n; b++) weight[b * k + a] = wkn[a * n + b]!;
     const layer0: FrozenLayer = { inputs: k, outputs: n, weight };
     if (i === plan.fc.length - 1) { fc.push(layer0); return; }
-    const ex = new ExactLayer(false, quantizedWeightMatrix(layer0, o.wbits), k, n, xMax, weightLevelMax(o.wbits));
+    const ex = new ExactLayer(null, quantizedWeightMatrix(layer0, o.wbits), k, n, xMax, weightLevelMax(o.wbits));
     try {
       const acc = ex.run(x, m);
       const stats = new ChannelStats(n);
@@ -276,8 +297,8 @@ export function predictCnvLogits(m: FrozenCnv, images: Uint8Array, count: number
   if (images.length < count * c0 * h0 * w0) fail('E_INTERNAL', `predictCnvLogits: ${count} images need ${count * c0 * h0 * w0} bytes, got ${images.length}`);
   const lut = cnvInputLut();
   const wMax = weightLevelMax(m.wbits);
-  const convs = m.convs.map((cv, i) => new ExactLayer(true, quantizedConvWeights(cv, m.wbits), cv.inChannels, cv.outChannels, i === 0 ? actLevelMax(CNV_INPUT_BITS) : actLevelMax(m.abits), wMax));
-  const fcs = m.fc.map((l, i) => new ExactLayer(false, quantizedWeightMatrix(l, m.wbits), l.inputs, l.outputs, i === 0 && convs.length === 0 ? actLevelMax(CNV_INPUT_BITS) : actLevelMax(m.abits), wMax));
+  const convs = m.convs.map((cv, i) => new ExactLayer(VALID3, quantizedConvWeights(cv, m.wbits), cv.inChannels, cv.outChannels, i === 0 ? actLevelMax(CNV_INPUT_BITS) : actLevelMax(m.abits), wMax));
+  const fcs = m.fc.map((l, i) => new ExactLayer(null, quantizedWeightMatrix(l, m.wbits), l.inputs, l.outputs, i === 0 && convs.length === 0 ? actLevelMax(CNV_INPUT_BITS) : actLevelMax(m.abits), wMax));
   const classes = plan.fc[plan.fc.length - 1]!;
   const out = new Float64Array(count * classes);
   try {

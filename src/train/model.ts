@@ -16,8 +16,8 @@ import { quantRange } from '../exec/quant.ts';
 import { fail } from '../util/errors.ts';
 
 export type MlpTopology = 'tfc' | 'sfc' | 'lfc';
-/** FINN's MLPs, and CNV (the convolutional CIFAR-10 network, see cnv.ts). */
-export type Topology = MlpTopology | 'cnv';
+/** FINN's MLPs, CNV (the convolutional CIFAR-10 network, see cnv.ts) and resnet8 (residual, see resnet.ts). */
+export type Topology = MlpTopology | 'cnv' | 'resnet8';
 
 /** FINN's fully connected MNIST networks: 784 inputs, three hidden layers, 10 classes. */
 export const TOPOLOGIES: Readonly<Record<MlpTopology, readonly number[]>> = {

@@ -62,7 +62,7 @@ const conv = conv3x3(true);
 const matMul = matMulGrad(true);
 
 /** Batch-norm with batch statistics over every axis but the last (channels). */
-function batchNorm(h: T, gamma: T, beta: T): T {
+export function batchNorm(h: T, gamma: T, beta: T): T {
   const { mean, variance } = tf.moments(h, h.rank === 4 ? [0, 1, 2] : 0);
   return tf.add(tf.mul(tf.mul(tf.sub(h, mean), tf.rsqrt(tf.add(variance, BN_EPS))), gamma), beta);
 }

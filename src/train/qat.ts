@@ -42,8 +42,15 @@ export function weightSte(wbits: number): (w: T) => T {
 /** Activation quantizer with a clipped straight-through gradient. */
 export function activationSte(abits: number): (x: T) => T {
   if (abits === 1) return (x) => bipolarSte(x);
-  const s = actScale(abits);
-  const [lo, hi] = quantRange(abits, true, false);
+  return uniformSte(abits, true, actScale(abits));
+}
+
+/**
+ * A uniform `bits`-bit quantizer s·clamp(round(x/s), lo, hi) (signed, or unsigned: lo = 0, which equals Quant after
+ * a ReLU) with the clipped straight-through gradient.
+ */
+export function uniformSte(bits: number, signed: boolean, s: number): (x: T) => T {
+  const [lo, hi] = quantRange(bits, signed, false);
   const f = tf.customGrad((...args) => {
     const [x, save] = args as [T, (ts: T[]) => void];
     save([x]);
@@ -190,4 +197,31 @@ export class QatMlp {
     tf.dispose(this.trainables());
     this.adam.dispose();
   }
+}
+
+/** What one optimisation step needs from a training-mode network. */
+export interface QatNet {
+  logits(x: T): T;
+  readonly trainables: tf.Variable[];
+  readonly adam: Adam;
+  /** Latent weights clipped to [−1, 1] after the step. */
+  readonly clip: readonly tf.Variable[];
+  readonly classes: number;
+}
+
+/** One optimisation step (softmax cross-entropy, Adam, weight clipping); returns [mean loss, number of correct predictions]. */
+export function qatStep(net: QatNet, x: T, labels: tf.Tensor1D, lr: number): [number, number] {
+  const onehot = tf.oneHot(labels, net.classes);
+  let correct: T | undefined;
+  const { value, grads } = tf.variableGrads(() => {
+    const z = net.logits(x);
+    correct = tf.keep(tf.sum(f32(tf.equal(tf.argMax(z, 1), labels))));
+    return tf.losses.softmaxCrossEntropy(onehot, z) as tf.Scalar;
+  }, net.trainables);
+  net.adam.step(grads, lr);
+  tf.tidy(() => { for (const w of net.clip) w.assign(tf.clipByValue(w, -1, 1)); });
+  const both = tf.stack([value, correct!]);
+  const out = both.dataSync();
+  tf.dispose([both, value, correct!, onehot, ...Object.values(grads)]);
+  return [out[0]!, out[1]!];
 }
