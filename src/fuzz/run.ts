@@ -7,13 +7,14 @@ import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { CaseReply, CaseRequest } from './worker.ts';
+import { makeCase, seedModels, type SeedModel } from './case.ts';
 
 export interface FuzzOptions {
   readonly cases: number;
   readonly seed: number;
   /** Worker threads (default 2). */
   readonly jobs?: number;
-  /** Wall-clock budget per case in ms (default 20,000). */
+  /** Wall-clock budget per case in ms, generating the mutated model included (default 60,000). */
   readonly budgetMs?: number;
   /** Heap limit per worker in MB (default 1024). */
   readonly heapMb?: number;
@@ -65,12 +66,23 @@ function escapedFiles(sandbox: string, caseDir: string): string[] {
   return found;
 }
 
+let seeds: SeedModel[] | undefined;
+let seedFiles: readonly string[] = [];
+
+/** Which mutation a case was (regenerated here after its worker died). */
+function describe(req: CaseRequest): { kind: string; model: string } {
+  seeds ??= seedModels(seedFiles);
+  const c = makeCase(seeds, req);
+  return { kind: c.kind, model: c.model };
+}
+
 interface Lane { worker: Worker; readonly sandbox: string; readonly caseDir: string }
 
 /** Run the cases; resolves with counts by verdict and error code. */
 export async function runFuzz(o: FuzzOptions): Promise<FuzzSummary> {
-  const jobs = Math.max(1, o.jobs ?? 2), budget = o.budgetMs ?? 20000, heap = o.heapMb ?? 1024;
+  const jobs = Math.max(1, o.jobs ?? 2), budget = o.budgetMs ?? 60000, heap = o.heapMb ?? 1024;
   const results: CaseResult[] = [];
+  seedFiles = o.files;
   const t0 = performance.now();
   let next = 0;
   const lane = async (k: number): Promise<void> => {
@@ -115,7 +127,8 @@ async function oneCase(l: Lane, req: CaseRequest, budget: number, restart: () =>
   if ('fatal' in reply) {
     await l.worker.terminate();
     l.worker = await restart();
-    return { index: req.index, verdict: reply.fatal, kind: '?', model: '?', code: reply.fatal, message: reply.message, ms };
+    const c = describe(req);
+    return { index: req.index, verdict: reply.fatal, kind: c.kind, model: c.model, code: reply.fatal, message: reply.message, ms };
   }
   const escaped = escapedFiles(l.sandbox, l.caseDir);
   if (escaped.length) {

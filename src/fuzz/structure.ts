@@ -55,7 +55,8 @@ function scalarish(m: PModel): PTensor[] {
 
 function manyNodes(r: Rng, m: PModel): void {
   const g = m.graph!;
-  const n = r.pick([1000, 10000, 100000]);
+  const x = r.next();
+  const n = x < 0.6 ? 1000 : x < 0.9 ? 10000 : 100000;
   const input = g.input?.[0]?.name ?? 'x';
   const first = nodes(m).find((k) => k.input?.includes(input));
   let prev = input;
