@@ -211,7 +211,7 @@ async function verifyStep(g: Graph, ctx: BuildContext): Promise<Graph> {
   const sim = simSettings(ctx, stallProb);
   const r = await verifyDesign(g, d, files, ctx.out, inputs, sim, 1000 / opts.clockNs);
   ctx.out.writeJson('report/rtlsim_performance.json', r.performance);
-  ctx.out.writeJson('report/verification.json', { inputs: inputs.source, stalls: stallProb > 0, seed, stages: r.stages, rtl_sha256: hashFiles(files.sources.concat(files.memories)) });
+  ctx.out.writeJson('report/verification.json', { inputs: inputs.source, dataset: opts.verifyDataset ?? null, limit: opts.verifyLimit ?? null, stalls: stallProb > 0, seed, stages: r.stages, rtl_sha256: hashFiles(files.sources.concat(files.memories)) });
   const st = r.stages.find((x) => x.stage === 'stitched_rtl')!;
   const p = r.performance;
   ctx.pass.log(`verify: ${st.images} frames, ${st.mismatches} mismatches${st.accuracy !== null ? `, accuracy ${(100 * st.accuracy).toFixed(2)} %` : ''}; ${p.cycles_per_frame} cycles/frame measured (estimate ${p.estimated_max_cycles}), latency ${p.latency_cycles} cycles`);

@@ -13,7 +13,7 @@ import { fail } from '../util/errors.ts';
 import type { OutDir } from '../util/outdir.ts';
 import { streamInputs, type Design } from './design.ts';
 import type { RtlFiles } from './write-rtl.ts';
-import { compileStitched, runLayers, runStitched, type SimSettings } from './cosim.ts';
+import { compileStitched, runLayers, runStitched, type SimSettings, type StitchedRun } from './cosim.ts';
 
 export interface VerifyInputs {
   readonly frames: Float64Array[];
@@ -49,7 +49,7 @@ export interface StageReport {
   first_divergence: Divergence | null;
 }
 
-function firstDiff(name: string, exp: readonly (readonly number[])[], act: readonly (readonly number[])[]): Divergence | null {
+export function firstDiff(name: string, exp: readonly (readonly number[])[], act: readonly (readonly number[])[]): Divergence | null {
   for (let f = 0; f < exp.length; f++) {
     const a = act[f] ?? [];
     for (let e = 0; e < exp[f]!.length; e++) if (exp[f]![e] !== a[e]) return { layer: name, frame: f, element: e, expected: exp[f]![e]!, actual: a[e] ?? NaN };
@@ -57,7 +57,7 @@ function firstDiff(name: string, exp: readonly (readonly number[])[], act: reado
   return null;
 }
 
-function accuracy(g: Graph, outs: readonly (readonly number[])[], labels?: ArrayLike<number>): number | null {
+export function accuracy(g: Graph, outs: readonly (readonly number[])[], labels?: ArrayLike<number>): number | null {
   if (!labels) return null;
   const predict = predictor(g);
   let ok = 0;
@@ -74,7 +74,7 @@ export interface VerifyResult {
  * Expected outputs: the reference executor for the first `keep` frames, keeping every layer's input/output; the
  * engine (bit-identical to the reference, tests/engine) for the bulk of the frames.
  */
-function reference(g: Graph, frames: readonly ArrayLike<number>[], keep: number, progress?: SimSettings['progress']): { outs: number[][]; layerIO: Map<string, number[][]> } {
+export function reference(g: Graph, frames: readonly ArrayLike<number>[], keep: number, progress?: SimSettings['progress']): { outs: number[][]; layerIO: Map<string, number[][]> } {
   const run = compileGraph(g);
   const info = g.tensors.get(g.inputs[0]!)!;
   const outs: number[][] = [];
@@ -99,6 +99,20 @@ function reference(g: Graph, frames: readonly ArrayLike<number>[], keep: number,
   return { outs, layerIO };
 }
 
+/**
+ * Throughput as FINN measures it: inputs always valid, outputs always ready, up to 256 frames; the steady state is
+ * the second half of the frames' completion cycles.
+ */
+export async function measureThroughput(frames: readonly ArrayLike<number>[], run: (frames: readonly ArrayLike<number>[]) => Promise<StitchedRun>): Promise<{ free: StitchedRun; steady: number; latency: number; perfFrames: readonly ArrayLike<number>[] }> {
+  const perfFrames = frames.slice(0, Math.min(frames.length, 256));
+  const free = await run(perfFrames);
+  const done = free.frameDoneCycles;
+  if (done.length === 0) fail('E_SIM', 'no frame came out of the design in the throughput run');
+  const half = Math.floor(done.length / 2);
+  const steady = done.length > 2 ? (done[done.length - 1]! - done[half]!) / (done.length - 1 - half) : done[0]! - free.firstInCycle;
+  return { free, steady, latency: done[0]! - free.firstInCycle, perfFrames };
+}
+
 /** Co-simulate and compare; writes nothing itself (the step writes the reports). */
 export async function verifyDesign(g: Graph, d: Design, files: RtlFiles, out: OutDir, inputs: VerifyInputs, s: SimSettings, fclkMhz: number): Promise<VerifyResult> {
   const keep = Math.min(inputs.frames.length, 16);
@@ -115,13 +129,7 @@ export async function verifyDesign(g: Graph, d: Design, files: RtlFiles, out: Ou
   }
   const mism = ref.outs.filter((o, i) => o.some((v, j) => v !== stitched.frames[i]?.[j])).length;
   const stitchedDiv = firstDiff('stitched', ref.outs, stitched.frames);
-  // throughput as FINN measures it: inputs always valid, outputs always ready
-  const perfFrames = inputs.frames.slice(0, Math.min(inputs.frames.length, 256));
-  const free = await runStitched(model, d, files, perfFrames, 0, s.seed);
-  const done = free.frameDoneCycles;
-  const half = Math.floor(done.length / 2);
-  const steady = done.length > 2 ? (done[done.length - 1]! - done[half]!) / (done.length - 1 - half) : done[0]! - free.firstInCycle;
-  const latency = done[0]! - free.firstInCycle;
+  const { free, steady, latency, perfFrames } = await measureThroughput(inputs.frames, (f) => runStitched(model, d, files, f, 0, s.seed));
   const estMax = Math.max(...d.layers.map((l) => l.cycles));
   return {
     stages: [

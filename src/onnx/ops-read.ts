@@ -35,6 +35,16 @@ export const HW_DOMAINS: readonly string[] = ['finn.custom_op.fpgadataflow', 'fi
 /** Op kinds that carry no attributes. */
 type BareKind = { [K in Op['kind']]: { kind: K } extends Extract<Op, { kind: K }> ? K : never }[Op['kind']];
 
+/** A Transpose perm: a permutation of 0 … n-1 (or absent: reverse the axes). */
+function permutation(s: AttrSource, perm: readonly number[] | null): number[] | null {
+  if (perm === null) return null;
+  const sorted = [...perm].sort((a, b) => a - b);
+  if (sorted.some((p, i) => p !== i)) {
+    throw new FinnError('E_ONNX_MODEL', `${s.file}: node "${s.node}" (Transpose) has perm [${perm.join(',')}], which is not a permutation of its axes`, 'the model file is corrupt; re-export it');
+  }
+  return [...perm];
+}
+
 const simple = (kind: BareKind): Parser => (c) => ({ op: { kind }, inputs: c.inputs });
 
 /** Axes from an attribute, or (opset ≥ 13) from a constant input 1, which is then dropped. */
@@ -131,7 +141,7 @@ const STANDARD: Record<string, Parser> = {
   }),
   BatchNormalization: (c) => ({ op: { kind: 'BatchNormalization', epsilon: attrFloat(c.src, 'epsilon', 1e-5) }, inputs: c.inputs }),
   Flatten: (c) => ({ op: { kind: 'Flatten', axis: attrInt(c.src, 'axis', 1) }, inputs: c.inputs }),
-  Transpose: (c) => ({ op: { kind: 'Transpose', perm: attrInts(c.src, 'perm', null) }, inputs: c.inputs }),
+  Transpose: (c) => ({ op: { kind: 'Transpose', perm: permutation(c.src, attrInts(c.src, 'perm', null)) }, inputs: c.inputs }),
   Squeeze: axesParser('Squeeze'),
   Unsqueeze: axesParser('Unsqueeze'),
   Clip: clip,
@@ -159,12 +169,31 @@ function channelsLast(s: AttrSource): boolean {
   return badAttr(s, 'data_layout', layout, 'NCHW, NCW, NC, NHWC, NWC');
 }
 
+/**
+ * The constant parameters of a quantizer, checked: scales finite and positive, zero-points finite, the bit width a
+ * whole number of 1 to 64 bits (QONNX's definition; anything else cannot be computed with).
+ */
+function checkQuantParams(c: NodeInput, scale: number, zero?: number, bits?: number): void {
+  const bad = (what: string, v: Tensor, ok: (x: number) => boolean): void => {
+    const x = Array.from(v.data).find((e) => !ok(e));
+    if (x !== undefined) throw new FinnError('E_ONNX_MODEL', `${c.src.file}: node "${c.src.node}" (${c.src.opType}) has ${what} ${x}`, 'quantizer scales must be finite and positive, zero-points finite, bit widths whole numbers from 1 to 64');
+  };
+  const at = (i: number | undefined): Tensor | undefined => (i === undefined ? undefined : c.constOf(c.inputs[i] ?? ''));
+  const s = at(scale), z = at(zero), b = at(bits);
+  if (s) bad('scale', s, (x) => Number.isFinite(x) && x > 0);
+  if (z) bad('zero-point', z, Number.isFinite);
+  if (b) bad('bit width', b, (x) => Number.isInteger(x) && x >= 1 && x <= 64);
+}
+
 const QONNX: Record<string, Parser> = {
-  Quant: (c) => ({
-    op: { kind: 'Quant', signed: attrBool(c.src, 'signed', true), narrow: attrBool(c.src, 'narrow', false), rounding: rounding(c.src, 'ROUND') },
-    inputs: c.inputs,
-  }),
-  BipolarQuant: simple('BipolarQuant'),
+  Quant: (c) => {
+    checkQuantParams(c, 1, 2, 3);
+    return { op: { kind: 'Quant', signed: attrBool(c.src, 'signed', true), narrow: attrBool(c.src, 'narrow', false), rounding: rounding(c.src, 'ROUND') }, inputs: c.inputs };
+  },
+  BipolarQuant: (c) => {
+    checkQuantParams(c, 1);
+    return { op: { kind: 'BipolarQuant' }, inputs: c.inputs };
+  },
   Trunc: (c) => ({ op: { kind: 'Trunc', rounding: rounding(c.src, 'FLOOR') }, inputs: c.inputs }),
   MultiThreshold: (c) => ({
     op: {

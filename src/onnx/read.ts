@@ -4,6 +4,7 @@ import { basename } from 'node:path';
 import { BINARY, FLOAT32, int, parseDataType, uint, type DataType } from '../ir/datatype.ts';
 import type { Graph, Node, TensorInfo } from '../ir/graph.ts';
 import { makeGraph } from '../ir/builder.ts';
+import { verifyGraph } from '../ir/verify.ts';
 import type { Tensor } from '../ir/tensor.ts';
 import { FinnError } from '../util/errors.ts';
 import { attrFloat, attrInt, attrInts, attrMap, attrTensor, hasAttr, type AttrSource } from './attrs.ts';
@@ -42,13 +43,21 @@ export function decodeModel(bytes: Uint8Array, label: string): Graph {
   const tensors = [...names].map((name) => tensorInfo(name, consts.get(name), shapes.get(name), notes.get(name)));
   const inputs = (g.input ?? []).map((v) => v.name ?? '').filter((n) => !consts.has(n));
   const outputs = (g.output ?? []).map((v) => v.name ?? '');
+  if (inputs.length === 0 || outputs.length === 0) throw new FinnError('E_GRAPH', `${label}: the graph has ${inputs.length} inputs and ${outputs.length} outputs (besides initializers)`, 'a network needs at least one input and one output');
+  let graph: Graph;
   try {
-    return makeGraph({ name: g.name ?? 'graph', nodes, tensors, inputs, outputs, meta: readMeta(m, label, opsets) });
+    graph = makeGraph({ name: g.name ?? 'graph', nodes, tensors, inputs, outputs, meta: readMeta(m, label, opsets) });
   } catch (e) {
     if (e instanceof FinnError) throw new FinnError(e.code, `${label}: ${e.message}`, e.hint);
     throw e;
   }
+  const problems = verifyGraph(graph);
+  if (problems.length) throw new FinnError('E_GRAPH', `${label}: ${problems.slice(0, 3).join('; ')}`, 'the model is malformed; re-export it');
+  return graph;
 }
+
+/** Most nodes a graph may have (ImageNet networks have a few thousand; every pass is at least linear in this). */
+export const MAX_NODES = 100000;
 
 function parseProto(bytes: Uint8Array, label: string): PModel {
   let m: PModel;
@@ -59,6 +68,10 @@ function parseProto(bytes: Uint8Array, label: string): PModel {
   }
   if (!m.graph) throw notOnnx(label, 'it holds no graph');
   if (!m.graph.node?.length) throw notOnnx(label, 'its graph has no nodes');
+  if (m.graph.node.length > MAX_NODES) {
+    throw new FinnError('E_ONNX_MODEL', `${label}: the graph has ${m.graph.node.length} nodes; finn-ts reads graphs of at most ${MAX_NODES}`,
+      'quantized networks for FPGAs have hundreds to a few thousand nodes: check that this is the intended model');
+  }
   if (m.graph.sparse_initializer?.length) {
     throw new FinnError('E_ONNX_MODEL', `${label}: the model uses sparse initializers, which finn-ts does not read`, 'convert them to dense initializers before exporting');
   }

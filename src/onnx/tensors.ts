@@ -50,12 +50,14 @@ export function tensorFromProto(p: PTensor, where: string): Tensor {
     throw new FinnError('E_ONNX_MODEL', `${where}: tensor "${p.name ?? ''}" keeps its data in an external file`,
       'save the model with all tensors inside the .onnx file (onnx.save(model, path, save_as_external_data=False))');
   }
-  const shape = (p.dims ?? []).map(Number);
+  const shape = checkedDims(p, where);
   const n = numel(shape);
-  const data = new Float64Array(n);
   const raw = p.raw_data;
+  // the values must be in the file: checking their count against the dims bounds the allocation by the file size
+  const stored = raw && raw.length > 0 ? raw.length / reader.bytes : (typedField(p, t) ?? []).length;
+  if (stored !== n) badLength(p, where, stored, shape);
+  const data = new Float64Array(n);
   if (raw && raw.length > 0) {
-    if (raw.length !== n * reader.bytes) badLength(p, where, raw.length / reader.bytes, shape);
     const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
     for (let i = 0; i < n; i++) data[i] = reader.get(view, i * reader.bytes);
   } else {
@@ -64,6 +66,21 @@ export function tensorFromProto(p: PTensor, where: string): Tensor {
     for (let i = 0; i < n; i++) data[i] = t === ElemType.BOOL ? (vals[i] ? 1 : 0) : Number(vals[i]);
   }
   return { shape, data };
+}
+
+/** Largest dimension and element count finn-ts accepts in a tensor (2^31: far beyond any FPGA network's tensors). */
+export const MAX_ELEMENTS = 2 ** 31;
+
+/** A tensor proto's dims, each a non-negative integer and their product at most MAX_ELEMENTS. */
+function checkedDims(p: PTensor, where: string): number[] {
+  const shape = (p.dims ?? []).map(Number);
+  let n = 1;
+  for (const d of shape) {
+    if (!Number.isSafeInteger(d) || d < 0 || d > MAX_ELEMENTS) throw new FinnError('E_ONNX_MODEL', `${where}: tensor "${p.name ?? ''}" has dims [${shape.join(',')}]: ${d} is not a valid dimension`, 'the model file is corrupt; re-export it');
+    n *= d;
+  }
+  if (n > MAX_ELEMENTS) throw new FinnError('E_ONNX_MODEL', `${where}: tensor "${p.name ?? ''}" has dims [${shape.join(',')}], ${n} elements (at most ${MAX_ELEMENTS} are read)`, 'the model file is corrupt; re-export it');
+  return shape;
 }
 
 function badLength(p: PTensor, where: string, got: number, shape: readonly number[]): never {

@@ -122,6 +122,7 @@ function verificationOf(v: Json | null): Verification | null {
     mismatches: num(s.mismatches) ?? 0,
     accuracy: num(s.accuracy),
     first_divergence: s.first_divergence && typeof s.first_divergence === 'object' ? (s.first_divergence as VerificationStage['first_divergence']) : null,
+    ...(s.stage === 'netlist' ? { netlist: { flow: str(s.flow) ?? '', cell_models: str(s.cell_models) ?? '', cycles_per_frame: num(s.cycles_per_frame), rtl_cycles_per_frame: num(s.rtl_cycles_per_frame) } } : {}),
   }));
   return { inputs: str(v.inputs) ?? '', stalls: v.stalls === true, seed: num(v.seed) ?? 0, stages, rtlFiles: v.rtl_sha256 && typeof v.rtl_sha256 === 'object' ? Object.keys(v.rtl_sha256).length : 0 };
 }

@@ -13,6 +13,7 @@ const STAGE_INFO: Readonly<Record<string, { title: string; what: string; order: 
   hw_graph_reference: { title: 'Reference executor', what: 'The folded hardware graph run in TypeScript: the golden output every RTL stage must match bit for bit.', order: 0 },
   hw_layers_rtl: { title: 'Each layer’s RTL alone', what: 'Every layer’s Verilog simulated on its own, fed the reference’s inputs for that layer.', order: 1 },
   stitched_rtl: { title: 'Stitched design (RTL)', what: 'The whole accelerator as one AXI-Stream design in Verilator, with random stalls on the streams.', order: 2 },
+  netlist: { title: 'Synthesized netlist', what: 'The netlist Yosys synthesized, simulated with Yosys’s cell models in Verilator: the same frames, testbench and random stalls as the RTL.', order: 3 },
 };
 
 function tile(label: string, value: string, sub: string, cls = '', id = ''): string {
@@ -205,6 +206,14 @@ function synthesisSection(d: ReportData): string {
   return `<section class="card" id="sec-synthesis"><h2>Synthesis</h2>${parts.join('\n')}</section>`;
 }
 
+/** The netlist stage's extra facts: what was simulated and its cycles per frame beside the RTL's. */
+function netlistRows(st: VerificationStage): string {
+  const n = st.netlist;
+  if (!n) return '';
+  const same = n.cycles_per_frame !== null && n.cycles_per_frame === n.rtl_cycles_per_frame;
+  return `<dt>cycles/frame</dt><dd class="${same ? 'ok' : 'bad'}">${esc(n.cycles_per_frame === null ? '—' : fmtInt(n.cycles_per_frame))} <span class="muted">(RTL ${esc(n.rtl_cycles_per_frame === null ? '—' : fmtInt(n.rtl_cycles_per_frame))})</span></dd><dt>netlist</dt><dd>${esc(n.flow)}</dd><dt>cell models</dt><dd>${esc(n.cell_models)}</dd>`;
+}
+
 function verificationSection(d: ReportData): string {
   const v = d.verification;
   if (!v) {
@@ -218,7 +227,7 @@ function verificationSection(d: ReportData): string {
     const div = dv ? `<div class="diverge"><b>First divergence</b>: ${esc(dv.layer ?? '?')}, frame ${esc(String(dv.frame ?? '?'))}, element ${esc(String(dv.element ?? '?'))}: expected ${esc(String(dv.expected ?? '?'))}, got ${esc(String(dv.actual ?? '?'))}</div>` : '';
     const isRef = st.stage === 'hw_graph_reference';
     return `<div class="stage ${pass ? 'pass' : 'fail'}" data-stage="${esc(st.stage)}"><h4>${esc(info.title)} <span class="badge ${pass ? 'pass' : 'fail'}">${isRef ? 'golden' : pass ? '✓ match' : '✗ mismatch'}</span></h4><div class="what">${esc(info.what)}</div>
-<dl class="kv"><dt>${v.inputs.startsWith('mnist') ? 'images' : 'frames'}</dt><dd>${esc(fmtInt(st.images))}</dd>${isRef ? '' : `<dt>mismatches</dt><dd class="${pass ? 'ok' : 'bad'}">${esc(fmtInt(st.mismatches))}</dd>`}${st.accuracy !== null ? `<dt>top-1 accuracy</dt><dd>${esc((100 * st.accuracy).toFixed(2))} %</dd>` : ''}</dl>${div}</div>`;
+<dl class="kv"><dt>${v.inputs.startsWith('mnist') ? 'images' : 'frames'}</dt><dd>${esc(fmtInt(st.images))}</dd>${isRef ? '' : `<dt>mismatches</dt><dd class="${pass ? 'ok' : 'bad'}">${esc(fmtInt(st.mismatches))}</dd>`}${st.accuracy !== null ? `<dt>top-1 accuracy</dt><dd>${esc((100 * st.accuracy).toFixed(2))} %</dd>` : ''}${netlistRows(st)}</dl>${div}</div>`;
   }).join('');
   const r = d.rtlsim;
   const perf = r?.cycles_per_frame ? `<div class="stage pass"><h4>Throughput in RTL <span class="badge ${r.deviation_from_estimate ? 'fail' : 'pass'}">${r.deviation_from_estimate ? 'differs' : '= estimate'}</span></h4><div class="what">The stitched design with inputs always valid and outputs always ready (FINN's method).</div>

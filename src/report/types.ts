@@ -53,6 +53,8 @@ export interface ReportLink {
 }
 
 export interface VerificationStage {
+  /** The netlist stage: what was simulated and its cycles per frame beside the RTL's. */
+  readonly netlist?: { readonly flow: string; readonly cell_models: string; readonly cycles_per_frame: number | null; readonly rtl_cycles_per_frame: number | null };
   readonly stage: string;
   readonly images: number;
   readonly mismatches: number;

@@ -37,6 +37,11 @@ export interface ScriptOptions {
   readonly synthFlags?: readonly string[];
   /** Xilinx: keep block-RAM contents through mapping (slow; the statistics are the same). */
   readonly keepInit?: boolean;
+  /**
+   * Also write the synthesized netlist as Verilog (write_verilog, hierarchy kept: the design's top and every layer,
+   * FIFO and width converter a module of its own) for netlist simulation. Xilinx: needs keepInit (block-RAM contents).
+   */
+  readonly verilogOut?: string;
 }
 
 /**
@@ -131,19 +136,24 @@ export function synthScript(o: ScriptOptions): string {
     ...memoryFixes(o.family, o.uram, o.autoRoms),
     // every instance of the stitched design (layer wrappers, FIFOs, width converters) stays a module of its own
     `setattr -mod -set keep_hierarchy 1 ${o.design}/c:* %M`,
+    // the stitched design stays a module under a board wrapper (only wiring between kept modules, so nothing to
+    // optimize across): its netlist can be simulated on the design's own ports, and it is the netlist placed and routed
+    ...(o.top !== o.design ? [`setattr -mod -set keep_hierarchy 1 ${o.design}`] : []),
   ];
+  if (o.verilogOut && o.family !== 'ice40' && !o.keepInit) fail('E_INTERNAL', 'a Xilinx netlist for simulation needs the block-RAM contents (keepInit)');
+  const writeNetlist = o.verilogOut ? [`write_verilog -noattr ${o.verilogOut}`] : [];
   if (o.family === 'ice40') {
     // -dffe_min_ce_use 4: FFs only use a clock enable shared by at least 4 of them; with many small enable sets the
     // nextpnr-ice40 placer fails to legalise carry chains ("failed to place chain") far below full utilisation
     lines.push(`synth_ice40 -top ${o.top}${o.ultraPlus ? ' -device u -dsp' : ''} -dffe_min_ce_use 4${flags(o)}`);
-    lines.push(`tee -q -o ${STAT_FILE} stat -json`);
+    lines.push(`tee -q -o ${STAT_FILE} stat -json`, ...writeNetlist);
     if (o.jsonOut) {
       lines.push('setattr -mod -unset keep_hierarchy A:keep_hierarchy', 'flatten -noscopeinfo', 'delete t:$scopeinfo', 'opt_clean -purge',
         'tee -q -o stat_flat.json stat -json', `write_json ${o.jsonOut}`);
     }
   } else {
     lines.push(...synthXilinx(o));
-    lines.push(`tee -q -o ${STAT_FILE} stat -json`);
+    lines.push(`tee -q -o ${STAT_FILE} stat -json`, ...writeNetlist);
   }
   return lines.join('; ');
 }

@@ -55,6 +55,8 @@ export interface YosysSynthOptions {
   readonly jobs?: number;
   /** Xilinx: keep block-RAM contents through technology mapping (much slower for large designs; same statistics). */
   readonly keepInit?: boolean;
+  /** Also write the synthesized netlist as Verilog under this name (in `files`; Xilinx: implies keepInit). */
+  readonly verilogOut?: string;
 }
 
 /** Instance name → module name of the stitched top (from write_json before synthesis). */
@@ -93,11 +95,12 @@ export async function yosysSynth(b: BuildDir, o: YosysSynthOptions): Promise<Yos
   const sources = [...b.sources, ...Object.keys(o.extraSources ?? {})];
   const script = synthScript({
     sources, design: b.design.top, top: o.top ?? b.design.top, family, uram: part.URAM > 0 && family === 'xcup',
-    ultraPlus: part.name === 'ice40-up5k', jsonOut: o.jsonOut, autoRoms: autoRoms(b), synthFlags: o.synthFlags, keepInit: o.keepInit,
+    ultraPlus: part.name === 'ice40-up5k', jsonOut: o.jsonOut, autoRoms: autoRoms(b), synthFlags: o.synthFlags,
+    keepInit: o.keepInit || o.verilogOut !== undefined, verilogOut: o.verilogOut,
   });
   const stage = family === 'ice40' ? 'synth_ice40' : 'synth_xilinx';
   const [from, to] = o.progressRange ?? [0, 100];
-  if ((o.jobs ?? 1) > 1 && family !== 'ice40') return yosysSynthParallel(b, o, part, family, files, sources, o.jobs!);
+  if ((o.jobs ?? 1) > 1 && family !== 'ice40' && !o.verilogOut) return yosysSynthParallel(b, o, part, family, files, sources, o.jobs!);
   o.onProgress?.({ stage, pass: 'start', percent: from, seconds: 0 });
   const run = await yosysOnFiles(files, script, `${b.rtlDir} (${stage} for ${part.name})`, { onLine: progressTracker(stage, family === 'ice40' ? 'ice40' : 'xilinx', o.onProgress, from, to) });
   const statText = run.files[STAT_FILE];

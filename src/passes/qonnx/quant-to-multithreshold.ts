@@ -33,12 +33,16 @@ function quantThresholds(n: Node, s: Float64Array, z: Float64Array, lo: number, 
 }
 
 /** MultiThreshold attributes and thresholds equivalent to the quantizer (before its output scale). */
+/** Widest activation quantizer turned into thresholds (2^16 - 1 per channel). */
+const MAX_ACT_BITS = 16;
+
 function thresholdForm(g: Graph, n: Node, s: Float64Array, shape: readonly number[]): { t: Tensor; outBias: number; outScale: number; outType: DataType; evenTies?: number } {
   if (n.op.kind === 'BipolarQuant') return { t: { shape: [1, 1], data: Float64Array.of(0) }, outBias: -1, outScale: 2, outType: BIPOLAR };
   if (n.op.kind !== 'Quant') fail('E_INTERNAL', 'not a quantizer');
   const z = channelVector(g, n, 2, shape);
   const bits = uniformValue(g.tensors.get(n.inputs[3]!)!.value!);
   if (bits === undefined || !Number.isInteger(bits) || !z.every(Number.isInteger)) fail('E_UNSUPPORTED_OP', `node ${n.name}: activation Quant needs a uniform integer bit width and integer zero-point`);
+  if (bits < 1 || bits > MAX_ACT_BITS) fail('E_UNSUPPORTED_OP', `node ${n.name}: an activation Quant of ${bits} bits would need 2^${bits} - 1 thresholds per channel (at most ${MAX_ACT_BITS} bits)`);
   const z0 = z[0]!;
   if (!z.every((v) => v === z0)) fail('E_UNSUPPORTED_OP', `node ${n.name}: per-channel zero-points are not supported for activations`);
   const [lo, hi] = quantRange(bits, n.op.signed, n.op.narrow);

@@ -30,8 +30,12 @@ function heavyShape(n: Node, ins: readonly Tensor[]): number[] | undefined {
       return x ? [...x] : undefined;
     case 'Add': case 'Sub': case 'Mul': case 'Div':
       return x && w ? broadcastShapes(x, w) : undefined;
-    case 'Transpose':
-      return x ? (op.perm ?? x.map((_, i) => x.length - 1 - i)).map((p) => x[p]!) : undefined;
+    case 'Transpose': {
+      if (!x) return undefined;
+      const perm = op.perm ?? x.map((_, i) => x.length - 1 - i);
+      if (perm.length !== x.length) fail('E_SHAPE', `${n.name}: Transpose perm [${perm.join(',')}] does not match its input's rank ${x.length}`);
+      return perm.map((p) => x[p]!);
+    }
     case 'Reshape':
       return x && ins[1] ? reshapeTarget(x, Array.from(ins[1].data)) : undefined;
     case 'Flatten': {
@@ -47,6 +51,18 @@ function heavyShape(n: Node, ins: readonly Tensor[]): number[] | undefined {
   }
 }
 
+/** Most elements a tensor may have while shapes are inferred (on zeros): 2^26, 512 MB of float64. */
+export const MAX_INFER_ELEMENTS = 2 ** 26;
+
+/** Zeros of a shape, its size checked before allocating. */
+function zeros(shape: readonly number[], what: string): Tensor {
+  const n = numel(shape);
+  if (!shape.every((d) => Number.isSafeInteger(d) && d >= 0) || n > MAX_INFER_ELEMENTS) {
+    fail('E_SHAPE', `${what} would have shape [${shape.join(',')}] (${n} elements; at most ${MAX_INFER_ELEMENTS})`, 'check the model\'s declared input shape and layer sizes');
+  }
+  return { shape: [...shape], data: new Float64Array(n) };
+}
+
 export const inferShapes: Pass = {
   name: 'tidy/infer-shapes',
   summary: 'set the shape of every tensor from one execution on zeros',
@@ -56,12 +72,12 @@ export const inferShapes: Pass = {
     for (const name of g.inputs) {
       const shape = g.tensors.get(name)!.shape;
       if (shape.length === 0) fail('E_SHAPE', `graph input "${name}" has no shape`, 'export the model with a fixed input shape');
-      env.set(name, { shape, data: new Float64Array(numel(shape)) });
+      env.set(name, zeros(shape, `graph input "${name}"`));
     }
     for (const n of g.nodes) {
       const ins = n.inputs.map((x) => env.get(x)!);
       const hs = heavyShape(n, ins);
-      const outs = hs ? [{ shape: hs, data: new Float64Array(numel(hs)) }] : runNode(n, ins);
+      const outs = hs ? [zeros(hs, `the output of ${n.name} (${n.op.kind})`)] : runNode(n, ins);
       n.outputs.forEach((o, i) => { if (o && outs[i]) env.set(o, outs[i]!); });
     }
     let changed = false;
