@@ -13,7 +13,7 @@ import { MOBILENET_V1, RESNET50, syntheticMobileNet, syntheticResNet } from '../
 
 const args = process.argv.slice(2);
 const which = args.find((a) => !a.startsWith('--') && !/^\d|max/.test(a)) ?? 'both';
-const fpsArg = args[args.indexOf('--fps') + 1];
+const fpsArg = args.includes('--fps') ? args[args.indexOf('--fps') + 1] : undefined;
 const targets: ('resnet50' | 'mobilenet')[] = which === 'both' ? ['mobilenet', 'resnet50'] : [which as 'resnet50' | 'mobilenet'];
 
 for (const name of targets) {
