@@ -2,7 +2,9 @@
  * Full-size ImageNet topologies (random weights): ResNet-50 W1A2 (4-bit residual path) and MobileNet-v1 W4A4 (8-bit
  * first layer) from QONNX to estimates, and the folding for a target on an Alveo U250 at 200 MHz. Prints wall and CPU
  * seconds of the compile, cycles per layer (the slowest), totals and frames/s.
- *   node --import tsx bench/imagenet.ts [resnet50|mobilenet] [--fps N|max]
+ *   node --import tsx bench/imagenet.ts [resnet50|mobilenet] [--fps N|max] [--wwidth B]
+ * The weight-stream cap (SIMD·weight bits) defaults to 4096 here: FINN's SetFolding default of 36 caps a 3×3×64-input
+ * ResNet-50 layer at SIMD 18, i.e. ~125 frames/s; FINN's ImageNet examples set their foldings by hand).
  */
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
@@ -14,6 +16,7 @@ import { MOBILENET_V1, RESNET50, syntheticMobileNet, syntheticResNet } from '../
 const args = process.argv.slice(2);
 const which = args.find((a) => !a.startsWith('--') && !/^\d|max/.test(a)) ?? 'both';
 const fpsArg = args.includes('--fps') ? args[args.indexOf('--fps') + 1] : undefined;
+const wwidth = args.includes('--wwidth') ? Number(args[args.indexOf('--wwidth') + 1]) : 4096;
 const targets: ('resnet50' | 'mobilenet')[] = which === 'both' ? ['mobilenet', 'resnet50'] : [which as 'resnet50' | 'mobilenet'];
 
 for (const name of targets) {
@@ -24,7 +27,7 @@ for (const name of targets) {
   writeModel(m.graph, model);
   const target = fpsArg === 'max' ? 'max' as const : Number(fpsArg ?? (name === 'resnet50' ? 3000 : 1800));
   const t0 = performance.now(), c0 = process.cpuUsage();
-  await build({ model, out: join(dir, 'build'), part: 'xcu250', clockNs: 5, targetFps: target, preprocess: 'auto', maxWeightWidth: 36, twoPassFolding: true, log: () => {}, to: 'estimate' });
+  await build({ model, out: join(dir, 'build'), part: 'xcu250', clockNs: 5, targetFps: target, preprocess: 'auto', maxWeightWidth: wwidth, twoPassFolding: true, log: () => {}, to: 'estimate' });
   const wall = (performance.now() - t0) / 1000, cpu = (process.cpuUsage(c0).user + process.cpuUsage(c0).system) / 1e6;
   const perf = JSON.parse(readFileSync(join(dir, 'build/report/estimate_network_performance.json'), 'utf8'));
   const res = JSON.parse(readFileSync(join(dir, 'build/report/estimate_layer_resources.json'), 'utf8'));
