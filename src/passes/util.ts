@@ -24,18 +24,21 @@ export function fullShape(c: Tensor, shape: readonly number[]): Tensor {
  * or undefined when it varies along any other axis.
  */
 export function perChannel(c: Tensor, shape: readonly number[], axis: number): Float64Array | undefined {
-  if (c.data.length === 1) return Float64Array.from({ length: shape[axis] ?? 1 }, () => c.data[0]!);
-  // a rank-equal constant of 1s except along the axis (e.g. [1, C, 1, 1]) is per channel as it is
-  if (c.shape.length === shape.length && c.shape.every((d, i) => (i === axis ? d === shape[axis] : d === 1))) return Float64Array.from(c.data);
+  const ch = shape[axis] ?? 1;
+  if (c.data.length === 1) return Float64Array.from({ length: ch }, () => c.data[0]!);
+  // a broadcastable constant of 1s except along the axis (e.g. [1, C, 1, 1], or [C] for the last axis) is per channel as it is
+  const off = shape.length - c.shape.length;
+  if (off >= 0 && c.data.length === ch && c.shape.every((d, i) => (i + off === axis ? d === ch : d === 1))) return Float64Array.from(c.data);
   const full = fullShape(c, shape).data;
-  const ch = shape[axis]!;
   let inner = 1;
   for (let i = axis + 1; i < shape.length; i++) inner *= shape[i]!;
   const out = new Float64Array(ch);
-  const seen = new Uint8Array(ch);
-  for (let i = 0; i < full.length; i++) {
-    const k = Math.floor(i / inner) % ch;
-    if (!seen[k]) { out[k] = full[i]!; seen[k] = 1; } else if (out[k] !== full[i]) return undefined;
+  for (let k = 0; k < ch; k++) out[k] = full[k * inner]!;
+  for (let base = 0; base < full.length; base += ch * inner) {
+    for (let k = 0, i = base; k < ch; k++) {
+      const v = out[k]!;
+      for (let j = 0; j < inner; j++, i++) if (full[i] !== v) return undefined;
+    }
   }
   return out;
 }
