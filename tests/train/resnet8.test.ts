@@ -121,7 +121,7 @@ test('resnet8 W2A2 trained on synthetic images: the written QONNX reproduces the
   writeFileSync(join(dir, 'x.npy'), encodeNpy({ shape: [N_RTL, 3, 32, 32], data: x }, 'f8'));
   const out = join(dir, 'b');
   const res = await build({ model, out, part: 'xc7z020', clockNs: 10, preprocess: 'auto', maxWeightWidth: 36, twoPassFolding: false, log: () => {},
-    targetFps: 5000, verifyDataset: `npy:${join(dir, 'x.npy')}`, verifyLimit: N_RTL, stalls: true, fifoSizing: false });
+    targetFps: 1000, verifyDataset: `npy:${join(dir, 'x.npy')}`, verifyLimit: N_RTL, stalls: true, fifoSizing: false });
   const hwKinds = new Set<string>(res.graph.nodes.map((n) => n.op.kind));
   for (const k of ['hw.MVAU', 'hw.AddStreams', 'hw.DuplicateStreams', 'hw.ConvolutionInputGenerator']) assert.ok(hwKinds.has(k), k);
   const v = json(out, 'verification.json');
