@@ -359,6 +359,7 @@ async function runSteps(g0: Graph, opts: BuildOptions, part: FpgaPart, fromIdx: 
       out.writeJson(STATUS, { status: 'running', ...base, last_finished_step: last });
       opts.progress?.stepDone(step.name, seconds);
       if (!opts.progress) opts.log(`step ${step.name}: ${step.summary} (${(seconds * 1000).toFixed(0)} ms)`);
+      await new Promise((r) => setImmediate(r)); // a pending Ctrl-C is handled here, at the step boundary
     }
   } catch (e) {
     const err = e instanceof FinnError ? e : new FinnError('E_INTERNAL', (e as Error).message);

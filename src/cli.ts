@@ -9,6 +9,8 @@ import { createProgress } from './progress.ts';
 import { registerReportCommand } from './report/command.ts';
 import { readModel } from './onnx/read.ts';
 import { printGraph } from './ir/print.ts';
+import { runSequence } from './passes/pass.ts';
+import { inferShapes } from './passes/tidy/infer-shapes.ts';
 import { readNpy, writeNpy, type NpyDtype } from './util/npy.ts';
 import { OUTPUT_DTYPES, outputFile } from './runtime/output-file.ts';
 
@@ -86,12 +88,12 @@ export function makeProgram(print: (s: string) => void, printErr: (s: string) =>
     .addOption(new Option('--input-kind <kind>', 'image: raw UINT8 pixels in; features: the first quantizer runs on the host (default: decided from the model, see README)').choices(['image', 'features']))
     .addOption(new Option('--input-quant <where>', "where the model's first quantizer runs (default: accel for images, host for features)").choices(['accel', 'host']))
     .option('--output <mode>', 'what the output stream carries: top1 (default for several outputs), topk:K, scores, decision (default for one output)', parseOutputMode)
-    .option('--mvau-wwidth-max <bits>', 'max weight bits per PE per cycle when folding', num('--mvau-wwidth-max'))
+    .option('--mvau-wwidth-max <bits>', 'max weight bits per PE per cycle when folding (default: 36)', num('--mvau-wwidth-max'))
     .option('--two-pass', 'rebalance folding when the target cannot be met')
     .option('--pad', 'pad layer widths where the folding file asks for PE/SIMD that do not divide them')
     .option('--allow-unmatched', 'folding-file entries that name no layer are warnings, not errors')
     .option('--verify-dataset <spec>', 'frames for the verify step, e.g. mnist-idx:<dir> (default: random frames)')
-    .option('--verify-limit <n>', 'number of frames to verify', num('--verify-limit'))
+    .option('--verify-limit <n>', 'number of frames to verify (default: 64 random frames, or the whole --verify-dataset)', num('--verify-limit'))
     .addOption(new Option('--stalls <mode>', 'random tvalid/tready stalls in the correctness co-simulation').choices(['on', 'off']))
     .option('--seed <n>', 'seed for random frames and stall patterns', num('--seed'))
     .option('--sim-cache <dir>', 'where Verilator builds are cached')
@@ -163,7 +165,8 @@ export function makeProgram(print: (s: string) => void, printErr: (s: string) =>
       else print(`${label}: ${r.correct}/${r.images} correct, top-1 accuracy ${(100 * r.accuracy).toFixed(2)} % (${r.seconds.toFixed(3)} s, ${(r.images / r.seconds).toFixed(0)} images/s, ${o.executor === 'reference' ? 'reference executor' : `engine, ${o.threads ?? 1} thread(s), compiled in ${(r.compileSeconds ?? 0).toFixed(3)} s`})`);
     });
   program.command('inspect').argument('<model>', 'model file or build directory').description('print the graph')
-    .action((model: string) => print(printGraph(loadModelOrBuild(model).graph)));
+    // QONNX files carry shapes only for inputs and outputs: infer the rest (a failure leaves the graph as read)
+    .action((model: string) => { const g = loadModelOrBuild(model).graph; let shaped = g; try { shaped = runSequence([inferShapes], g, { log: () => {} }); } catch { /* shown as read */ } print(printGraph(shaped)); });
   registerTrainCommand(program, print);
   registerSynthCommand(program, print, env, isTTY);
   registerReportCommand(program, print);

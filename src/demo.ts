@@ -20,7 +20,7 @@ export async function runDemo(out: string, root: string, print: (s: string) => v
   const r = await build({
     model, out, part: 'xc7z020', clockNs: 10, targetFps: 1000000, preprocess: 'auto', maxWeightWidth: 36, twoPassFolding: false,
     to: sim ? 'verify' : 'rtl', verifyDataset: data, stalls: true, verilator,
-    log: (m) => { print(`  ${m}`); if (m.startsWith('verilator:')) steps.push(m); },
+    log: (m) => { print(`  ${m}`); if (m.startsWith('verilator:')) steps.push(m.slice('verilator:'.length).trim()); },
   });
   const seconds = (performance.now() - t0) / 1000;
   const ds = loadDataset(data);
@@ -30,6 +30,8 @@ export async function runDemo(out: string, root: string, print: (s: string) => v
   print('');
   print(`summary (${ds.count} MNIST test images bundled in examples/mnist-sample, none of them seen in training):`);
   print(`  layers: ${r.graph.nodes.map((n) => n.name).join(' → ')}`);
+  const fold = json(out, 'auto_folding_config.json') as Record<string, { PE?: number; SIMD?: number }>;
+  print(`  folding chosen: ${Object.entries(fold).filter(([k]) => k !== 'Defaults').map(([k, v]) => `${k} PE ${v.PE ?? 1}${v.SIMD !== undefined ? ` SIMD ${v.SIMD}` : ''}`).join(', ')}`);
   print(`  estimate: ${est.max_cycles} cycles/frame (bottleneck ${est.max_cycles_node_name}) → ${Math.round(est.estimated_throughput_fps).toLocaleString('en-US')} frames/s at 100 MHz; ${res.LUT} LUT, ${res.BRAM_18K} BRAM18, ${res.DSP} DSP`);
   print(`  accuracy of the imported QONNX model: ${(100 * ref.accuracy).toFixed(2)} %`);
   if (sim) {

@@ -351,6 +351,7 @@ export function writeVivadoProject(buildDir: string, o: VivadoOptions): string[]
   if (o.board) {
     board = ZYNQ_BOARDS.find((x) => x.name.toLowerCase() === o.board!.toLowerCase());
     if (!board) fail('E_PART', `no block design for board "${o.board}"`, `boards: ${ZYNQ_BOARDS.map((x) => x.name).join(', ')}; or give --part for an IP-only project`);
+    if (o.part && findPart(o.part).name !== findPart(board.part).name) fail('E_USAGE', `--board ${board.name} has part ${board.part}, but --part ${o.part} was given`, 'give --board for a block design on that board, or --part alone for an IP-only project');
   }
   const part = findPart(board ? board.part : (o.part ?? fail('E_USAGE', 'the Vivado export needs --board or --part')));
   if (part.family === 'ice40') fail('E_PART', `${part.name} is not a Xilinx part`, 'use finn synth --part ice40-… for iCE40 bitstreams');

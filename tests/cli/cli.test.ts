@@ -97,11 +97,14 @@ test('progress off a TTY: one line per step with its time, the error once at the
     assert.ok(lines.some((l) => l.startsWith(`▸ [${i + 1}/8] ${step}`)), `start of ${step}`);
     assert.ok(lines.some((l) => new RegExp(`^✓ \\[${i + 1}/8\\] ${step} \\((<1 ms|\\d+ ms|[\\d.]+ s)\\)$`).test(l)), `end of ${step} with its time`);
   }
-  assert.match(lines.at(-2)!, /^✓ build: 8 steps in /);
+  // the step list's summary, then the outcome block (target, fit), then where the build is
+  assert.match(lines.at(-4)!, /^✓ build: 8 steps in /);
+  assert.match(lines.at(-3)!, /^✓ target met: 100,000 frames\/s requested/);
+  assert.match(lines.at(-2)!, /^✓ fits xc7z020 \(estimate\): LUT /);
   assert.match(lines.at(-1)!, /^build complete: .*report: .*report\.html$/);
   const quiet = finn(['build', ZOO_W1A1, '--out', join(dir, 'q'), '--target-fps', '100000', '--to', 'estimate', '-q']);
   assert.equal(quiet.code, 0, quiet.stderr);
-  assert.equal(quiet.stdout.trim().split('\n').length, 1, quiet.stdout);
+  assert.deepEqual(quiet.stdout.trim().split('\n').map((l) => l.split(' ')[0]), ['✓', '✓', 'build'], 'the result only: the outcome block and where the build is');
   const fold = join(dir, 'fold.json');
   writeFileSync(fold, JSON.stringify({ MVAU_1: { SIMD: 5 } }));
   const bad = finn(['build', ZOO_W1A1, '--out', join(dir, 'f'), '--folding', fold, '--to', 'estimate']);
