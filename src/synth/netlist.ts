@@ -29,12 +29,8 @@ export function cellModels(family: CellFamily): string {
   return path;
 }
 
-export interface NetlistOptions {
-  /** The synthesized netlist (Verilog text from write_verilog). */
-  readonly netlist: string;
-  readonly family: CellFamily;
-  /** What the netlist is, for the report (e.g. "post-synthesis, synth_xilinx -family xc7"). */
-  readonly flow: string;
+/** How to simulate a netlist: frames (default: the verify step's), Verilator. */
+export interface NetlistSettings {
   /** Frames: default the verify step's (report/verification.json dataset, limit, seed). */
   readonly dataset?: string;
   readonly limit?: number;
@@ -43,6 +39,14 @@ export interface NetlistOptions {
   readonly cacheDir: string;
   readonly verilator?: string;
   readonly log?: (m: string) => void;
+}
+
+export interface NetlistOptions extends NetlistSettings {
+  /** The synthesized netlist (Verilog text from write_verilog). */
+  readonly netlist: string;
+  readonly family: CellFamily;
+  /** What the netlist is, for the report (e.g. "post-synthesis, synth_xilinx -family xc7"). */
+  readonly flow: string;
 }
 
 export interface NetlistStage extends StageReport {
