@@ -42,11 +42,13 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const models = arg('--models', '') ? arg('--models', '').split(',') : DEFAULT_MODELS;
   const root = mkdtempSync(join(tmpdir(), 'finn-ts-fuzz-'));
   let last = 0;
+  const counts: Record<string, number> = {};
   const s = await runFuzz({
-    cases, seed, jobs: positiveInt('--jobs', 2), budgetMs: positiveInt('--budget-ms', 60000), files: models, root,
+    cases, seed, jobs: positiveInt('--jobs', 2), budgetMs: positiveInt('--budget-ms', 120000), files: models, root,
     onCase: (r, done) => {
       if (r.verdict !== 'ok' && r.verdict !== 'error') console.error(`case ${r.index}: ${r.verdict} (${r.kind} of ${r.model}): ${r.message.split('\n')[0]}`);
-      if (!process.argv.includes('--json') && (done - last >= 1000 || done === cases)) { last = done; console.error(`${done}/${cases}`); }
+      counts[r.verdict === 'error' ? r.code : r.verdict] = (counts[r.verdict === 'error' ? r.code : r.verdict] ?? 0) + 1;
+      if (done - last >= 1000 || done === cases) { last = done; console.error(`${done}/${cases} ${JSON.stringify(counts)}`); }
     },
   });
   rmSync(root, { recursive: true, force: true });

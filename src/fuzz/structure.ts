@@ -56,7 +56,7 @@ function scalarish(m: PModel): PTensor[] {
 function manyNodes(r: Rng, m: PModel): void {
   const g = m.graph!;
   const x = r.next();
-  const n = x < 0.6 ? 1000 : x < 0.9 ? 10000 : 100000;
+  const n = x < 0.7 ? 1000 : x < 0.9 ? 10000 : 100000;
   const input = g.input?.[0]?.name ?? 'x';
   const first = nodes(m).find((k) => k.input?.includes(input));
   let prev = input;

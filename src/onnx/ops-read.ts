@@ -173,11 +173,19 @@ function channelsLast(s: AttrSource): boolean {
  * The constant parameters of a quantizer, checked: scales finite and positive, zero-points finite, the bit width a
  * whole number of 1 to 64 bits (QONNX's definition; anything else cannot be computed with).
  */
+function fail2(c: NodeInput, names: string): never {
+  throw new FinnError('E_ONNX_MODEL', `${c.src.file}: node "${c.src.node}" (${c.src.opType}) has inputs [${c.inputs.join(', ')}]; it takes 2 (${names})`, 'the model does not follow the QONNX operator definition; re-export it');
+}
+
 function checkQuantParams(c: NodeInput, scale: number, zero?: number, bits?: number): void {
   const bad = (what: string, v: Tensor, ok: (x: number) => boolean): void => {
     const x = Array.from(v.data).find((e) => !ok(e));
     if (x !== undefined) throw new FinnError('E_ONNX_MODEL', `${c.src.file}: node "${c.src.node}" (${c.src.opType}) has ${what} ${x}`, 'quantizer scales must be finite and positive, zero-points finite, bit widths whole numbers from 1 to 64');
   };
+  const want = bits !== undefined ? 4 : 2;
+  if (c.inputs.length !== want || c.inputs.some((x) => !x)) {
+    throw new FinnError('E_ONNX_MODEL', `${c.src.file}: node "${c.src.node}" (${c.src.opType}) has inputs [${c.inputs.join(', ')}]; it takes ${want} (${want === 4 ? 'x, scale, zero-point, bit width' : 'x, scale'})`, 'the model does not follow the QONNX operator definition; re-export it');
+  }
   const at = (i: number | undefined): Tensor | undefined => (i === undefined ? undefined : c.constOf(c.inputs[i] ?? ''));
   const s = at(scale), z = at(zero), b = at(bits);
   if (s) bad('scale', s, (x) => Number.isFinite(x) && x > 0);
@@ -196,6 +204,7 @@ const QONNX: Record<string, Parser> = {
   },
   Trunc: (c) => ({ op: { kind: 'Trunc', rounding: rounding(c.src, 'FLOOR') }, inputs: c.inputs }),
   MultiThreshold: (c) => ({
+    ...(c.inputs.length !== 2 || c.inputs.some((x) => !x) ? fail2(c, 'x, thresholds') : {}),
     op: {
       kind: 'MultiThreshold', outScale: attrFloat(c.src, 'out_scale', 1), outBias: attrFloat(c.src, 'out_bias', 0),
       outType: attrDtype(c.src, 'out_dtype'), channelsLast: channelsLast(c.src),

@@ -37,6 +37,7 @@ export function decodeModel(bytes: Uint8Array, label: string): Graph {
   const consts = readConstants(g, label);
   const shapes = readShapes(g);
   const nodes = typeNodes(g, label, consts, shapes);
+  checkFinite(label, consts, nodes);
   const notes = readAnnotations(g, label);
   const names = new Set<string>([...consts.keys(), ...(g.input ?? []).map((v) => v.name ?? ''), ...(g.output ?? []).map((v) => v.name ?? '')]);
   for (const n of nodes) for (const t of [...n.inputs, ...n.outputs]) if (t) names.add(t);
@@ -81,6 +82,22 @@ function parseProto(bytes: Uint8Array, label: string): PModel {
 function notOnnx(label: string, detail: string): FinnError {
   return new FinnError('E_ONNX_PARSE', `${label}: not a valid ONNX model (truncated?): ${detail}`,
     'check that the file is a complete .onnx export (re-download or re-export it)');
+}
+
+/**
+ * Constants must be numbers: NaN nowhere, ±Infinity only as MultiThreshold thresholds (a level never reached). A
+ * non-finite weight, scale or bias makes every later computation with it meaningless (and NaN never compares equal,
+ * so rewriting to a fixed point would not stop).
+ */
+function checkFinite(label: string, consts: ReadonlyMap<string, Const>, nodes: readonly Node[]): void {
+  const thresholds = new Set(nodes.filter((n) => n.op.kind === 'MultiThreshold').map((n) => n.inputs[1]));
+  for (const [name, c] of consts) {
+    const infOk = thresholds.has(name);
+    const bad = c.value.data.find((v) => Number.isNaN(v) || (!infOk && !Number.isFinite(v)));
+    if (bad !== undefined) {
+      throw new FinnError('E_ONNX_MODEL', `${label}: constant "${name}" holds ${bad}`, 'weights, scales, biases and other constants must be finite numbers (thresholds may be ±Infinity)');
+    }
+  }
 }
 
 /** Initializers and Constant-node outputs. */

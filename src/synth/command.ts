@@ -10,6 +10,8 @@ import type { Progress } from './progress.ts';
 import { createProgress, type Progress as ProgressDisplay } from '../progress.ts';
 import { STEPS } from '../build.ts';
 import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import type { NetlistSettings, NetlistStage } from './netlist.ts';
 import { synthesizeBuild } from './synth.ts';
 import { writeVivadoProject, ZYNQ_BOARDS } from './vivado.ts';
 import { writeDriver } from '../driver/pynq.ts';
@@ -48,7 +50,17 @@ async function toolStep<T>(p: ProgressDisplay, step: string, run: (onProgress: (
   }
 }
 
-interface SynthOpts { force?: boolean; part: string; jobs?: number; freq?: number; clockNs?: number; allowUnverified?: boolean; pcf?: string; seed?: number; json?: boolean; quiet?: boolean }
+interface SynthOpts { force?: boolean; part: string; jobs?: number; freq?: number; clockNs?: number; allowUnverified?: boolean; pcf?: string; seed?: number; json?: boolean; quiet?: boolean; verifyNetlist?: boolean; verifyDataset?: string; verifyLimit?: number }
+
+/** Netlist simulation settings from the options (frames default to the verify step's). */
+function netlistSettings(on: boolean | undefined, o: { verifyDataset?: string; verifyLimit?: number }, env: Readonly<Record<string, string | undefined>>, log: (m: string) => void): NetlistSettings | undefined {
+  if (!on) return undefined;
+  return { cacheDir: join(tmpdir(), 'finn-ts-verilator'), verilator: env.FINN_VERILATOR, log, ...(o.verifyDataset ? { dataset: o.verifyDataset } : {}), ...(o.verifyLimit ? { limit: o.verifyLimit } : {}) };
+}
+
+function netlistLine(st: NetlistStage | undefined): string {
+  return st ? `netlist (${st.flow}): ${st.images} frames with random stalls, ${st.mismatches} mismatches, ${st.cycles_per_frame} cycles/frame (RTL ${st.rtl_cycles_per_frame}); report/verification.json stage "netlist"` : '';
+}
 
 export function registerSynthCommand(program: Command, print: (s: string) => void, env: Readonly<Record<string, string | undefined>> = {}, tty = false): void {
   program.command('synth').argument('<build>', 'build directory (finn build … through the rtl step; iCE40 bitstreams need the verify step)')
@@ -60,10 +72,14 @@ export function registerSynthCommand(program: Command, print: (s: string) => voi
     .option('--pcf <file>', 'iCE40: pin constraints (default: nextpnr places the byte-stream I/O freely)')
     .option('--seed <n>', 'iCE40: placer seed', positive('--seed'))
     .option('--jobs <n>', 'Xilinx: synthesize layers in parallel worker threads (default 1: one Yosys run)', positive('--jobs'))
+    .option('--verify-netlist', 'simulate the synthesized netlist (Yosys cell models, Verilator) on the verify step\'s frames with random stalls; fails on any mismatch')
+    .option('--verify-dataset <spec>', 'frames for --verify-netlist (default: the verify step\'s)')
+    .option('--verify-limit <n>', 'frames for --verify-netlist (default: the verify step\'s)', positive('--verify-limit'))
     .option('--json', 'print the result as one JSON object')
     .option('--force', 'use a build directory whose build did not complete (interrupted, failed)')
     .option('-q, --quiet', 'no progress lines')
     .action(async (dir: string, o: SynthOpts) => {
+      const netlist = netlistSettings(o.verifyNetlist, o, env, () => {});
       const part = findPart(o.part);
       requireComplete(dir, o.force, print);
       const freq = o.freq ?? (o.clockNs ? 1000 / o.clockNs : undefined);
@@ -71,22 +87,24 @@ export function registerSynthCommand(program: Command, print: (s: string) => voi
       const p = createProgress({ quiet: o.quiet || o.json, isTTY: tty, env, write: print, what: 'synth' });
       p.plan([{ name: ice40 ? 'bitstream' : 'synth', summary: ice40 ? `synth_ice40 → nextpnr-ice40 → icepack for ${part.name}` : `Yosys synth_xilinx for ${part.name}, per layer and total` }]);
       if (ice40) {
-        const r = await toolStep(p, 'bitstream', (onProgress) => ice40Bitstream(dir, { part: part.name, freqMhz: freq, allowUnverified: o.allowUnverified, pcf: o.pcf ? readFileSync(o.pcf, 'utf8') : undefined, seed: o.seed, onProgress }));
-        if (o.json) { print(JSON.stringify({ post_synth_resources: r.resources, estimate_vs_synth: r.comparison, post_route_timing: r.timing })); return; }
+        const r = await toolStep(p, 'bitstream', (onProgress) => ice40Bitstream(dir, { part: part.name, freqMhz: freq, allowUnverified: o.allowUnverified, pcf: o.pcf ? readFileSync(o.pcf, 'utf8') : undefined, seed: o.seed, onProgress, ...(netlist ? { verifyNetlist: netlist } : {}) }));
+        if (o.json) { print(JSON.stringify({ post_synth_resources: r.resources, estimate_vs_synth: r.comparison, post_route_timing: r.timing, ...(r.netlist ? { netlist: r.netlist } : {}) })); return; }
         const t = r.timing;
         print(formatComparison(r.comparison));
         print(`utilization: ${Object.entries(t.utilization).filter(([, v]) => v.used > 0).map(([k, v]) => `${k} ${v.used}/${v.available} (${v.percent} %)`).join(', ')}`);
         print(`Fmax ${t.fmax_mhz} MHz (target ${t.clock.requested_mhz} MHz, ${t.clock.met ? 'met' : 'NOT met'}); ${t.throughput.cycles_per_frame} cycles/frame → ${t.throughput.fps_at_fmax} frames/s at Fmax`);
         print(`RTL ${t.rtl.verified ? 'identical to the co-simulated RTL (SHA-256 of every file)' : `NOT verified: ${t.rtl.problems.join('; ')}`}`);
         print(`bitstream: ${r.bitfile} (${t.bitstream.bytes} bytes); synthesis ${t.seconds.synth} s, place and route ${t.seconds.place_and_route} s; report: ${join(dir, 'report.html')}`);
+        if (r.netlist) print(netlistLine(r.netlist));
         return;
       }
-      const r = await toolStep(p, 'synth', (onProgress) => synthesizeBuild(dir, { part: part.name, jobs: o.jobs, clockNs: o.clockNs ?? (o.freq ? 1000 / o.freq : undefined), onProgress }));
-      if (o.json) { print(JSON.stringify({ post_synth_resources: r.resources, estimate_vs_synth: r.comparison })); return; }
+      const r = await toolStep(p, 'synth', (onProgress) => synthesizeBuild(dir, { part: part.name, jobs: o.jobs, clockNs: o.clockNs ?? (o.freq ? 1000 / o.freq : undefined), onProgress, ...(netlist ? { verifyNetlist: netlist } : {}) }));
+      if (o.json) { print(JSON.stringify({ post_synth_resources: r.resources, estimate_vs_synth: r.comparison, ...(r.netlist ? { netlist: r.netlist } : {}) })); return; }
       print(formatComparison(r.comparison));
       const tot = r.resources.total!;
       print(`total on ${part.name}: ${tot.LUT} LUT (${(100 * tot.LUT / part.LUT).toFixed(1)} %), ${tot.FF} FF, ${tot.BRAM_18K} BRAM18, ${tot.URAM} URAM, ${tot.DSP} DSP; synthesis ${r.seconds.toFixed(1)} s`);
       print(`wrote report/post_synth_resources.json, report/estimate_vs_synth.json, report/synth/; report: ${join(dir, 'report.html')}`);
+      if (r.netlist) print(netlistLine(r.netlist));
       const over = (['LUT', 'FF', 'BRAM_18K', 'URAM', 'DSP'] as const).filter((k) => tot[k] > part[k]).map((k) => `${tot[k]} ${k === 'BRAM_18K' ? 'BRAM18' : k} of ${part[k]}`);
       if (over.length) fail('E_STRICT', `the synthesized design does not fit ${part.name}: ${over.join(', ')}`, 'fold it smaller (--target-fps, --folding) or use a larger part');
     });
@@ -98,8 +116,9 @@ export function registerSynthCommand(program: Command, print: (s: string) => voi
     .option('--freq <MHz>', "target clock (folding estimate and timing-driven place and route) (default: the part's clock, 40 MHz)", positive('--freq'))
     .option('--verify-dataset <spec>', 'frames for the co-simulation, e.g. mnist-idx:<dir> (default: random frames)')
     .option('--verify-limit <n>', 'frames to co-simulate', positive('--verify-limit'), 200)
+    .option('--verify-netlist', 'also simulate the synthesized netlist (the one placed and routed) on the same frames with random stalls')
     .option('-q, --quiet', 'no progress lines')
-    .action(async (model: string, o: { out: string; part: string; freq?: number; verifyDataset?: string; verifyLimit: number; quiet?: boolean }) => {
+    .action(async (model: string, o: { out: string; part: string; freq?: number; verifyDataset?: string; verifyLimit: number; quiet?: boolean; verifyNetlist?: boolean }) => {
       const part = findPart(o.part); // checked before the step list is shown: a wrong part is a usage error, not a failed step
       if (part.family !== 'ice40') fail('E_PART', `finn bitstream makes iCE40 bitstreams; ${part.name} is not an iCE40 part`, 'ice40-up5k or ice40-hx8k; for Xilinx parts run finn build, then finn synth');
       const p = createProgress({ quiet: o.quiet, isTTY: tty, env, write: print, what: 'bitstream' });
@@ -109,7 +128,7 @@ export function registerSynthCommand(program: Command, print: (s: string) => voi
       try {
         r = await modelToBitstream(model, o.out, {
           part: o.part, freqMhz: freq, verifyDataset: o.verifyDataset, verifyLimit: o.verifyLimit, log: p.log, build: { progress: p },
-          onProgress: progressToSteps(p, 'bitstream'),
+          onProgress: progressToSteps(p, 'bitstream'), ...(o.verifyNetlist ? { verifyNetlist: netlistSettings(true, {}, env, () => {})! } : {}),
         });
         p.stepDone('bitstream', r.bitstream.timing.seconds.synth + r.bitstream.timing.seconds.place_and_route);
       } catch (e) {
@@ -122,6 +141,7 @@ export function registerSynthCommand(program: Command, print: (s: string) => voi
       print(`utilization: ${Object.entries(t.utilization).filter(([, v]) => v.used > 0).map(([k, v]) => `${k} ${v.used}/${v.available} (${v.percent} %)`).join(', ')}`);
       print(`Fmax ${t.fmax_mhz} MHz (target ${t.clock.requested_mhz} MHz, ${t.clock.met ? 'met' : 'NOT met'}); ${t.throughput.cycles_per_frame} cycles/frame → ${t.throughput.fps_at_fmax} frames/s`);
       print(`bitstream: ${r.bitstream.bitfile} (${t.bitstream.bytes} bytes) from the co-simulated RTL (SHA-256 in report/post_route_timing.json); report: ${join(o.out, 'report.html')}`);
+      if (r.bitstream.netlist) print(netlistLine(r.bitstream.netlist));
     });
 
   program.command('vivado').argument('<build>', 'build directory')

@@ -11,6 +11,7 @@ import { readJsonFile } from './build-dir.ts';
 import type { FitReport } from './fit.ts';
 import { ice40Bitstream, type Ice40Result } from './ice40.ts';
 import type { ProgressFn } from './progress.ts';
+import type { NetlistSettings } from './netlist.ts';
 
 export interface ModelToBitstreamOptions {
   readonly part: string;
@@ -22,6 +23,8 @@ export interface ModelToBitstreamOptions {
   readonly onProgress?: ProgressFn;
   /** Extra build options (e.g. simCacheDir, verilator). */
   readonly build?: Partial<BuildOptions>;
+  /** Also simulate the synthesized netlist on the verify step's frames. */
+  readonly verifyNetlist?: NetlistSettings;
 }
 
 export interface ModelToBitstream {
@@ -41,6 +44,6 @@ export async function modelToBitstream(model: string, out: string, o: ModelToBit
   });
   const buildSeconds = (performance.now() - t0) / 1000;
   const fit = readJsonFile<FitReport>(join(out, 'report/fit_report.json'), 'the fold-to-fit report');
-  const bitstream = await ice40Bitstream(out, { part: part.name, freqMhz: freq, onProgress: o.onProgress });
+  const bitstream = await ice40Bitstream(out, { part: part.name, freqMhz: freq, onProgress: o.onProgress, ...(o.verifyNetlist ? { verifyNetlist: o.verifyNetlist } : {}) });
   return { fit, bitstream, buildSeconds };
 }

@@ -14,7 +14,8 @@ import { checkRtlProvenance, loadBuildDir, readJsonFile, type BuildDir, type Rtl
 import { ICE40_TOP, ICE40_TOP_FILE, ice40TopVerilog } from './board.ts';
 import { placeAndRoute, ice40Device, ToolError, type NextpnrReport } from './nextpnr.ts';
 import type { ProgressFn } from './progress.ts';
-import { writeSynthReports, yosysSynth, yosysVersion, type SynthReport } from './synth.ts';
+import { NETLIST_OUT, writeSynthReports, yosysSynth, yosysVersion, type SynthReport } from './synth.ts';
+import { checkNetlistStage, verifyNetlist, type NetlistSettings, type NetlistStage } from './netlist.ts';
 
 export const BITFILE = 'bitfile/finn-accel.bin';
 const NETLIST = 'finn_ice40.json';
@@ -28,6 +29,8 @@ export interface Ice40Options {
   readonly pcf?: string;
   readonly seed?: number;
   readonly onProgress?: ProgressFn;
+  /** Simulate the synthesized netlist (the one placed and routed) against the reference; fails on a mismatch. */
+  readonly verifyNetlist?: NetlistSettings;
 }
 
 export interface PostRouteTiming {
@@ -52,6 +55,7 @@ export interface PostRouteTiming {
 export interface Ice40Result extends SynthReport {
   readonly timing: PostRouteTiming;
   readonly bitfile: string;
+  readonly netlist?: NetlistStage;
 }
 
 const sha = (b: string | Uint8Array): string => createHash('sha256').update(b).digest('hex');
@@ -85,7 +89,7 @@ export async function ice40Bitstream(dir: string, o: Ice40Options): Promise<Ice4
   let pnr: Awaited<ReturnType<typeof placeAndRoute>> | undefined;
   let synthSeconds = 0;
   for (const flags of [[], ['-nocarry']] as string[][]) {
-    syn = await yosysSynth(b, { part: part.name, top: ICE40_TOP, extraSources: { [ICE40_TOP_FILE]: wrapper }, jsonOut: NETLIST, onProgress: o.onProgress, progressRange: [0, 45], clockNs: 1000 / freq, synthFlags: flags });
+    syn = await yosysSynth(b, { part: part.name, top: ICE40_TOP, extraSources: { [ICE40_TOP_FILE]: wrapper }, jsonOut: NETLIST, onProgress: o.onProgress, progressRange: [0, 45], clockNs: 1000 / freq, synthFlags: flags, ...(o.verifyNetlist ? { verilogOut: NETLIST_OUT } : {}) });
     synthSeconds += syn.seconds;
     writeSynthReports(b, syn);
     const netlist = syn.files[NETLIST];
@@ -111,7 +115,14 @@ export async function ice40Bitstream(dir: string, o: Ice40Options): Promise<Ice4
   out.writeJson('report/post_route_timing.json', timing);
   writeReport(b.root);
   o.onProgress?.({ stage: 'done', pass: 'bitstream', percent: 100, seconds: synthSeconds + pnr.pnrSeconds + pnr.packSeconds });
-  return { resources: syn.resources, comparison: syn.comparison, seconds: synthSeconds, timing, bitfile };
+  const res = { resources: syn.resources, comparison: syn.comparison, seconds: synthSeconds, timing, bitfile };
+  if (!o.verifyNetlist) return res;
+  const netlist = syn.files[NETLIST_OUT] ?? fail('E_TOOL', 'yosys wrote no Verilog netlist');
+  const flags = attempts[attempts.length - 1]!.synth_flags.join(' ');
+  const flow = `post-synthesis (not post-place-and-route): the synth_ice40${flags ? ` ${flags}` : ''} netlist that nextpnr placed and routed, the design kept as a module under the board wrapper`;
+  const st = await verifyNetlist(b, { ...o.verifyNetlist, netlist, family: 'ice40', flow });
+  checkNetlistStage(st);
+  return { ...res, netlist: st };
 }
 
 interface TimingInputs {

@@ -29,12 +29,16 @@ export function cellModels(family: CellFamily): string {
   return path;
 }
 
-export interface NetlistOptions {
-  /** The synthesized netlist (Verilog text from write_verilog). */
-  readonly netlist: string;
-  readonly family: CellFamily;
-  /** What the netlist is, for the report (e.g. "post-synthesis, synth_xilinx -family xc7"). */
-  readonly flow: string;
+/** How to simulate a netlist: frames (default: the verify step's), Verilator. */
+/**
+ * Yosys's ice40/cells_sim.v for Verilator: without default values on input ports (which Verilator does not parse;
+ * write_verilog connects every port of the cells, so the defaults are never used).
+ */
+export function ice40CellModels(cellsSim: string): string {
+  return `\`define NO_ICE40_DEFAULT_ASSIGNMENTS\n${cellsSim}`;
+}
+
+export interface NetlistSettings {
   /** Frames: default the verify step's (report/verification.json dataset, limit, seed). */
   readonly dataset?: string;
   readonly limit?: number;
@@ -43,6 +47,14 @@ export interface NetlistOptions {
   readonly cacheDir: string;
   readonly verilator?: string;
   readonly log?: (m: string) => void;
+}
+
+export interface NetlistOptions extends NetlistSettings {
+  /** The synthesized netlist (Verilog text from write_verilog). */
+  readonly netlist: string;
+  readonly family: CellFamily;
+  /** What the netlist is, for the report (e.g. "post-synthesis, synth_xilinx -family xc7"). */
+  readonly flow: string;
 }
 
 export interface NetlistStage extends StageReport {
@@ -69,7 +81,7 @@ export async function verifyNetlist(b: BuildDir, o: NetlistOptions): Promise<Net
   const netlistPath = out.write(NETLIST_FILE, o.netlist);
   // the build directory holds everything the netlist simulation read
   const yosysCells = readFileSync(cellModels(o.family), 'utf8');
-  const cells = out.write(`netlist/cells_sim_${o.family}.v`, o.family === 'xilinx' ? xilinxCellModels(yosysCells) : yosysCells);
+  const cells = out.write(`netlist/cells_sim_${o.family}.v`, o.family === 'xilinx' ? xilinxCellModels(yosysCells) : ice40CellModels(yosysCells));
   const files: RtlFiles = { dir: dirname(netlistPath), sources: [netlistPath, cells], memories: [] };
   const seed = o.seed ?? rec.seed ?? 1;
   const stallProb = (o.stalls ?? rec.stalls ?? true) ? 0.3 : 0;

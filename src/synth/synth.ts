@@ -7,6 +7,7 @@ import { consumerStream, producerStream } from '../backend/design.ts';
 import { findPart, type FpgaPart } from '../cost/parts.ts';
 import type { Resources } from '../hw/layer.ts';
 import { outDir } from '../util/outdir.ts';
+import { checkNetlistStage, verifyNetlist, type NetlistSettings, type NetlistStage } from './netlist.ts';
 import { writeReport } from '../report/index.ts';
 import { fail } from '../util/errors.ts';
 import { readFlatDir, yosysOnFiles, yosysParallel } from './yosys.ts';
@@ -192,13 +193,22 @@ export interface SynthReport {
 }
 
 /** Synthesize and write report/post_synth_resources.json, report/estimate_vs_synth.json and report/synth/ (log, script, cells). */
-export async function synthesizeBuild(dir: string, o: YosysSynthOptions): Promise<SynthReport & { part: FpgaPart }> {
+export async function synthesizeBuild(dir: string, o: YosysSynthOptions & { verifyNetlist?: NetlistSettings }): Promise<SynthReport & { part: FpgaPart; netlist?: NetlistStage }> {
   const b = loadBuildDir(dir);
-  const r = await yosysSynth(b, o);
+  const r = await yosysSynth(b, { ...o, ...(o.verifyNetlist ? { verilogOut: NETLIST_OUT } : {}) });
   writeSynthReports(b, r);
   writeReport(b.root); // report.html shows the synthesized numbers beside the estimates
-  return { resources: r.resources, comparison: r.comparison, seconds: r.seconds, part: r.part };
+  const res = { resources: r.resources, comparison: r.comparison, seconds: r.seconds, part: r.part };
+  if (!o.verifyNetlist) return res;
+  const netlist = r.files[NETLIST_OUT] ?? fail('E_TOOL', 'yosys wrote no Verilog netlist');
+  const flow = `post-synthesis: yosys synth_xilinx -family ${r.family} (each layer, FIFO and width converter a module), write_verilog`;
+  const st = await verifyNetlist(b, { ...o.verifyNetlist, netlist, family: 'xilinx', flow });
+  checkNetlistStage(st);
+  return { ...res, netlist: st };
 }
+
+/** Name of the Verilog netlist inside a Yosys run's files. */
+export const NETLIST_OUT = 'finn_netlist.v';
 
 export function writeSynthReports(b: BuildDir, r: YosysSynthResult): void {
   const out = outDir(b.root);
