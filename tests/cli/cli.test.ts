@@ -61,11 +61,11 @@ test('a truncated file, a non-ONNX file and an unsupported op: clear error, non-
   writeFileSync(text, 'this is not a model\n');
   const m = decodeModelProto(readFileSync(ZOO_W1A1));
   const relu = m.graph!.node!.find((n) => n.op_type === 'MatMul')!;
-  relu.op_type = 'Softmax';
-  const unsupported = join(dir, 'softmax.onnx');
+  relu.op_type = 'LSTM';
+  const unsupported = join(dir, 'lstm.onnx');
   writeFileSync(unsupported, encodeModelProto(m));
   for (const [file, code, mention] of [[trunc, /E_ONNX_PARSE/, [/truncated\.onnx/]], [text, /E_ONNX_PARSE/, [/notes\.onnx/]],
-    [unsupported, /E_UNSUPPORTED_OP/, [/softmax\.onnx/, new RegExp(relu.name!), /Softmax/]]] as const) {
+    [unsupported, /E_UNSUPPORTED_OP/, [/lstm\.onnx/, new RegExp(relu.name!), /LSTM/]]] as const) {
     const out = join(dir, `out-${file.split('/').pop()}`);
     expectError(['build', file, '--out', out], code, [...mention]);
     assert.ok(!existsSync(out), `${out} must not be created`);
