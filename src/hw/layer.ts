@@ -8,6 +8,7 @@ import type { DataType } from '../ir/datatype.ts';
 import type { FpgaPart } from '../cost/parts.ts';
 import type { VParamValue } from '../verilog/model.ts';
 import type { Pass } from '../passes/pass.ts';
+import type { CostFamily, CostFeatures } from '../cost/model.ts';
 import { fail } from '../util/errors.ts';
 
 /** How values of a stream element are encoded in hardware. */
@@ -129,6 +130,12 @@ export interface HwLayer<K extends string, P> {
   resources(p: P, part: FpgaPart): Resources;
   /** A model calibrated on synth_ice40 (fit-to-part uses it on iCE40 parts; others convert `resources`). */
   ice40?(p: P, o: CostOptions): Ice40Usage;
+  /**
+   * Features of the calibrated cost model (src/cost/model.ts): LUT/FF/DSP are linear in them with coefficients fitted
+   * to Yosys (scripts/calibrate.ts); `calibrationCore` names the coefficient set. Layers without it use `resources`.
+   */
+  costFeatures?(p: P, family: CostFamily): CostFeatures;
+  readonly calibrationCore?: string;
   /** Bit-exact reference of the hardware; inputs are the node's inputs (streams, then constants). */
   execute(p: P, inputs: readonly Tensor[]): Tensor[];
   /** Stream ports: the node's first `inputs(p).length` inputs are streams, the rest constants. */
