@@ -8,26 +8,18 @@
  *   eval    held-out error table of the calibrated model and of FINN's models
  * Re-fitting after a change of the features or the table: `npm run calibrate -- fit && npm run calibrate -- eval`.
  */
-import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { appendFileSync, writeFileSync } from 'node:fs';
+import { CALIBRATION_DIR as DIR, readTable, tablePath } from '../src/cost/calibration/table.ts';
 import { CALIBRATED_CORES, sample, type CalibratedCore, type Sample } from '../src/cost/calibration/samples.ts';
 import { batchJob, batchResources, type CalFamily } from '../src/cost/calibration/synth-sample.ts';
 import { yosysInWorker } from '../src/synth/yosys.ts';
 import { STAT_FILE } from '../src/synth/script.ts';
-import { fitAll, type TableRow } from '../src/cost/calibration/fit.ts';
+import { fitAll } from '../src/cost/calibration/fit.ts';
 import { evaluate, formatEvaluation } from '../src/cost/calibration/evaluate.ts';
-
-const DIR = fileURLToPath(new URL('../src/cost/calibration/', import.meta.url));
-const tablePath = (f: CalFamily): string => `${DIR}table-${f}.jsonl`;
 
 function arg(name: string, def: string): string {
   const i = process.argv.indexOf(`--${name}`);
   return i > 0 ? process.argv[i + 1]! : def;
-}
-
-export function readTable(f: CalFamily): TableRow[] {
-  if (!existsSync(tablePath(f))) return [];
-  return readFileSync(tablePath(f), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as TableRow);
 }
 
 async function synth(): Promise<void> {
@@ -80,7 +72,14 @@ function fit(): void {
 }
 
 function evalCmd(): void {
-  for (const f of ['xc7', 'ice40'] as CalFamily[]) console.log(formatEvaluation(evaluate(readTable(f), f)));
+  const out: Record<string, unknown> = {};
+  for (const f of ['xc7', 'ice40'] as CalFamily[]) {
+    const e = evaluate(readTable(f), f);
+    out[f] = e;
+    console.log(formatEvaluation(e));
+  }
+  // the committed evaluation: tests/synth/cost-model.test.ts checks that the table and coefficients reproduce it
+  writeFileSync(`${DIR}evaluation.json`, `${JSON.stringify(out, null, 1)}\n`);
 }
 
 const cmd = process.argv[2];

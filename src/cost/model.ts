@@ -99,6 +99,18 @@ export function ice40InEbr(m: CostMemory): boolean {
   return ice40Ebrs(m.depth, m.width) * 64 < m.depth * m.width;
 }
 
+/** Which resource model estimates use: calibrated on Yosys (default) or FINN's formulas. */
+export type CostModel = 'calibrated' | 'finn';
+export const COST_MODELS: readonly CostModel[] = ['calibrated', 'finn'];
+
+/** The calibrated family of a part: iCE40, or 7-series (also used, uncalibrated, for UltraScale+ parts). */
+export function costFamily(part: { readonly family: string }): CostFamily {
+  return part.family === 'ice40' ? 'ice40' : 'xc7';
+}
+
+/** Whether a core has coefficients for a family. */
+export const hasCoefficients = (core: string, family: CostFamily, coef: Coefficients = coefficients()): boolean => coef[core]?.[family]?.LUT !== undefined;
+
 /** The calibrated estimate of one core from its features. */
 export function applyModel(core: string, f: CostFeatures, family: CostFamily, coef: Coefficients = coefficients()): { LUT: number; FF: number; DSP: number; BRAM: number } {
   const c = coef[core]?.[family];

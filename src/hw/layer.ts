@@ -61,6 +61,8 @@ export interface Ice40Usage {
 
 /** Options of the cost models. */
 export interface CostOptions {
+  /** Resource model: 'calibrated' (fitted to Yosys, the default) or 'finn' (FINN's formulas; the hand-made iCE40 models). */
+  readonly costModel?: 'calibrated' | 'finn';
   /** Model the MVAU input buffer as block RAM (a core with a registered-read vector buffer); default false. */
   readonly vectorBufferInRam?: boolean;
 }

@@ -38,10 +38,17 @@ export function calibratedEstimate(r: TableRow, f: CostFamily, coef?: Coefficien
 /** The models finn-ts used before calibration. */
 export function previousEstimate(r: TableRow, f: CostFamily): Record<Res, number> {
   const part = findPart(f === 'xc7' ? 'xc7z020' : 'ice40-up5k');
-  if (r.core === 'fifo' || r.core === 'dwc') {
-    const [o, i, d] = r.core === 'fifo' ? [(r.params as FifoParams).width, (r.params as FifoParams).width, (r.params as FifoParams).depth] : [(r.params as DwcParams).inBits, (r.params as DwcParams).outBits, 0];
-    const u = infraUsage(o, i, d, part);
+  const finn = { costModel: 'finn' } as const;
+  if (r.core === 'fifo') {
+    const { width, depth } = r.params as FifoParams;
+    const u = infraUsage(width, width, depth, part, finn);
     return { LUT: u.LUT, FF: u.FF, BRAM: f === 'xc7' ? u.BRAM_18K : u.EBR, DSP: 0 };
+  }
+  if (r.core === 'dwc') {
+    // fold-to-fit's converter formula alone (its estimate of a converter plus an empty FIFO, minus the empty FIFO)
+    const { inBits, outBits } = r.params as DwcParams;
+    const u = infraUsage(inBits, outBits, 0, part, finn), fifo = infraUsage(outBits, outBits, 0, part, finn);
+    return { LUT: u.LUT - fifo.LUT, FF: u.FF - fifo.FF, BRAM: 0, DSP: 0 };
   }
   const layer = layerOf(CORE_KINDS[r.core]!);
   if (f === 'ice40' && layer.ice40) {
