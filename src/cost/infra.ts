@@ -1,5 +1,5 @@
 /** Calibrated-model features of the stream infrastructure the backend inserts: FIFOs (finn_fifo) and width converters (finn_dwc). */
-import { clog2, xc7LutramLuts, type CostFamily, type CostFeatures } from './model.ts';
+import { clog2, ice40InEbr, xc7LutramLuts, type CostFamily, type CostFeatures } from './model.ts';
 
 /** finn_fifo: DEPTH > 64 (style auto) is a block RAM of DEPTH-1 words plus an output register; else an asynchronous-read memory. */
 export function fifoFeatures(width: number, depth: number, family: CostFamily): CostFeatures {
@@ -8,9 +8,12 @@ export function fifoFeatures(width: number, depth: number, family: CostFamily): 
   if (useRam) {
     return { LUT: { const: 1, ram_w: width, ctr }, FF: { const: 1, ram_w: width, ctr }, memories: [{ depth: depth - 1, width, rom: false, style: 'block' }] };
   }
+  // asynchronous read: LUTRAM on 7-series; on iCE40 EBR once large enough (Yosys moves the read address register), else flip-flops
+  const mem = { depth, width, rom: false, style: family === 'xc7' ? 'distributed' : 'auto' } as const;
+  const ebr = family === 'ice40' && ice40InEbr(mem);
   const lutram = family === 'xc7' ? xc7LutramLuts(depth, width) : 0;
-  const bits = family === 'ice40' ? depth * width : 0;
-  return { LUT: { const: 1, lutram, logic_bits: bits, ctr }, FF: { const: 1, logic_bits: bits, ctr }, memories: [] };
+  const bits = family === 'ice40' && !ebr ? depth * width : 0;
+  return { LUT: { const: 1, lutram, logic_bits: bits, ctr, ebr_w: ebr ? width : 0 }, FF: { const: 1, logic_bits: bits, ctr, ebr_w: ebr ? width : 0 }, memories: [mem] };
 }
 
 /** finn_dwc: narrowing (IN = K·OUT), widening (OUT = K·IN) or a bit FIFO with a shifter (other ratios). */

@@ -7,7 +7,7 @@ import { emitter } from '../passes/util.ts';
 import { rewriteAll } from '../passes/pass.ts';
 import { checkDivides, fa, lutScale, readPair } from './common.ts';
 import { divisors, elemCode, port, type HwLayer } from './layer.ts';
-import { clog2, xc7LutramLuts } from '../cost/model.ts';
+import { clog2, ice40InEbr, xc7LutramLuts, type CostMemory } from '../cost/model.ts';
 
 /** Max-pool with kernel = stride over an NHWC feature map (binary: OR). */
 export interface MaxPoolParams {
@@ -39,12 +39,13 @@ export const maxPool: HwLayer<'hw.StreamingMaxPool', MaxPoolParams> = {
   costFeatures(p, family) {
     const bits = dtBits(p.dtype), WW = p.pe * bits, depth = ofm(p)[1] * (p.channels / p.pe);
     const ctr = clog2(depth) + clog2(p.channels / p.pe) + clog2(p.ifm[0] + 1) + clog2(p.ifm[1] + 1) + clog2(p.kernel[0]) + clog2(p.kernel[1]);
-    // the row buffer has an asynchronous read: LUTRAM on 7-series, flip-flops and muxes on iCE40
-    const bufBits = family === 'ice40' ? depth * WW : 0;
+    // the row buffer: LUTRAM on 7-series (style distributed); on iCE40 the tool's choice (EBR or flip-flops and muxes)
+    const mem: CostMemory = { depth, width: WW, rom: false, style: family === 'xc7' ? 'distributed' : 'auto' };
+    const bufBits = family === 'ice40' && !ice40InEbr(mem) ? depth * WW : 0;
     return {
       LUT: { const: 1, cmp: WW, lutram: family === 'xc7' ? xc7LutramLuts(depth, WW) : 0, buf_bits: bufBits, ctr },
       FF: { const: 1, width: WW, buf_bits: bufBits, ctr },
-      memories: [],
+      memories: [mem],
     };
   },
   calibrationCore: 'maxpool',

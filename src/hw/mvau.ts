@@ -13,7 +13,7 @@ import { rewriteAll } from '../passes/pass.ts';
 import { activationValue, bram18, checkDivides, fa, hwActivation, ice40Rom, inLutram, lutScale, plural, prod, readRamStyle, thresholdCount, uram, type RamStyle } from './common.ts';
 import { macAccumulators, xnorAccumulators } from './kernels.ts';
 import type { FpgaPart } from '../cost/parts.ts';
-import { clog2, ice40InEbr, romLogicLuts, xc7InBram, type CostFamily, type CostFeatures, type CostMemory } from '../cost/model.ts';
+import { clog2, ice40InEbr, romLogicLuts, xc7InBram, xc7LutramLuts, type CostFamily, type CostFeatures, type CostMemory } from '../cost/model.ts';
 import { divisors, elemCode, port, type HwLayer, type Ice40Usage, type LayerRtl, type Resources } from './layer.ts';
 
 /**
@@ -115,13 +115,15 @@ function costFeatures(p: MvauParams, family: CostFamily): CostFeatures {
   const CW = Math.max(acc, tbits) + 1, O = dtBits(outType(p));
   const wmemShape: CostMemory = { depth: nf * sf, width: P * Q * W, rom: true, style: p.ramStyle };
   const tmemShape: CostMemory = { depth: nf, width: P * Math.max(1, nt) * tbits, rom: true, style: p.ramStyle };
-  const mems = nt > 0 ? [wmemShape, tmemShape] : [wmemShape];
+  // the input-vector buffer (replayed for NF > 1): LUTRAM on 7-series (style distributed), the tool's choice on iCE40
+  const ibufShape: CostMemory = { depth: sf, width: Q * A, rom: false, style: family === 'xc7' ? 'distributed' : 'auto' };
+  const mems = [wmemShape, ...(nt > 0 ? [tmemShape] : []), ...(nf > 1 ? [ibufShape] : [])];
   const inBlock = (m: CostMemory): boolean => (family === 'xc7' ? xc7InBram(m) : ice40InEbr(m));
   const wLogic = !inBlock(wmemShape) && wmemShape.depth > 1, tLogic = nt > 0 && !inBlock(tmemShape) && nf > 1;
   const dsp = family === 'xc7' && !xnor && !aBipolar && W + A + 2 >= 9 ? P * Q : 0;
   const macBits = xnor || dsp ? 0 : P * Q * (aBipolar ? W + 1 : (W + 1) * (A + 1));
-  const ibufBits = nf > 1 ? Q * A : 0;
-  const ibuf = nf > 1 ? (family === 'xc7' ? (sf <= 32 ? Math.ceil(ibufBits / 6) : Math.ceil(ibufBits / 3) * Math.ceil(sf / 64)) : ibufBits * sf) : 0;
+  const ibufLogic = nf > 1 && !inBlock(ibufShape) ? Q * A * sf : 0;
+  const ibuf = nf > 1 && family === 'xc7' ? xc7LutramLuts(sf, Q * A) : ibufLogic;
   const ctr = clog2(sf) + clog2(nf) + clog2(sf * nf);
   return {
     LUT: {
@@ -130,8 +132,9 @@ function costFeatures(p: MvauParams, family: CostFamily): CostFeatures {
       trom: tLogic ? romLogicLuts(tmemShape.depth, tmemShape.width, family) : 0, ibuf, ctr,
     },
     FF: {
-      const: 1, acc: 2 * P * SW, out: P * O, act: Q * A, wq: wLogic || wmemShape.depth <= 1 ? P * Q * W : 0, tq: nt > 0 && (tLogic || nf <= 1) ? tmemShape.width : 0,
-      ibuf: family === 'ice40' ? ibufBits * sf : 0, ctr,
+      const: 1, acc: 2 * P * SW, out: P * O, act: Q * A, // a LUT ROM's read register stays on the data side for deeper ROMs (Yosys moves it to the address of tiny ones)
+      wq: wLogic && wmemShape.depth > 4 ? wmemShape.width : 0, tq: tLogic && nf > 4 ? tmemShape.width : 0,
+      ibuf: family === 'ice40' ? ibufLogic : 0, ctr,
     },
     DSP: { dsp },
     memories: mems,

@@ -59,11 +59,12 @@ export const thresholding: HwLayer<'hw.Thresholding', ThresholdingParams> = {
     const A = dtBits(p.inputType), O = dtBits(p.outputType), P = p.pe, S = p.numThresholds, nf = p.channels / p.pe;
     const T = bitsFor(Math.min(-1, dtMin(p.inputType)), dtMax(p.inputType) + 1), CW = Math.max(A, T) + 1;
     const rom: CostMemory = { depth: nf, width: P * S * T, rom: true, style: p.ramStyle };
-    const logic = nf > 1 && !(family === 'xc7' ? xc7InBram(rom) : ice40InEbr(rom));
+    // ROMs of one or two words fold into the compares (constants or a 2:1 choice)
+    const logic = nf > 2 && !(family === 'xc7' ? xc7InBram(rom) : ice40InEbr(rom));
     const ctr = clog2(nf) + clog2(prod(p.numVectors));
     return {
-      LUT: { const: 1, cmp: nf > 1 ? P * S * CW : 0, cmp_const: nf > 1 ? 0 : P * S * CW, rom: logic ? romLogicLuts(nf, rom.width, family) : 0, out: P * O, ctr },
-      FF: { const: 1, in: P * A, out: 2 * P * O, tq: logic ? rom.width : 0, ctr },
+      LUT: { const: 1, cmp: nf > 2 ? P * S * CW : 0, cmp_const: nf > 2 ? 0 : P * S * CW, rom: logic ? romLogicLuts(nf, rom.width, family) : 0, out: P * O, ctr },
+      FF: { const: 1, in: P * A, out: 2 * P * O, tq: logic && nf > 4 ? rom.width : 0, ctr },
       memories: [rom],
     };
   },
