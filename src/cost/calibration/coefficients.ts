@@ -116,12 +116,12 @@ export const COEFFICIENTS = {
  "mvau": {
   "xc7": {
    "LUT": {
-    "adder": 0.229503,
-    "const": 175.535921,
-    "mac_bits": 0.660619,
-    "thr_cmp": 0.79086,
-    "trom": 0.572968,
-    "wrom": 0.576001
+    "adder": 0.474891,
+    "ctr": 9.984237,
+    "mac_bits": 1.095488,
+    "thr_cmp": 0.079453,
+    "trom": 1.436522,
+    "xnor_pop": 3.813418
    },
    "FF": {
     "acc": 0.504554,
