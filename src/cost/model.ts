@@ -96,9 +96,9 @@ export function ice40InEbr(m: CostMemory): boolean {
   if (m.style === 'block' || m.style === 'ultra') return true;
   if (m.style !== 'auto') return false;
   if (m.rom) return ice40RomInEbr(m.depth, m.width);
-  // writable memories: block RAM once the bits clearly outweigh the EBRs (measured: 66 × 1 and 16 × 4 stay in logic,
-  // 160 × 4, 16 × 64 and 88 × 32 go to EBR)
-  return ice40Ebrs(m.depth, m.width) * 128 < m.depth * m.width;
+  // writable memories: block RAM once the bits reach 128 per EBR (measured: 66 × 1, 16 × 4 and 3 × 24 stay in logic,
+  // 32 × 4, 8 × 64, 160 × 4, 16 × 64 and 88 × 32 go to EBR)
+  return ice40Ebrs(m.depth, m.width) * 128 <= m.depth * m.width;
 }
 
 /** Which resource model estimates use: calibrated on Yosys (default) or FINN's formulas. */

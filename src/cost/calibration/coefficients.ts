@@ -50,15 +50,17 @@ export const COEFFICIENTS = {
   },
   "ice40": {
    "LUT": {
-    "const": 24.822899,
-    "ctr": 1.557593,
-    "logic_bits": 0.136384,
-    "ram_w": 0.914426
+    "const": 0.224759,
+    "ctr": 2.423992,
+    "ebr_w": 0.97949,
+    "logic_bits": 0.509423,
+    "ram_w": 0.976352
    },
    "FF": {
-    "const": 53.595979,
-    "logic_bits": 0.063256,
-    "ram_w": 1.577936
+    "ctr": 1.326815,
+    "ebr_w": 0.923097,
+    "logic_bits": 0.983492,
+    "ram_w": 2.003643
    }
   }
  },
