@@ -39,6 +39,8 @@ import { applyFoldingConfig, foldingConfigOf } from './passes/fold/config.ts';
 import { closeNames, validateFoldingConfig } from './passes/fold/validate-config.ts';
 import { isHwOp } from './ir/ops.ts';
 import { padForFolding } from './passes/fold/pad-for-folding.ts';
+import type { CostModel } from './cost/model.ts';
+import { foldToFitChecked } from './synth/fit-check.ts';
 import { foldToFit, type FitReport } from './synth/fit.ts';
 import { estimate, resourcesReport } from './cost/estimate.ts';
 import { findPart, type FpgaPart } from './cost/parts.ts';
@@ -78,6 +80,10 @@ export interface BuildOptions {
   readonly output?: OutputMode;
   readonly maxWeightWidth: number;
   readonly twoPassFolding: boolean;
+  /** Resource model of the estimates and of fold-to-fit: calibrated on Yosys (default) or FINN's formulas. */
+  readonly costModel?: CostModel;
+  /** With --target-fps max: check the folding by Yosys synthesis and adjust, at most this many syntheses (default 0: estimate only). */
+  readonly fitSynth?: number;
   /** Let a folding file ask for PE/SIMD that do not divide a layer: its width is padded (as the FINN paper does for LFC). */
   readonly pad?: boolean;
   /** Folding-file entries that name no layer are warnings instead of errors. */
@@ -227,17 +233,19 @@ function hashFiles(paths: readonly string[]): Record<string, string> {
   return Object.fromEntries(paths.map((p) => [basename(p), createHash('sha256').update(readFileSync(p)).digest('hex')]));
 }
 
-function foldStep(g: Graph, ctx: BuildContext): Graph {
+async function foldStep(g: Graph, ctx: BuildContext): Promise<Graph> {
   const { opts } = ctx;
   let out = g;
   if (opts.targetFps === 'max') {
-    const fit = foldToFit(out, ctx.part, opts.clockNs, { maxWeightWidth: opts.maxWeightWidth });
+    const fo = { maxWeightWidth: opts.maxWeightWidth, costModel: opts.costModel };
+    const checked = opts.fitSynth ? await foldToFitChecked(out, ctx.part, opts.clockNs, fo, opts.fitSynth, ctx.out, 2, ctx.pass.log) : undefined;
+    const fit = checked ? checked.fit : foldToFit(out, ctx.part, opts.clockNs, fo);
     out = fit.graph;
     const margin = Object.entries(fit.margin).filter(([, m]) => m.available > 0)
       .map(([k, m]) => `${RESOURCE_LABEL[k] ?? k} ${Math.round(m.used)}/${m.available} (${m.headroom_pct} % left)`).join(', ');
     ctx.pass.log(`fold: --target-fps max on ${ctx.part.name}: ${fit.cycles} cycles/frame → ${Math.round(fit.fps)} frames/s at ${1000 / opts.clockNs} MHz; binding ${RESOURCE_LABEL[fit.binding] ?? fit.binding}; estimate ${margin}`);
     const { graph: _, ...rest } = fit;
-    const report: FitReport = { part: ctx.part.name, clock_ns: opts.clockNs, ...rest };
+    const report: FitReport = { part: ctx.part.name, clock_ns: opts.clockNs, ...rest, ...(checked ? { synth_rounds: checked.rounds, chosen_round: checked.chosen } : {}) };
     ctx.out.writeJson('report/fit_report.json', report);
   } else if (opts.targetFps !== undefined) {
     const target = targetCycles(opts.targetFps, opts.clockNs);
@@ -270,12 +278,15 @@ function checkUnmatched(unmatched: readonly string[], g: Graph, opts: BuildOptio
 }
 
 function estimateStep(g: Graph, ctx: BuildContext): Graph {
-  const e = estimate(g, ctx.part, ctx.opts.clockNs);
+  const model = ctx.opts.costModel ?? 'calibrated';
+  const e = estimate(g, ctx.part, ctx.opts.clockNs, model);
   ctx.out.writeJson('report/estimate_layer_cycles.json', e.layerCycles);
   ctx.out.writeJson('report/estimate_layer_resources.json', resourcesReport(e));
+  // FINN's formulas beside the calibrated model, for comparison
+  if (model === 'calibrated') ctx.out.writeJson('report/estimate_layer_resources_finn.json', resourcesReport(estimate(g, ctx.part, ctx.opts.clockNs, 'finn')));
   ctx.out.writeJson('report/estimate_network_performance.json', e.performance);
   const p = e.performance;
-  ctx.pass.log(`estimate: max ${p.max_cycles} cycles/frame (${p.max_cycles_node_name}), ${Math.round(p.estimated_throughput_fps)} frames/s at ${1000 / ctx.opts.clockNs} MHz; ${usageText(fitOf(g, ctx.part))} on ${ctx.part.name} (layers, FIFOs and width converters)`);
+  ctx.pass.log(`estimate: max ${p.max_cycles} cycles/frame (${p.max_cycles_node_name}), ${Math.round(p.estimated_throughput_fps)} frames/s at ${1000 / ctx.opts.clockNs} MHz; ${usageText(fitOf(g, ctx.part, { costModel: model }))} on ${ctx.part.name} (layers, FIFOs and width converters; ${model === 'calibrated' ? 'model calibrated on Yosys' : "FINN's resource formulas"})`);
   return g;
 }
 
@@ -390,7 +401,7 @@ function buildOutcome(g: Graph, opts: BuildOptions, part: FpgaPart, out: OutDir)
   const perf = readJson(out.path('report/estimate_network_performance.json')) as { estimated_throughput_fps: number };
   const rtl = existsSync(out.path('report/rtlsim_performance.json')) && STEP_NAMES.indexOf(opts.to ?? 'verify') >= STEP_NAMES.indexOf('verify')
     ? (readJson(out.path('report/rtlsim_performance.json')) as { stable_throughput?: number }).stable_throughput ?? null : null;
-  return outcomeOf(g, part, opts.clockNs, opts.maxWeightWidth, typeof opts.targetFps === 'number' ? opts.targetFps : null, perf.estimated_throughput_fps, rtl);
+  return outcomeOf(g, part, opts.clockNs, opts.maxWeightWidth, typeof opts.targetFps === 'number' ? opts.targetFps : null, perf.estimated_throughput_fps, rtl, { costModel: opts.costModel });
 }
 
 /** The settings a report needs to re-run folding and cost in the page, recorded in build_status.json. */
@@ -398,6 +409,6 @@ function recordedOptions(opts: BuildOptions, part: FpgaPart): Record<string, unk
   return {
     part: part.name, clock_ns: opts.clockNs, target_fps: opts.foldingFile || opts.targetFps === 'max' ? null : opts.targetFps ?? null,
     fold_to_fit: opts.targetFps === 'max',
-    folding_file: opts.foldingFile ? basename(opts.foldingFile) : null, mvau_wwidth_max: opts.maxWeightWidth, two_pass_folding: opts.twoPassFolding,
+    folding_file: opts.foldingFile ? basename(opts.foldingFile) : null, mvau_wwidth_max: Number.isFinite(opts.maxWeightWidth) ? opts.maxWeightWidth : null, two_pass_folding: opts.twoPassFolding, cost_model: opts.costModel ?? 'calibrated',
   };
 }

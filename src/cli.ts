@@ -88,7 +88,9 @@ export function makeProgram(print: (s: string) => void, printErr: (s: string) =>
     .addOption(new Option('--input-kind <kind>', 'image: raw UINT8 pixels in; features: the first quantizer runs on the host (default: decided from the model, see README)').choices(['image', 'features']))
     .addOption(new Option('--input-quant <where>', "where the model's first quantizer runs (default: accel for images, host for features)").choices(['accel', 'host']))
     .option('--output <mode>', 'what the output stream carries: top1 (default for several outputs), topk:K, scores, decision (default for one output)', parseOutputMode)
-    .option('--mvau-wwidth-max <bits>', 'max weight bits per PE per cycle when folding (default: 36)', num('--mvau-wwidth-max'))
+    .addOption(new Option('--cost-model <model>', 'resource model of estimates and --target-fps max: calibrated (on Yosys, default) or finn (FINN\'s formulas)').choices(['calibrated', 'finn']))
+    .option('--fit-synth <rounds>', 'with --target-fps max: synthesize the folding with Yosys and adjust it, at most <rounds> syntheses', num('--fit-synth'))
+    .option('--mvau-wwidth-max <bits>', 'max weight bits per PE per cycle when folding (default: 36; unlimited with --target-fps max)', num('--mvau-wwidth-max'))
     .option('--two-pass', 'rebalance folding when the target cannot be met')
     .option('--pad', 'pad layer widths where the folding file asks for PE/SIMD that do not divide them')
     .option('--allow-unmatched', 'folding-file entries that name no layer are warnings, not errors')
@@ -106,7 +108,7 @@ export function makeProgram(print: (s: string) => void, printErr: (s: string) =>
       const fromCfg = o.config ? configToOptions(String(o.config), log) : {};
       const merged = { ...fromCfg, ...Object.fromEntries(Object.entries({
         model, out: o.out, targetFps: o.targetFps, clockNs: o.clockNs, part: o.part, foldingFile: o.folding,
-        from: o.from, to: o.to, preprocess: o.preprocess, inputKind: o.inputKind, inputQuant: o.inputQuant, output: o.output, maxWeightWidth: o.mvauWwidthMax, twoPassFolding: o.twoPass, pad: o.pad, allowUnmatched: o.allowUnmatched,
+        from: o.from, to: o.to, preprocess: o.preprocess, inputKind: o.inputKind, inputQuant: o.inputQuant, output: o.output, maxWeightWidth: o.mvauWwidthMax, twoPassFolding: o.twoPass, pad: o.pad, allowUnmatched: o.allowUnmatched, costModel: o.costModel, fitSynth: o.fitSynth,
         verifyDataset: o.verifyDataset, verifyLimit: o.verifyLimit, stalls: o.stalls === undefined ? undefined : o.stalls === 'on',
         seed: o.seed, simCacheDir: o.simCache, verilator: env.FINN_VERILATOR, fifoSizing: o.fifoSizing,
       }).filter(([, v]) => v !== undefined)) } as Partial<BuildOptions>;
@@ -114,7 +116,10 @@ export function makeProgram(print: (s: string) => void, printErr: (s: string) =>
       if (!merged.out) fail('E_USAGE', 'finn build needs --out <dir> (or output_dir in --config)');
       if (!o.out && fromCfg.out) print(`output: ${fromCfg.out} (output_dir of ${String(o.config)}, relative to the current directory as in FINN; --out overrides it)`);
       const part = merged.part ?? DEFAULT_PART;
-      const opts: BuildOptions = { part, clockNs: findPart(part).defaultClockNs, preprocess: 'auto', maxWeightWidth: 36, twoPassFolding: false, ...merged, log, progress } as BuildOptions;
+      // --target-fps max budgets the real cost of wide weight streams (the calibrated model), so FINN's 36-bit cap
+      // (mvau_wwidth_max) applies only when asked for
+      const wmax = merged.targetFps === 'max' ? Number.POSITIVE_INFINITY : 36;
+      const opts: BuildOptions = { part, clockNs: findPart(part).defaultClockNs, preprocess: 'auto', maxWeightWidth: wmax, twoPassFolding: false, ...merged, log, progress } as BuildOptions;
       const first = STEP_NAMES.indexOf(opts.from ?? 'import'), last = STEP_NAMES.indexOf(opts.to ?? 'verify');
       progress.plan(STEPS.slice(first, last + 1).map((st) => ({ name: st.name, summary: st.summary })));
       let r;

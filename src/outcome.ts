@@ -8,7 +8,7 @@ import { isHwOp } from './ir/ops.ts';
 import { withLayer, type HwOp } from './hw/registry.ts';
 import type { FpgaPart } from './cost/parts.ts';
 import { setFolding } from './passes/fold/set-folding.ts';
-import { designUsage, partCapacities } from './synth/fit.ts';
+import { designUsage, partCapacities, type FitOptions } from './synth/fit.ts';
 
 export interface ResourceFit { readonly resource: string; readonly used: number; readonly available: number; readonly fits: boolean }
 
@@ -36,8 +36,8 @@ export function minAchievableCycles(g: Graph, maxWeightWidth: number): { cycles:
 const fmt = (v: number): string => Math.round(v).toLocaleString('en-US');
 
 /** Estimated usage of the folded design against the part (the same numbers as the fold and estimate lines). */
-export function fitOf(g: Graph, part: FpgaPart): Outcome['fit'] {
-  const used = designUsage(g, part).sum;
+export function fitOf(g: Graph, part: FpgaPart, o: FitOptions = {}): Outcome['fit'] {
+  const used = designUsage(g, part, o).sum;
   const caps = partCapacities(part);
   const resources = (Object.entries(caps) as [keyof typeof used, number][]).filter(([k, cap]) => cap > 0 || used[k] > 0)
     .map(([k, cap]) => ({ resource: k, used: Math.round(used[k]), available: cap, fits: Math.round(used[k]) <= cap }));
@@ -49,8 +49,8 @@ export function usageText(fit: Outcome['fit']): string {
   return fit.resources.filter((r) => r.used > 0).map((r) => `${fmt(r.used)}/${fmt(r.available)} ${RESOURCE_LABEL[r.resource] ?? r.resource}`).join(', ');
 }
 
-export function outcomeOf(g: Graph, part: FpgaPart, clockNs: number, maxWeightWidth: number, targetFps: number | null, estimatedFps: number, measuredFps: number | null): Outcome {
-  const fit = fitOf(g, part);
+export function outcomeOf(g: Graph, part: FpgaPart, clockNs: number, maxWeightWidth: number, targetFps: number | null, estimatedFps: number, measuredFps: number | null, o: FitOptions = {}): Outcome {
+  const fit = fitOf(g, part, o);
   const warnings: string[] = [];
   let target: Outcome['target'] = null;
   if (targetFps !== null) {

@@ -2,7 +2,9 @@
 import type { Graph } from '../ir/graph.ts';
 import { isHwOp } from '../ir/ops.ts';
 import { withLayer } from '../hw/registry.ts';
-import type { Resources } from '../hw/layer.ts';
+import type { CostOptions, Resources } from '../hw/layer.ts';
+import type { HwOp } from '../hw/registry.ts';
+import { applyModel, costFamily, hasCoefficients, type CostModel } from './model.ts';
 import type { FpgaPart } from './parts.ts';
 
 export interface NetworkPerformance {
@@ -24,14 +26,35 @@ export interface Estimates {
 
 const KEYS: readonly (keyof Resources)[] = ['LUT', 'FF', 'BRAM_18K', 'URAM', 'DSP'];
 
-/** Estimate a folded hardware graph on a part at a clock period (ns). */
-export function estimate(g: Graph, part: FpgaPart, clockNs: number): Estimates {
+/**
+ * Resources of one layer: the calibrated model where the layer has one for the part's family (iCE40 block RAMs in
+ * 18-kbit equivalents, EBR × 4/18), else — and with model 'finn' — the layer's FINN-style `resources`.
+ */
+export function layerCost(op: HwOp, part: FpgaPart, model: CostModel = 'calibrated'): Resources {
+  return withLayer(op, (layer, p) => {
+    const fam = costFamily(part);
+    if (model === 'finn' || !layer.costFeatures || !layer.calibrationCore || !hasCoefficients(layer.calibrationCore, fam)) return layer.resources(p, part);
+    const e = applyModel(layer.calibrationCore, layer.costFeatures(p, fam), fam);
+    return { LUT: e.LUT, FF: e.FF, BRAM_18K: fam === 'xc7' ? e.BRAM : Math.round((e.BRAM * 4 / 18) * 100) / 100, URAM: 0, DSP: e.DSP };
+  });
+}
+
+/** iCE40 EBRs of a layer under the calibrated model, or undefined when it has none. */
+export function layerEbrs(op: HwOp, o: CostOptions = {}): number | undefined {
+  if (o.costModel === 'finn') return undefined;
+  return withLayer(op, (layer, p) => (layer.costFeatures && layer.calibrationCore && hasCoefficients(layer.calibrationCore, 'ice40')
+    ? applyModel(layer.calibrationCore, layer.costFeatures(p, 'ice40'), 'ice40').BRAM : undefined));
+}
+
+/** Estimate a folded hardware graph on a part at a clock period (ns) with a resource model (default: calibrated). */
+export function estimate(g: Graph, part: FpgaPart, clockNs: number, model: CostModel = 'calibrated'): Estimates {
   const layerCycles: Record<string, number> = {};
   const layerResources: Record<string, Resources> = {};
   const total: Resources = { LUT: 0, FF: 0, BRAM_18K: 0, URAM: 0, DSP: 0 };
   for (const n of g.nodes) {
     if (!isHwOp(n.op)) continue;
-    const [cyc, res] = withLayer(n.op, (layer, p) => [layer.cycles(p), layer.resources(p, part)] as const);
+    const cyc = withLayer(n.op, (layer, p) => layer.cycles(p));
+    const res = layerCost(n.op, part, model);
     layerCycles[n.name] = cyc;
     layerResources[n.name] = res;
     for (const k of KEYS) total[k] += res[k];

@@ -7,6 +7,7 @@ import { emitter } from '../passes/util.ts';
 import { rewriteAll } from '../passes/pass.ts';
 import { checkDivides, fa, lutScale } from './common.ts';
 import { divisors, elemCode, port, type HwLayer } from './layer.ts';
+import { clog2 } from '../cost/model.ts';
 
 /** Top-k (k = 1) over `labels` values; outputs the index, lowest index wins ties. Node inputs: [x]. */
 export interface LabelSelectParams {
@@ -45,6 +46,15 @@ export const labelSelect: HwLayer<'hw.LabelSelect', LabelSelectParams> = {
     const I = dtBits(p.inputType), O = dtBits(p.outputType);
     return { LUT: Math.round((40 + p.pe * (I + O) * 2) * lutScale(part)), FF: 2 * (I + O) + 16, BRAM_18K: 0, URAM: 0, DSP: 0 };
   },
+  costFeatures(p) {
+    const I = dtBits(p.inputType), O = dtBits(p.outputType), P = p.pe, K = p.k;
+    return {
+      LUT: { const: 1, cmp: P * K * (I + O), sel: K * (I + O), pin: P * I, ctr: clog2(p.labels / p.pe) + O },
+      FF: { const: 1, sel: K * (I + O), pin: P * I, ctr: clog2(p.labels / p.pe) + O },
+      memories: [],
+    };
+  },
+  calibrationCore: 'labelselect',
   execute: (p, [x]) => {
     if (p.validLabels === p.labels) return [topk(x!, p.k, -1, true)[1]];
     const rows = x!.data.length / p.labels;

@@ -8,6 +8,7 @@ import type { DataType } from '../ir/datatype.ts';
 import type { FpgaPart } from '../cost/parts.ts';
 import type { VParamValue } from '../verilog/model.ts';
 import type { Pass } from '../passes/pass.ts';
+import type { CostFamily, CostFeatures } from '../cost/model.ts';
 import { fail } from '../util/errors.ts';
 
 /** How values of a stream element are encoded in hardware. */
@@ -60,6 +61,8 @@ export interface Ice40Usage {
 
 /** Options of the cost models. */
 export interface CostOptions {
+  /** Resource model: 'calibrated' (fitted to Yosys, the default) or 'finn' (FINN's formulas; the hand-made iCE40 models). */
+  readonly costModel?: 'calibrated' | 'finn';
   /** Model the MVAU input buffer as block RAM (a core with a registered-read vector buffer); default false. */
   readonly vectorBufferInRam?: boolean;
 }
@@ -129,6 +132,12 @@ export interface HwLayer<K extends string, P> {
   resources(p: P, part: FpgaPart): Resources;
   /** A model calibrated on synth_ice40 (fit-to-part uses it on iCE40 parts; others convert `resources`). */
   ice40?(p: P, o: CostOptions): Ice40Usage;
+  /**
+   * Features of the calibrated cost model (src/cost/model.ts): LUT/FF/DSP are linear in them with coefficients fitted
+   * to Yosys (scripts/calibrate.ts); `calibrationCore` names the coefficient set. Layers without it use `resources`.
+   */
+  costFeatures?(p: P, family: CostFamily): CostFeatures;
+  readonly calibrationCore?: string;
   /** Bit-exact reference of the hardware; inputs are the node's inputs (streams, then constants). */
   execute(p: P, inputs: readonly Tensor[]): Tensor[];
   /** Stream ports: the node's first `inputs(p).length` inputs are streams, the rest constants. */

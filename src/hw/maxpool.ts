@@ -7,6 +7,7 @@ import { emitter } from '../passes/util.ts';
 import { rewriteAll } from '../passes/pass.ts';
 import { checkDivides, fa, lutScale, readPair } from './common.ts';
 import { divisors, elemCode, port, type HwLayer } from './layer.ts';
+import { clog2, ice40InEbr, xc7LutramLuts, type CostMemory } from '../cost/model.ts';
 
 /** Max-pool with kernel = stride over an NHWC feature map (binary: OR). */
 export interface MaxPoolParams {
@@ -35,6 +36,19 @@ export const maxPool: HwLayer<'hw.StreamingMaxPool', MaxPoolParams> = {
     const rowBuf = ofm(p)[1] * p.channels * bits;
     return { LUT: Math.round((60 + p.pe * bits * 3 + Math.ceil(rowBuf / 64)) * lutScale(part)), FF: p.pe * bits * 2 + 48, BRAM_18K: 0, URAM: 0, DSP: 0 };
   },
+  costFeatures(p, family) {
+    const bits = dtBits(p.dtype), WW = p.pe * bits, depth = ofm(p)[1] * (p.channels / p.pe);
+    const ctr = clog2(depth) + clog2(p.channels / p.pe) + clog2(p.ifm[0] + 1) + clog2(p.ifm[1] + 1) + clog2(p.kernel[0]) + clog2(p.kernel[1]);
+    // the row buffer: LUTRAM on 7-series (style distributed); on iCE40 the tool's choice (EBR or flip-flops and muxes)
+    const mem: CostMemory = { depth, width: WW, rom: false, style: family === 'xc7' ? 'distributed' : 'auto' };
+    const bufBits = family === 'ice40' && !ice40InEbr(mem) ? depth * WW : 0;
+    return {
+      LUT: { const: 1, cmp: WW, lutram: family === 'xc7' ? xc7LutramLuts(depth, WW) : 0, buf_bits: bufBits, ctr },
+      FF: { const: 1, width: WW, buf_bits: bufBits, ctr },
+      memories: [mem],
+    };
+  },
+  calibrationCore: 'maxpool',
   execute: (p, [x]) => convKernels.MaxPoolNHWC!({ kind: 'MaxPoolNHWC', kernel: p.kernel, strides: p.kernel }, [x!]),
   inputs: (p) => [port(p.dtype, p.pe, p.ifm[0] * p.ifm[1] * p.channels)],
   outputs: (p) => { const [h, w] = ofm(p); return [port(p.dtype, p.pe, h * w * p.channels)]; },

@@ -13,6 +13,7 @@ import { rewriteAll } from '../passes/pass.ts';
 import { activationValue, bram18, checkDivides, fa, hwActivation, ice40Rom, inLutram, lutScale, plural, prod, readRamStyle, thresholdCount, uram, type RamStyle } from './common.ts';
 import { macAccumulators, xnorAccumulators } from './kernels.ts';
 import type { FpgaPart } from '../cost/parts.ts';
+import { clog2, ice40InEbr, romLogicLuts, xc7InBram, xc7LutramLuts, type CostFamily, type CostFeatures, type CostMemory } from '../cost/model.ts';
 import { divisors, elemCode, port, type HwLayer, type Ice40Usage, type LayerRtl, type Resources } from './layer.ts';
 
 /**
@@ -101,6 +102,46 @@ function ice40(p: MvauParams, o: { vectorBufferInRam?: boolean }): Ice40Usage {
   return u;
 }
 
+
+/** Features of the calibrated model (the core's structure in src/rtl/finn_mvau.v). */
+function costFeatures(p: MvauParams, family: CostFamily): CostFeatures {
+  const W = p.binaryXnor ? 1 : dtBits(p.weightType), A = dtBits(p.inputType);
+  const acc = dtBits(p.accType), P = p.pe, Q = p.simd, xnor = p.binaryXnor;
+  const aBipolar = !xnor && p.inputType.kind === 'bipolar';
+  const SW = Math.max(acc, W + A + 2) + 1;
+  const sf = p.mw / p.simd, nf = p.mh / p.pe;
+  const nt = p.noActivation ? 0 : p.numThresholds;
+  const tbits = bitsFor(Math.min(-1, dtMin(p.accType)), dtMax(p.accType) + 1);
+  const CW = Math.max(acc, tbits) + 1, O = dtBits(outType(p));
+  const wmemShape: CostMemory = { depth: nf * sf, width: P * Q * W, rom: true, style: p.ramStyle };
+  const tmemShape: CostMemory = { depth: nf, width: P * Math.max(1, nt) * tbits, rom: true, style: p.ramStyle };
+  // the input-vector buffer (replayed for NF > 1): LUTRAM on 7-series (style distributed), the tool's choice on iCE40
+  const ibufShape: CostMemory = { depth: sf, width: Q * A, rom: false, style: family === 'xc7' ? 'distributed' : 'auto' };
+  const mems = [wmemShape, ...(nt > 0 ? [tmemShape] : []), ...(nf > 1 ? [ibufShape] : [])];
+  const inBlock = (m: CostMemory): boolean => (family === 'xc7' ? xc7InBram(m) : ice40InEbr(m));
+  const wLogic = !inBlock(wmemShape) && wmemShape.depth > 1, tLogic = nt > 0 && !inBlock(tmemShape) && nf > 1;
+  const dsp = family === 'xc7' && !xnor && !aBipolar && W + A + 2 >= 9 ? P * Q : 0;
+  const macBits = xnor || dsp ? 0 : P * Q * (aBipolar ? W + 1 : (W + 1) * (A + 1));
+  const ibufLogic = nf > 1 && !inBlock(ibufShape) ? Q * A * sf : 0;
+  const ibuf = nf > 1 && family === 'xc7' ? xc7LutramLuts(sf, Q * A) : ibufLogic;
+  const ctr = clog2(sf) + clog2(nf) + clog2(sf * nf);
+  return {
+    LUT: {
+      // no constant term: small samples would explain the lanes by it, and large layers are all lanes
+      pe: P, xnor_pop: xnor ? P * Q : 0, mac_bits: macBits, adder: xnor ? 0 : P * Q * SW, dsp_adder: dsp ? P * SW : 0, acc: P * SW,
+      thr_cmp: P * nt * CW, wrom: wLogic ? romLogicLuts(wmemShape.depth, wmemShape.width, family) : 0,
+      trom: tLogic ? romLogicLuts(tmemShape.depth, tmemShape.width, family) : 0, ibuf, ctr,
+    },
+    FF: {
+      const: 1, acc: 2 * P * SW, out: P * O, act: Q * A, // a LUT ROM's read register stays on the data side for deeper ROMs (Yosys moves it to the address of tiny ones)
+      wq: wLogic && wmemShape.depth > 4 ? wmemShape.width : 0, tq: tLogic && nf > 4 ? tmemShape.width : 0,
+      ibuf: family === 'ice40' ? ibufLogic : 0, ctr,
+    },
+    DSP: { dsp },
+    memories: mems,
+  };
+}
+
 export const mvau: HwLayer<'hw.MVAU', MvauParams> = {
   kind: 'hw.MVAU',
   finnName: 'MVAU',
@@ -134,6 +175,8 @@ export const mvau: HwLayer<'hw.MVAU', MvauParams> = {
   cycles: (p) => (p.mh / p.pe) * (p.mw / p.simd) * prod(p.numVectors),
   resources,
   ice40,
+  costFeatures,
+  calibrationCore: 'mvau',
   execute(p, [x, w, t]) {
     const rows = x!.data.length / p.mw;
     const acc = (p.binaryXnor ? xnorAccumulators : macAccumulators)(x!.data, w!.data, rows, p.mw, p.mh);

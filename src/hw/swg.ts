@@ -14,6 +14,7 @@ import { emitter } from '../passes/util.ts';
 import { rewriteAll } from '../passes/pass.ts';
 import { bram18, checkDivides, fa, inLutram, lutScale, readPair, readRamStyle, type RamStyle } from './common.ts';
 import { divisors, port, type HwLayer } from './layer.ts';
+import { clog2, ice40InEbr, xc7InBram, xc7LutramLuts, type CostMemory } from '../cost/model.ts';
 
 /** NHWC pixels in; for each output pixel the kh·kw·C window in (kh, kw, C) order, or (C/SIMD, kh, kw, SIMD) if depthwise. */
 export interface SwgParams {
@@ -66,6 +67,21 @@ export const swg: HwLayer<'hw.ConvolutionInputGenerator', SwgParams> = {
     const lutram = inLutram(p.ramStyle, depth);
     return { LUT: Math.round((120 + width * 2 + (lutram ? width * Math.ceil(depth / 64) : 0)) * lutScale(part)), FF: width * 2 + 64, BRAM_18K: lutram ? 0 : bram18(depth, width), URAM: 0, DSP: 0 };
   },
+  costFeatures(p, family) {
+    const WW = p.simd * dtBits(p.dtype), depth = swgBufferWords(p);
+    const mem: CostMemory = { depth, width: WW, rom: false, style: p.ramStyle };
+    const block = family === 'xc7' ? xc7InBram(mem) : ice40InEbr(mem);
+    const cf = p.channels / p.simd;
+    const ctr = clog2(depth) * 3 + clog2(p.depthwise ? p.kernel[1] : p.kernel[1] * cf) + clog2(p.kernel[0]) + clog2(p.ofm[0]) + clog2(p.ofm[1]) + clog2(cf) + clog2(p.ifm[1]);
+    const lutram = !block && family === 'xc7' ? xc7LutramLuts(depth, WW) : 0;
+    const logicBits = !block && family === 'ice40' ? depth * WW : 0;
+    return {
+      LUT: { const: 1, width: WW, lutram, logic_bits: logicBits, ctr },
+      FF: { const: 1, width: WW, logic_bits: logicBits, ctr },
+      memories: [mem],
+    };
+  },
+  calibrationCore: 'swg',
   execute: (p, [x]) => {
     const cols = im2col(x!, p.kernel, p.stride, [0, 0, 0, 0], 0);
     return [p.depthwise ? depthwiseOrder(cols, p.kernel[0] * p.kernel[1], p.channels, p.simd) : cols];

@@ -20,6 +20,9 @@ import { foldingConfigOf, type FoldingConfig } from '../passes/fold/config.ts';
 import { fail } from '../util/errors.ts';
 import { tieFolding } from '../passes/fold/tie-folding.ts';
 import { ice40Ebrs } from './script.ts';
+import { layerCost, layerEbrs } from '../cost/estimate.ts';
+import { applyModel, costFamily, hasCoefficients } from '../cost/model.ts';
+import { dwcFeatures, fifoFeatures } from '../cost/infra.ts';
 
 /** What a layer (or a FIFO/width converter) uses; `LC` = iCE40 logic cells, `EBR` = iCE40 4-kbit block RAMs. */
 export interface Usage {
@@ -64,14 +67,21 @@ export interface FitResult {
   /** The resource closest to its limit. */
   readonly binding: string;
   readonly folding: FoldingConfig;
-  readonly model: 'layers' | 'ice40';
+  /** calibrated: the Yosys-calibrated model; layers / ice40: FINN's formulas / the hand-made iCE40 models (--cost-model finn). */
+  readonly model: 'calibrated' | 'layers' | 'ice40';
   /** Estimated usage per layer and of the FIFOs/width converters. */
   readonly layers: Record<string, Usage>;
   readonly infrastructure: Usage;
 }
 
 /** report/fit_report.json, written by the fold step of `finn build --target-fps max`. */
-export type FitReport = Omit<FitResult, 'graph'> & { readonly part: string; readonly clock_ns: number };
+export type FitReport = Omit<FitResult, 'graph'> & {
+  readonly part: string;
+  readonly clock_ns: number;
+  /** --fit-synth: every round's estimate vs Yosys per resource (src/synth/fit-check.ts) and the round chosen. */
+  readonly synth_rounds?: readonly unknown[];
+  readonly chosen_round?: number;
+};
 
 /** Limits of a part: for iCE40 logic cells, FFs and EBRs; for Xilinx LUT, FF, BRAM18, URAM, DSP. */
 function capacities(part: FpgaPart): Partial<Record<Key, number>> {
@@ -86,9 +96,14 @@ const log2c = (n: number): number => (n > 1 ? Math.ceil(Math.log2(n)) : 1);
 
 /** Usage of one hardware op on a part: the layer's iCE40 model on iCE40 parts when it has one, else its resources. */
 export function layerUsage(op: HwOp, part: FpgaPart, o: FitOptions = {}): Usage {
+  const model = o.costModel ?? 'calibrated';
+  if (part.family === 'ice40') {
+    const ebr = layerEbrs(op, o);
+    if (ebr !== undefined) return withLc({ ...zero(), ...layerCost(op, part, model), EBR: ebr });
+  }
   return withLayer(op, (layer, p) => {
-    if (part.family === 'ice40' && layer.ice40) return withLc({ ...zero(), ...layer.ice40(p, o) });
-    const r = layer.resources(p, part);
+    if (part.family === 'ice40' && layer.ice40 && model === 'finn') return withLc({ ...zero(), ...layer.ice40(p, o) });
+    const r = layerCost(op, part, model);
     return withLc({ ...r, EBR: part.family === 'ice40' ? Math.ceil((r.BRAM_18K * 18) / 4) : 0, LC: 0 });
   });
 }
@@ -99,7 +114,18 @@ function withLc(u: Usage): Usage {
 }
 
 /** A FIFO of `depth` words and a width converter (if the widths differ) between two layers. */
-export function infraUsage(outWidth: number, inWidth: number, depth: number, part: FpgaPart): Usage {
+export function infraUsage(outWidth: number, inWidth: number, depth: number, part: FpgaPart, o: FitOptions = {}): Usage {
+  const fam = costFamily(part);
+  if ((o.costModel ?? 'calibrated') === 'calibrated' && hasCoefficients('fifo', fam) && hasCoefficients('dwc', fam)) {
+    const u = zero();
+    const add = (e: { LUT: number; FF: number; BRAM: number }): void => {
+      u.LUT += e.LUT; u.FF += e.FF;
+      if (fam === 'ice40') u.EBR += e.BRAM; else u.BRAM_18K += e.BRAM;
+    };
+    if (outWidth !== inWidth) add(applyModel('dwc', dwcFeatures(outWidth, inWidth), fam));
+    if (depth > 0) add(applyModel('fifo', fifoFeatures(inWidth, depth, fam), fam));
+    return withLc(u);
+  }
   const u = zero();
   if (outWidth !== inWidth) {
     const integral = outWidth % inWidth === 0 || inWidth % outWidth === 0;
@@ -143,12 +169,12 @@ function candidates(op: HwOp, part: FpgaPart, o: FitOptions): Candidate[] {
 type Wiring = ReturnType<typeof wiringOf>['edges'];
 
 /** Layers plus the FIFOs (FIT_FIFO_DEPTH) and width converters between them. */
-function sumUsage(chosen: readonly Pick<Candidate, 'usage' | 'ins' | 'outs'>[], edges: Wiring, part: FpgaPart): { sum: Usage; infra: Usage } {
+function sumUsage(chosen: readonly Pick<Candidate, 'usage' | 'ins' | 'outs'>[], edges: Wiring, part: FpgaPart, o: FitOptions): { sum: Usage; infra: Usage } {
   const sum = zero(), infra = zero();
   chosen.forEach((c) => addTo(sum, c.usage));
   for (const e of edges) {
     const from = chosen[e.from.layer]!.outs[e.from.port]!, to = chosen[e.to.layer]!.ins[e.to.port]!;
-    addTo(infra, infraUsage(from.width, to.width, Math.min(FIT_FIFO_DEPTH, to.elems / (to.width / to.elem.bits) + 2), part));
+    addTo(infra, infraUsage(from.width, to.width, Math.min(FIT_FIFO_DEPTH, to.elems / (to.width / to.elem.bits) + 2), part, o));
   }
   addTo(sum, infra);
   return { sum, infra };
@@ -159,7 +185,7 @@ export function designUsage(g: Graph, part: FpgaPart, o: FitOptions = {}): { sum
   const hw = g.nodes.filter((n) => isHwOp(n.op));
   const { edges } = wiringOf({ ...g, nodes: hw });
   const items = hw.map((n) => withLayer(n.op as HwOp, (layer, p) => ({ usage: layerUsage(n.op as HwOp, part, o), ins: layer.inputs(p), outs: layer.outputs(p) })));
-  return sumUsage(items, edges, part);
+  return sumUsage(items, edges, part, o);
 }
 
 /** The resources a part is judged by, with their capacities (iCE40: logic cells, FF, EBR, DSP; Xilinx: LUT, FF, BRAM18, URAM, DSP). */
@@ -188,7 +214,7 @@ export function foldToFit(g: Graph, part: FpgaPart, clockNs: number, o: FitOptio
     }
     return chosen;
   };
-  const total = (chosen: readonly Candidate[]): { sum: Usage; infra: Usage } => sumUsage(chosen, edges, part);
+  const total = (chosen: readonly Candidate[]): { sum: Usage; infra: Usage } => sumUsage(chosen, edges, part, o);
   const fits = (u: Usage): boolean => limited.every((k) => u[k] <= limit(k));
   /** Coordinate descent from the per-layer cheapest choice: FIFOs and width converters depend on neighbours. */
   const improve = (start: Candidate[], T: number): Candidate[] => {
@@ -238,7 +264,7 @@ export function foldToFit(g: Graph, part: FpgaPart, clockNs: number, o: FitOptio
   }
   const binding = limited.filter((k) => caps[k]! > 0).reduce((a, b) => (usage!.sum[a] / limit(a) >= usage!.sum[b] / limit(b) ? a : b));
   return {
-    graph, margin, cycles, fps: 1e9 / clockNs / cycles, binding, folding: foldingConfigOf(graph), model: part.family === 'ice40' ? 'ice40' : 'layers',
+    graph, margin, cycles, fps: 1e9 / clockNs / cycles, binding, folding: foldingConfigOf(graph), model: (o.costModel ?? 'calibrated') === 'calibrated' ? 'calibrated' : part.family === 'ice40' ? 'ice40' : 'layers',
     layers: Object.fromEntries(hw.map((n, i) => [n.name, chosen![i]!.usage])), infrastructure: usage.infra,
   };
 }

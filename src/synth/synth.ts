@@ -180,7 +180,7 @@ function assemble(b: BuildDir, o: YosysSynthOptions, part: FpgaPart, statFamily:
   const notes = [
     'LUT = LUT1..LUT6 (SB_LUT4 on iCE40) plus LUTs used as distributed RAM/SRL (Vivado\'s "Total LUTs"); Xilinx INV cells are not counted (Vivado absorbs them).',
     'BRAM_18K = RAMB18 + 2 x RAMB36; on iCE40 EBR x 4/18. Each layer, FIFO and width converter is synthesized as a module of its own (no optimization across them), as FINN synthesizes layers out of context.',
-    'Estimates: FINN\'s models as in report/estimate_layer_resources.json; FIFOs and width converters are not estimated.',
+    'Estimates: the cost model calibrated on Yosys, as in report/estimate_layer_resources.json (FINN\'s formulas: estimate_layer_resources_finn.json); FIFOs and width converters are not estimated here.',
   ];
   const comparison = compareEstimates({ part: part.name, tool: `yosys ${stage} (@yowasp/yosys)`, seconds, layers, others, total: resources.total, estimateTotal: est.total, notes });
   return { resources, cells, comparison };

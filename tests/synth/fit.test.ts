@@ -42,13 +42,17 @@ test('TFC-W1A1 on iCE40 UP5K: the fastest folding that fits, with its margin; a 
   assert.ok(ram.cycles <= r.cycles, 'a block-RAM vector buffer only helps');
 });
 
-test('Xilinx parts use the layers\' own (FINN) resource models; the margin counts FIFOs and width converters too', async () => {
+test('Xilinx parts use the estimate step\'s model (calibrated on Yosys; FINN\'s with costModel finn); the margin counts FIFOs and width converters too', async () => {
   const g = await tfcHw();
   const part = findPart('xc7z020');
   const r = foldToFit(g, part, 10);
   const est = estimate(r.graph, part, 10);
-  assert.equal(r.model, 'layers');
+  assert.equal(r.model, 'calibrated');
   for (const [node, u] of Object.entries(r.layers)) assert.equal(u.LUT, est.layerResources[node]!.LUT);
+  const finn = foldToFit(g, part, 10, { costModel: 'finn' });
+  const estFinn = estimate(finn.graph, part, 10, 'finn');
+  assert.equal(finn.model, 'layers');
+  for (const [node, u] of Object.entries(finn.layers)) assert.equal(u.LUT, estFinn.layerResources[node]!.LUT);
   assert.equal(r.margin.LUT!.used, est.total.LUT + r.infrastructure.LUT);
   assert.ok(r.margin.LUT!.used <= 53200);
   // a tight LUT budget forces a slower folding
