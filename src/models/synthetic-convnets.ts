@@ -130,6 +130,8 @@ export interface ResNetSpec {
   readonly input: readonly [number, number, number];
   /** Stem width, then per stage: [width, blocks, stride]. */
   readonly stem: number;
+  /** ImageNet stem: 7×7 stride-2 conv, then 2×2 stride-2 max pool (ResNet-50's 3×3/2 pool, at the same resolution); default a 3×3 stride-1 conv. */
+  readonly imagenetStem?: boolean;
   readonly stages: readonly (readonly [number, number, number])[];
   /** Basic blocks (two 3×3 convs) or bottlenecks (1×1, 3×3, 1×1 with 4× expansion). */
   readonly bottleneck: boolean;
@@ -161,7 +163,12 @@ function residualBlock(tr: Tracked, x: string, width: number, stride: number, s:
 
 export function syntheticResNet(s: ResNetSpec): PatternModel {
   const { tr, input, x: x0 } = start(s.seed, s.input, s.samples);
-  let x = convBnAct(tr, x0, s.stem, 3, 1, 1, { wbits: s.wbits, abits: s.rbits, scale: RES_SCALE }, 'stem');
+  const [k, stride, pad] = s.imagenetStem ? [7, 2, 3] : [3, 1, 1];
+  let x = convBnAct(tr, x0, s.stem, k, stride, pad, { wbits: s.wbits, abits: s.rbits, scale: RES_SCALE }, 'stem');
+  if (s.imagenetStem) {
+    const [n, c, h, w] = tr.shapeOf(x) as [number, number, number, number];
+    x = node(tr, { kind: 'MaxPool', kernel: [2, 2], strides: [2, 2], pads: [0, 0, 0, 0] }, [x], [n, c, Math.floor(h / 2), Math.floor(w / 2)]);
+  }
   s.stages.forEach(([width, blocks, stride], i) => {
     for (let j = 0; j < blocks; j++) x = residualBlock(tr, x, width, j === 0 ? stride : 1, s, `stage${i + 1}.block${j + 1}`);
   });
@@ -172,7 +179,7 @@ export function syntheticResNet(s: ResNetSpec): PatternModel {
 /** resnet8: CIFAR-10 32×32, stem 16, stages 16/32/64 (one basic block each, 1×1 strided shortcuts), W2A2, 4-bit residual path. */
 export const RESNET8: Omit<ResNetSpec, 'seed' | 'samples'> = { input: [3, 32, 32], stem: 16, stages: [[16, 1, 1], [32, 1, 2], [64, 1, 2]], bottleneck: false, wbits: 2, abits: 2, rbits: 4, classes: 10 };
 /** ResNet-50 on ImageNet (224×224, bottlenecks 3-4-6-3), W1A2 with a 4-bit residual path. */
-export const RESNET50: Omit<ResNetSpec, 'seed' | 'samples'> = { input: [3, 224, 224], stem: 64, stages: [[64, 3, 1], [128, 4, 2], [256, 6, 2], [512, 3, 2]], bottleneck: true, wbits: 1, abits: 2, rbits: 4, classes: 1000 };
+export const RESNET50: Omit<ResNetSpec, 'seed' | 'samples'> = { input: [3, 224, 224], stem: 64, imagenetStem: true, stages: [[64, 3, 1], [128, 4, 2], [256, 6, 2], [512, 3, 2]], bottleneck: true, wbits: 1, abits: 2, rbits: 4, classes: 1000 };
 
 export interface MobileNetSpec {
   readonly input: readonly [number, number, number];
