@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import { build } from '../../src/build.ts';
 import { loadReportData } from '../../src/report/index.ts';
 import { explore } from '../../src/report/explore.ts';
@@ -42,6 +42,22 @@ async function cnvReport(): Promise<string> {
     log: () => {}, verifyLimit: 4,
   });
   return join(out, 'report.html');
+}
+
+/** Text in the pipeline diagram that overlaps other text or another layer's box (client rectangles, 0.5 px slack). */
+const OVERLAPS_JS = `(() => {
+  const svg = document.querySelector('#pipeline svg') || document.querySelector('svg[data-chart="pipeline"]');
+  const texts = [...svg.querySelectorAll('text')].map((t) => ({ t: t.textContent, r: t.getBoundingClientRect(), g: t.closest('g.layer') }));
+  const boxes = [...svg.querySelectorAll('g.layer rect')].map((r) => ({ r: r.getBoundingClientRect(), g: r.closest('g.layer') }));
+  const hit = (a, c) => a.left < c.right - 0.5 && c.left < a.right - 0.5 && a.top < c.bottom - 0.5 && c.top < a.bottom - 0.5;
+  const out = [];
+  for (let i = 0; i < texts.length; i++) for (let j = i + 1; j < texts.length; j++) if (hit(texts[i].r, texts[j].r)) out.push('"' + texts[i].t + '" overlaps "' + texts[j].t + '"');
+  for (const t of texts) for (const b of boxes) if (b.g !== t.g && hit(t.r, b.r)) out.push('"' + t.t + '" overlaps the box of ' + b.g.getAttribute('data-layer'));
+  return { texts: texts.length, overlaps: out };
+})()`;
+
+async function pipelineOverlaps(page: Page): Promise<{ texts: number; overlaps: string[] }> {
+  return await page.evaluate(OVERLAPS_JS) as { texts: number; overlaps: string[] };
 }
 
 interface Expect {
@@ -85,6 +101,10 @@ async function checkInBrowser(page0: string, want: Expect): Promise<void> {
     assert.equal(await page.locator('#pipeline g.layer').count(), data.layers.length);
     assert.equal(await page.locator('#pipeline g.layer.worst').count(), 1);
     assert.equal(await page.locator('#cycles g.measured line').count(), 1);
+    // no label of the pipeline diagram overlaps another label or another layer's box
+    const ov = await pipelineOverlaps(page);
+    assert.ok(ov.texts > data.layers.length * 4, `pipeline labels: ${ov.texts}`);
+    assert.deepEqual(ov.overlaps, []);
     // verification: three stages, all matching
     assert.equal(await page.locator('#verification .stage[data-stage]').count(), 3);
     assert.equal(await page.locator('#verification .stage.fail').count(), 0);
@@ -136,4 +156,30 @@ test('CNV report.html in chromium: conv layers in the pipeline, every chart draw
   const kinds = new Set(data.layers.map((l) => l.kind));
   for (const k of ['hw.ConvolutionInputGenerator', 'hw.MVAU', 'hw.StreamingMaxPool', 'hw.LabelSelect']) assert.ok(kinds.has(k as never), `no ${k} layer in the report (${[...kinds].join(', ')})`);
   await checkInBrowser(page0, { part: 'xc7z045', clockNs: 5, fps0: '6.68 k', artifact: 'report-cnv.png' });
+});
+
+test('iCE40 report.html (finn-ts TFC example on ice40-up5k, FIFOs sized): pipeline labels never overlap, no console errors', { timeout: 600_000 }, async () => {
+  const out = join(tempDir('report-browser-ice40'), 'ice');
+  await build({
+    model: join(ROOT, 'examples/tfc_w1a1.onnx'), out, part: 'ice40-up5k', clockNs: 25, targetFps: 'max', preprocess: 'auto', maxWeightWidth: 36,
+    twoPassFolding: false, log: () => {}, verifyLimit: 8,
+  });
+  const data = loadReportData(out);
+  let browser: Browser | null = null;
+  try {
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const problems: string[] = [];
+    page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') problems.push(`console ${m.type()}: ${m.text()}`); });
+    page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+    await page.goto(pathToFileURL(join(out, 'report.html')).href, { waitUntil: 'load' });
+    assert.equal(await page.locator('#pipeline g.layer').count(), data.layers.length);
+    assert.ok(await page.locator('#pipeline g.fifo').count() > 0, 'the sized FIFOs are drawn');
+    const ov = await pipelineOverlaps(page);
+    assert.ok(ov.texts > data.layers.length * 4, `pipeline labels: ${ov.texts}`);
+    assert.deepEqual(ov.overlaps, []);
+    assert.deepEqual(problems, []);
+  } finally {
+    await browser?.close();
+  }
 });
