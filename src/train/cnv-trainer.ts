@@ -342,6 +342,26 @@ export function evaluateFrozenCnv(m: FrozenCnv, ds: ImageDataset): Evaluation & 
 }
 
 /** Train FINN's CNV (sized for the training images) with QAT; returns the frozen (eval-mode) network and the history. */
+/** The training step of an image network: gather a batch (shift/flip augmentation) and run the net's QAT step on it. */
+export function imageBatchStep(net: { step(x: tf.Tensor4D, y: tf.Tensor1D, lr: number): [number, number] }, o: Pick<CnvTrainOptions, 'train' | 'shift' | 'flip'>,
+  batch: number, dims: readonly [number, number, number], r: ReturnType<typeof rng>): (order: Int32Array, from: number, to: number, lr: number) => [number, number] {
+  const labels = Int32Array.from(o.train.labels.subarray(0, o.train.count));
+  const lut = cnvInputLut();
+  const xbuf = new Float32Array(batch * dims[0] * dims[1] * dims[2]);
+  const ybuf = new Int32Array(batch);
+  return (order, from, to, lr) => {
+    gatherImages(o.train, lut, order, from, to, xbuf, o.shift ?? 0, o.flip ?? true, r);
+    for (let j = 0; j < batch; j++) ybuf[j] = labels[order[from + j]!]!;
+    const x = tf.tensor4d(xbuf, [batch, dims[1], dims[2], dims[0]]);
+    const y = tf.tensor1d(ybuf, 'int32');
+    try {
+      return net.step(x, y, lr);
+    } finally {
+      tf.dispose([x, y]);
+    }
+  };
+}
+
 export async function trainCnv(o: CnvTrainOptions): Promise<CnvTrainResult> {
   const t0 = performance.now();
   if (o.topology !== 'cnv') fail('E_USAGE', `trainCnv trains the cnv topology, not "${o.topology}"`);
@@ -353,31 +373,17 @@ export async function trainCnv(o: CnvTrainOptions): Promise<CnvTrainResult> {
   }
   const plan = planCnv(dims, undefined, o.width ?? 1);
   const backend = await useBackend(o.backend ?? 'wasm');
-  const n = o.train.count, per = dims[0] * dims[1] * dims[2];
-  const labels = Int32Array.from(o.train.labels.subarray(0, n));
+  const n = o.train.count;
   const totalSteps = Math.min(Math.floor(n / batch) * o.epochs, o.maxSteps ?? Infinity);
   const r = rng(o.seed);
   const net = new QatCnv(plan, o.wbits, o.abits, r);
-  const lut = cnvInputLut();
-  const xbuf = new Float32Array(batch * per);
-  const ybuf = new Int32Array(batch);
   let model: FrozenCnv | undefined;
   let loop: { history: EpochProgress[]; trainSeconds: number };
   try {
     loop = trainLoop({
       n, batch, epochs: o.epochs, totalSteps, lr: o.lr, r, ...(o.evalEveryEpoch === undefined ? {} : { evalEveryEpoch: o.evalEveryEpoch }),
       ...(o.onEpoch ? { onEpoch: o.onEpoch } : {}),
-      step: (order, from, to, lr) => {
-        gatherImages(o.train, lut, order, from, to, xbuf, o.shift ?? 0, o.flip ?? true, r);
-        for (let j = 0; j < batch; j++) ybuf[j] = labels[order[from + j]!]!;
-        const x = tf.tensor4d(xbuf, [batch, dims[1], dims[2], dims[0]]);
-        const y = tf.tensor1d(ybuf, 'int32');
-        try {
-          return net.step(x, y, lr);
-        } finally {
-          tf.dispose([x, y]);
-        }
-      },
+      step: imageBatchStep(net, o, batch, dims, r),
       ...(o.test ? { evaluate: () => { model = freezeCnv(net, o.train, o); return evaluateFrozenCnv(model, o.test!).accuracy; } } : {}),
     });
     model ??= freezeCnv(net, o.train, o);

@@ -19,7 +19,7 @@ import { roundHalfEven } from '../exec/arith.ts';
 import { quantRange } from '../exec/quant.ts';
 import { BN_EPS, quantizeWeight, type FrozenBatchNorm } from './model.ts';
 import { bnUniformQuant, CNV_INPUT_BITS, cnvInputLut, weightLevelMax, type UniformQuant } from './cnv.ts';
-import { calibrationRows, ChannelStats, ExactLayer, gatherImages, imageDims, inputChunk, quantizedConvWeights } from './cnv-trainer.ts';
+import { calibrationRows, ChannelStats, ExactLayer, imageBatchStep, imageDims, inputChunk, quantizedConvWeights } from './cnv-trainer.ts';
 import { QatResNet } from './qat-resnet.ts';
 import { convQuant, planResNet8, resnetQuants, type FrozenResConv, type FrozenResNet, type ResNetPlan } from './resnet.ts';
 import { argmaxRows, checkTrainOptions, trainLoop, trainMeta, type EpochProgress, type Evaluation, type TrainOptions } from './trainer.ts';
@@ -189,30 +189,16 @@ export async function trainResNet(o: ResNetTrainOptions): Promise<ResNetTrainRes
   const batch = checkTrainOptions(o, o.train.count);
   const plan = planResNet8(dims, 10, o.width ?? 1);
   const backend = await useBackend(o.backend ?? 'wasm');
-  const n = o.train.count, per = dims[0] * dims[1] * dims[2];
-  const labels = Int32Array.from(o.train.labels.subarray(0, n));
+  const n = o.train.count;
   const r = rng(o.seed);
   const net = new QatResNet(plan, o.wbits, o.abits, r);
-  const lut = cnvInputLut();
-  const xbuf = new Float32Array(batch * per);
-  const ybuf = new Int32Array(batch);
   let model: FrozenResNet | undefined;
   let loop: { history: EpochProgress[]; trainSeconds: number };
   try {
     loop = trainLoop({
       n, batch, epochs: o.epochs, totalSteps: Math.min(Math.floor(n / batch) * o.epochs, o.maxSteps ?? Infinity), lr: o.lr, r,
       ...(o.evalEveryEpoch === undefined ? {} : { evalEveryEpoch: o.evalEveryEpoch }), ...(o.onEpoch ? { onEpoch: o.onEpoch } : {}),
-      step: (order, from, to, lr) => {
-        gatherImages(o.train, lut, order, from, to, xbuf, o.shift ?? 0, o.flip ?? true, r);
-        for (let j = 0; j < batch; j++) ybuf[j] = labels[order[from + j]!]!;
-        const x = tf.tensor4d(xbuf, [batch, dims[1], dims[2], dims[0]]);
-        const y = tf.tensor1d(ybuf, 'int32');
-        try {
-          return net.step(x, y, lr);
-        } finally {
-          tf.dispose([x, y]);
-        }
-      },
+      step: imageBatchStep(net, o, batch, dims, r),
       ...(o.test ? { evaluate: () => { model = freezeResNet(net, o.train, o); return evaluateFrozenResNet(model, o.test!).accuracy; } } : {}),
     });
     model ??= freezeResNet(net, o.train, o);
