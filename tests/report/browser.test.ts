@@ -68,6 +68,17 @@ interface Expect {
   readonly artifact: string;
 }
 
+/** A report opened from file://, collecting console errors/warnings, page errors and any network request. */
+async function openPage(browser: Browser, file: string): Promise<{ page: Page; problems: string[] }> {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  const problems: string[] = [];
+  page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') problems.push(`console ${m.type()}: ${m.text()}`); });
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  page.on('request', (r) => { if (!r.url().startsWith('file:')) problems.push(`network request: ${r.url()}`); });
+  await page.goto(pathToFileURL(file).href, { waitUntil: 'load' });
+  return { page, problems };
+}
+
 /** Open a report from file:// with no network and check everything a reader relies on. */
 async function checkInBrowser(page0: string, want: Expect): Promise<void> {
   assert.ok(existsSync(CHROMIUM), `chromium not found at ${CHROMIUM}: apt-get install -y chromium (or set FINN_CHROMIUM)`);
@@ -77,12 +88,7 @@ async function checkInBrowser(page0: string, want: Expect): Promise<void> {
   let browser: Browser | null = null;
   try {
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    const problems: string[] = [];
-    page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') problems.push(`console ${m.type()}: ${m.text()}`); });
-    page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-    page.on('request', (r) => { if (!r.url().startsWith('file:')) problems.push(`network request: ${r.url()}`); });
-    await page.goto(pathToFileURL(page0).href, { waitUntil: 'load' });
+    const { page, problems } = await openPage(browser, page0);
 
     // every chart is an SVG with a non-zero size and content
     const charts = await page.$$eval('svg[data-chart]', (els) => els.map((e) => {
@@ -168,11 +174,7 @@ test('iCE40 report.html (finn-ts TFC example on ice40-up5k, FIFOs sized): pipeli
   let browser: Browser | null = null;
   try {
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    const problems: string[] = [];
-    page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') problems.push(`console ${m.type()}: ${m.text()}`); });
-    page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-    await page.goto(pathToFileURL(join(out, 'report.html')).href, { waitUntil: 'load' });
+    const { page, problems } = await openPage(browser, join(out, 'report.html'));
     assert.equal(await page.locator('#pipeline g.layer').count(), data.layers.length);
     assert.ok(await page.locator('#pipeline g.fifo').count() > 0, 'the sized FIFOs are drawn');
     const ov = await pipelineOverlaps(page);
