@@ -25,8 +25,9 @@ export function hostFrame(g: Graph, values: ArrayLike<number>): Float64Array {
 }
 
 /** The input frame of sample i for a graph: builds follow their contract; imported models take pixels (raw or /255) or the values as given. */
-export function datasetFrame(g: Graph, ds: { images: ArrayLike<number> & { subarray(a: number, b: number): ArrayLike<number> }; form?: 'pixels' | 'model'; count: number }, i: number, scale: 'raw' | 'unit'): Float64Array {
-  const per = ds.images.length / ds.count;
+export function datasetFrame(g: Graph, ds: { images: ArrayLike<number> & { subarray(a: number, b: number): ArrayLike<number> }; form?: 'pixels' | 'model'; count: number; imageShape?: readonly number[] }, i: number, scale: 'raw' | 'unit'): Float64Array {
+  // a sample's size from its shape (a dataset may be a prefix view: count smaller than the images it holds)
+  const per = ds.imageShape ? ds.imageShape.reduce((a, b) => a * b, 1) : ds.images.length / ds.count;
   const sample = ds.images.subarray(i * per, (i + 1) * per);
   if (contractOf(g)) return acceleratorFrame(g, sample, ds.form ?? 'pixels');
   if (ds.form === 'model' || scale === 'raw') return hostFrame(g, sample);
