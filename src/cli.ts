@@ -90,7 +90,7 @@ export function makeProgram(print: (s: string) => void, printErr: (s: string) =>
     .option('--output <mode>', 'what the output stream carries: top1 (default for several outputs), topk:K, scores, decision (default for one output)', parseOutputMode)
     .addOption(new Option('--cost-model <model>', 'resource model of estimates and --target-fps max: calibrated (on Yosys, default) or finn (FINN\'s formulas)').choices(['calibrated', 'finn']))
     .option('--fit-synth <rounds>', 'with --target-fps max: synthesize the folding with Yosys and adjust it, at most <rounds> syntheses', num('--fit-synth'))
-    .option('--mvau-wwidth-max <bits>', 'max weight bits per PE per cycle when folding (default: 36; unlimited with --target-fps max)', num('--mvau-wwidth-max'))
+    .option('--mvau-wwidth-max <bits>', 'max weight bits per PE per cycle when folding; with --target-fps max unlimited unless given (default: 36)', num('--mvau-wwidth-max'))
     .option('--two-pass', 'rebalance folding when the target cannot be met')
     .option('--pad', 'pad layer widths where the folding file asks for PE/SIMD that do not divide them')
     .option('--allow-unmatched', 'folding-file entries that name no layer are warnings, not errors')
