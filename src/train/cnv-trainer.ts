@@ -29,14 +29,16 @@ export interface CnvTrainOptions extends TrainOptions {
   readonly flip?: boolean;
 }
 
-export interface CnvTrainResult {
-  readonly model: FrozenCnv;
+/** What training an image network returns: the frozen (eval-mode) network, the history and the times. */
+export interface ImageTrainResult<M> {
+  readonly model: M;
   readonly history: readonly EpochProgress[];
   readonly trainSeconds: number;
   readonly totalSeconds: number;
   readonly backend: TfBackend;
   readonly test?: Evaluation;
 }
+export type CnvTrainResult = ImageTrainResult<FrozenCnv>;
 
 /** At most this many training images are used to recompute batch-norm statistics (each brings h·w samples per conv channel). */
 export const CNV_CALIBRATION_IMAGES = 2000;

@@ -11,7 +11,7 @@
  * quantized operands (exact), batch-norm, quantizers, residual adds, the global average pool and the output scale in
  * float64 with the executor's formulas.
  */
-import { tf, useBackend, type TfBackend } from './tf.ts';
+import { tf, useBackend } from './tf.ts';
 import { rng } from '../util/random.ts';
 import { fail } from '../util/errors.ts';
 import type { ImageDataset } from '../runtime/datasets.ts';
@@ -19,7 +19,7 @@ import { roundHalfEven } from '../exec/arith.ts';
 import { quantRange } from '../exec/quant.ts';
 import { BN_EPS, quantizeWeight, type FrozenBatchNorm } from './model.ts';
 import { bnUniformQuant, CNV_INPUT_BITS, cnvInputLut, weightLevelMax, type UniformQuant } from './cnv.ts';
-import { calibrationRows, ChannelStats, ExactLayer, imageBatchStep, imageDims, inputChunk, quantizedConvWeights } from './cnv-trainer.ts';
+import { calibrationRows, ChannelStats, ExactLayer, imageBatchStep, type ImageTrainResult, imageDims, inputChunk, quantizedConvWeights } from './cnv-trainer.ts';
 import { QatResNet } from './qat-resnet.ts';
 import { convQuant, planResNet8, resnetQuants, type FrozenResConv, type FrozenResNet, type ResNetPlan } from './resnet.ts';
 import { argmaxRows, checkTrainOptions, trainLoop, trainMeta, type EpochProgress, type Evaluation, type TrainOptions } from './trainer.ts';
@@ -29,14 +29,7 @@ export interface ResNetTrainOptions extends TrainOptions {
   readonly flip?: boolean;
 }
 
-export interface ResNetTrainResult {
-  readonly model: FrozenResNet;
-  readonly history: readonly EpochProgress[];
-  readonly trainSeconds: number;
-  readonly totalSeconds: number;
-  readonly backend: TfBackend;
-  readonly test?: Evaluation;
-}
+export type ResNetTrainResult = ImageTrainResult<FrozenResNet>;
 
 /** Training images over which batch-norm statistics are recomputed (one eval-mode pass over all of them at once). */
 export const RESNET_CALIBRATION_IMAGES = 256;
