@@ -122,6 +122,9 @@ test('one command, ONNX → UP5K bitstream: fold to fit, build and co-simulate, 
   const t = r.bitstream.timing;
   assert.ok(existsSync(join(out, BITFILE)) && t.rtl.verified);
   assert.ok(r.fit.margin.LC!.used <= r.fit.margin.LC!.limit);
-  assert.ok(t.utilization.ICESTORM_LC!.used <= r.fit.margin.LC!.used * 1.1, `placed ${t.utilization.ICESTORM_LC!.used} LC, model ${r.fit.margin.LC!.used}`);
+  // the placed design fits the part, and the calibrated model is within its stated p90 error (25 %) of what was placed
+  const placed = t.utilization.ICESTORM_LC!.used;
+  assert.ok(placed <= t.utilization.ICESTORM_LC!.available, `placed ${placed} LC on a ${t.utilization.ICESTORM_LC!.available}-cell part`);
+  assert.ok(Math.abs(placed - r.fit.margin.LC!.used) <= 0.25 * placed, `placed ${placed} LC, model ${r.fit.margin.LC!.used}`);
   assert.equal(t.throughput.cycles_per_frame, r.fit.cycles);
 });
