@@ -6,6 +6,7 @@ import { HW_LAYERS } from '../hw/registry.ts';
 import type { Resources } from '../hw/layer.ts';
 import { esc, fmtInt, fmtPct, fmtSi } from './format.ts';
 import type { ReportLayer, ReportLink } from './types.ts';
+import { XILINX_LABELS, type ResourceKey } from './words.ts';
 
 export const COLORS = {
   bar: '#60a5fa',
@@ -131,9 +132,8 @@ export function cyclesChart(rows: readonly CycleRow[], o: CyclesOptions = {}): s
   return out.join('');
 }
 
-export type ResourceKey = keyof Resources;
-
-export const RESOURCE_LABELS: Readonly<Record<ResourceKey, string>> = { LUT: 'LUT', FF: 'FF', BRAM_18K: 'BRAM18', URAM: 'URAM', DSP: 'DSP' };
+export type { ResourceKey };
+type Labels = Readonly<Record<ResourceKey, string>>;
 
 export interface UsageLayer {
   readonly name: string;
@@ -149,6 +149,8 @@ export interface UtilizationOptions {
   /** Post-synthesis totals, drawn as a second bar under each estimate. */
   readonly synth?: Resources | null;
   readonly chart?: string;
+  /** The part family's resource names (default Xilinx: LUT, BRAM18). */
+  readonly labels?: Labels;
 }
 
 /**
@@ -163,6 +165,7 @@ export function utilizationChart(layers: readonly UsageLayer[], o: UtilizationOp
   const rowH = o.synth ? 46 : 34;
   const H = 8 + o.keys.length * rowH + 4;
   const out: string[] = [svgOpen(W, H, o.chart ?? 'utilization', `resource use on ${o.partName}`)];
+  const RESOURCE_LABELS = o.labels ?? XILINX_LABELS;
   o.keys.forEach((k, i) => {
     const cap = o.capacity[k];
     const total = layers.reduce((s, l) => s + l.resources[k], 0);
@@ -199,8 +202,9 @@ export function utilizationChart(layers: readonly UsageLayer[], o: UtilizationOp
 }
 
 /** One small panel per resource: bars per layer, estimate (layer colour) and synthesized (dark, beneath) when known. */
-export function layerResourceChart(layers: readonly (UsageLayer & { synth?: Resources | null })[], k: ResourceKey, o: { width?: number; chart?: string } = {}): string {
+export function layerResourceChart(layers: readonly (UsageLayer & { synth?: Resources | null })[], k: ResourceKey, o: { width?: number; chart?: string; labels?: Labels } = {}): string {
   const W = o.width ?? 360;
+  const RESOURCE_LABELS = o.labels ?? XILINX_LABELS;
   const hasSynth = layers.some((l) => l.synth);
   const rowH = hasSynth ? 30 : 24, barH = hasSynth ? 13 : 15;
   const labelW = Math.min(120, Math.max(70, ...layers.map((l) => textWidth(l.name, 11) + 12)));
@@ -234,6 +238,7 @@ export function layerResourceChart(layers: readonly (UsageLayer & { synth?: Reso
 export interface PipelineOptions {
   readonly io: { readonly inWidth: number; readonly outWidth: number; readonly inType: string; readonly outType: string } | null;
   readonly width?: number;
+  readonly labels?: Labels;
 }
 
 /**
@@ -242,6 +247,7 @@ export interface PipelineOptions {
  */
 export function pipelineDiagram(layers: readonly ReportLayer[], links: readonly ReportLink[], o: PipelineOptions): string {
   const W = o.width ?? (layers.length > 6 ? 1260 : 1100);
+  const lb = o.labels ?? XILINX_LABELS;
   const boxW = 166, boxH = 118, gap = 118, rowGap = 70, top = 26;
   const n = layers.length;
   const kMax = Math.max(1, Math.floor((W - gap) / (boxW + gap)));
@@ -293,7 +299,7 @@ export function pipelineDiagram(layers: readonly ReportLayer[], links: readonly 
     const isWorst = i === worst && n > 1;
     const color = kindColor(l.kind);
     const fold = [l.pe !== null ? `PE ${l.pe}` : '', l.simd !== null ? `SIMD ${l.simd}` : ''].filter(Boolean).join(' × ') || 'not folded';
-    const tip = `${l.name} (${l.label}): ${l.detail}; ${l.dims}; ${fold}; in ${l.inWidth} b ${l.inType}, out ${l.outWidth} b ${l.outType}; ${fmtInt(l.cycles)} cycles/frame; ${fmtInt(l.resources.LUT)} LUT, ${fmtInt(l.resources.BRAM_18K)} BRAM18, ${fmtInt(l.resources.DSP)} DSP${l.weightBits ? `; ${l.weightBits} weight bits/cycle` : ''}`;
+    const tip = `${l.name} (${l.label}): ${l.detail}; ${l.dims}; ${fold}; in ${l.inWidth} b ${l.inType}, out ${l.outWidth} b ${l.outType}; ${fmtInt(l.cycles)} cycles/frame; ${fmtInt(l.resources.LUT)} ${lb.LUT}, ${fmtInt(l.resources.BRAM_18K)} ${lb.BRAM_18K}, ${fmtInt(l.resources.DSP)} DSP${l.weightBits ? `; ${l.weightBits} weight bits/cycle` : ''}`;
     out.push(`<g class="layer${isWorst ? ' worst' : ''}" data-layer="${esc(l.name)}"><title>${esc(tip)}</title>`);
     if (isWorst) out.push(`<rect x="${x - 4}" y="${y - 4}" width="${boxW + 8}" height="${boxH + 8}" rx="12" fill="none" stroke="${COLORS.bottleneck}" stroke-width="2.5"/>`);
     out.push(`<rect x="${x}" y="${y}" width="${boxW}" height="${boxH}" rx="9" fill="#fff" stroke="#cbd5e1"/>`);
@@ -305,7 +311,7 @@ export function pipelineDiagram(layers: readonly ReportLayer[], links: readonly 
     out.push(`<rect x="${x + 10}" y="${y + 68}" width="${barW}" height="6" rx="3" fill="#f1f5f9"/>`);
     out.push(`<rect x="${x + 10}" y="${y + 68}" width="${r1(Math.max(2, (l.cycles / maxCycles) * barW))}" height="6" rx="3" fill="${isWorst ? COLORS.bottleneck : COLORS.bar}"/>`);
     out.push(text(x + 10, y + 89, `${fmtInt(l.cycles)} cycles`, `class="small${isWorst ? ' strong' : ''}"${isWorst ? ` fill="${COLORS.bottleneck}"` : ''}`));
-    out.push(text(x + 10, y + 107, fit(`${fmtInt(l.resources.LUT)} LUT · ${fmtInt(l.resources.BRAM_18K)} BRAM${l.resources.DSP ? ` · ${fmtInt(l.resources.DSP)} DSP` : ''}`, boxW - 20, 11), 'class="small muted"'));
+    out.push(text(x + 10, y + 107, fit(`${fmtInt(l.resources.LUT)} ${lb.LUT} · ${fmtInt(l.resources.BRAM_18K)} ${lb.BRAM_18K}${l.resources.DSP ? ` · ${fmtInt(l.resources.DSP)} DSP` : ''}`, boxW - 20, 11), 'class="small muted"'));
     if (isWorst) out.push(`<g><rect x="${x + boxW - 84}" y="${y - 13}" width="80" height="17" rx="8.5" fill="${COLORS.bottleneck}"/>${text(x + boxW - 44, y - 1, 'bottleneck', 'text-anchor="middle" class="tag"')}</g>`);
     out.push('</g>');
   });

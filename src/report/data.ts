@@ -72,6 +72,7 @@ function settingsOf(status: Json, perf: NetworkPerformance | null, rtlsim: Rtlsi
     maxWeightWidth: num(o.mvau_wwidth_max) ?? 36,
     twoPass: o.two_pass_folding === true,
     foldingFile: str(o.folding_file),
+    costModel: o.cost_model === 'finn' ? 'finn' : 'calibrated',
   };
 }
 
@@ -151,7 +152,7 @@ export function loadReportData(dir: string): ReportData {
   const cyclesJson = readJsonIn(dir, 'report/estimate_layer_cycles.json', notes);
   const resJson = readJsonIn(dir, 'report/estimate_layer_resources.json', notes);
   const synthJson = readJsonIn(dir, 'report/post_synth_resources.json', notes);
-  const computed = allHw ? estimate(graph!, part, settings.clockNs) : null;
+  const computed = allHw ? estimate(graph!, part, settings.clockNs, settings.costModel) : null;
   if (computed && (!cyclesJson || !resJson || !performance)) notes.push('the build did not write estimate reports; cycles and resources were computed by the report from the final graph');
   if (!performance && computed) performance = computed.performance;
 

@@ -4,8 +4,9 @@ import { cyclesChart, kindColor, layerResourceChart, utilizationChart, type Reso
 import type { ExploreResult } from './explore.ts';
 import { esc, fmtInt, fmtNs, fmtPct, fmtSi } from './format.ts';
 import type { ReportLayer } from './types.ts';
+import { resourceWords } from './words.ts';
 
-/** Resource kinds worth a row on a part: LUT, FF, BRAM18 and DSP always, URAM only where the part has some. */
+/** Resource kinds worth a row on a part: LUT (LC), FF, BRAM18 (EBR) and DSP always, URAM only where the part has some. */
 export function resourceKeys(cap: Resources, used: readonly Resources[] = []): ResourceKey[] {
   return (['LUT', 'FF', 'BRAM_18K', 'URAM', 'DSP'] as const).filter((k) => k !== 'URAM' || cap.URAM > 0 || used.some((r) => r.URAM > 0));
 }
@@ -30,10 +31,13 @@ export function explorerBody(r: ExploreResult, built: readonly ReportLayer[], cl
   const p = r.performance;
   const meets = p.max_cycles < r.targetCycles;
   const builtBy = new Map(built.map((l) => [l.name, l]));
-  const cap = r.part as unknown as Resources;
-  const keys = resourceKeys(cap, [r.total]);
-  const worstUtil = keys.reduce((b, k) => (r.utilization[k] > r.utilization[b] ? k : b), keys[0]!);
-  const fits = keys.every((k) => r.utilization[k] <= 1);
+  const w = resourceWords(r.part), lb = w.labels;
+  const cap = w.capacity(r.part), total = w.show(r.total);
+  const layers = r.layers.map((l) => ({ ...l, resources: w.show(l.resources) }));
+  const keys = resourceKeys(cap, [total]);
+  const util = (k: ResourceKey) => (cap[k] > 0 ? total[k] / cap[k] : total[k] > 0 ? Infinity : 0);
+  const worstUtil = keys.reduce((b, k) => (util(k) > util(b) ? k : b), keys[0]!);
+  const fits = keys.every((k) => util(k) <= 1);
   const out: string[] = [];
   out.push('<div class="tiles">');
   out.push(tile('explore-fps', 'Frames/s', `${fmtSi(p.estimated_throughput_fps)}`, meets
@@ -41,8 +45,8 @@ export function explorerBody(r: ExploreResult, built: readonly ReportLayer[], cl
     : `<span class="bad">✗ misses the target</span> of ${esc(fmtSi(r.fps))}: no legal folding of ${esc(p.max_cycles_node_name)} is faster`));
   out.push(tile('explore-latency', 'Latency', fmtNs(p.estimated_latency_ns), `${esc(fmtInt(p.critical_path_cycles))} cycles through all layers at ${esc(fmtSi(1000 / clockNs))} MHz`));
   out.push(tile('explore-bottleneck', 'Bottleneck', p.max_cycles_node_name, `${esc(fmtInt(p.max_cycles))} cycles/frame; every layer must stay below ${esc(fmtInt(r.targetCycles))}`, 'tile-name'));
-  out.push(tile('explore-fit', `Fits on ${r.part.name}?`, fits ? `${fmtPct(r.utilization[worstUtil])} ${worstUtil === 'BRAM_18K' ? 'BRAM18' : worstUtil}` : `no: ${fmtPct(r.utilization[worstUtil])} ${worstUtil === 'BRAM_18K' ? 'BRAM18' : worstUtil}`,
-    `${esc(fmtInt(r.total.LUT))} LUT · ${esc(fmtInt(r.total.BRAM_18K))} BRAM18 · ${esc(fmtInt(r.total.DSP))} DSP`, fits ? '' : 'tile-bad'));
+  out.push(tile('explore-fit', `Fits on ${r.part.name}?`, fits ? `${fmtPct(util(worstUtil))} ${lb[worstUtil]}` : `no: ${fmtPct(util(worstUtil))} ${lb[worstUtil]}`,
+    `${esc(fmtInt(total.LUT))} ${lb.LUT} · ${esc(fmtInt(total.BRAM_18K))} ${lb.BRAM_18K} · ${esc(fmtInt(total.DSP))} DSP`, fits ? '' : 'tile-bad'));
   out.push('</div>');
   out.push('<div class="grid2">');
   out.push(`<div><h3>Cycles per frame <span class="legend"><i class="sw" style="background:#60a5fa"></i>explored <i class="sw tick"></i>as built</span></h3><div id="explore-cycles" class="chart-box">${cyclesChart(
@@ -50,12 +54,12 @@ export function explorerBody(r: ExploreResult, built: readonly ReportLayer[], cl
     { target: r.targetCycles, targetLabel: `target: below ${fmtInt(r.targetCycles)} cycles`, chart: 'explore-cycles', width: 560 },
   )}</div></div>`);
   out.push(`<div><h3>Resources on ${esc(r.part.name)}</h3><div id="explore-resources" class="chart-box">${utilizationChart(
-    r.layers.map((l) => ({ name: l.name, kind: l.kind, resources: l.resources })),
-    { keys, capacity: cap, partName: r.part.name, chart: 'explore-utilization', width: 560 },
-  )}${layerResourceChart(r.layers.map((l) => ({ name: l.name, kind: l.kind, resources: l.resources })), 'LUT', { width: 560, chart: 'explore-lut' })}</div></div>`);
+    layers.map((l) => ({ name: l.name, kind: l.kind, resources: l.resources })),
+    { keys, capacity: cap, partName: r.part.name, chart: 'explore-utilization', width: 560, labels: lb },
+  )}${layerResourceChart(layers.map((l) => ({ name: l.name, kind: l.kind, resources: l.resources })), 'LUT', { width: 560, chart: 'explore-lut', labels: lb })}</div></div>`);
   out.push('</div>');
-  out.push('<table class="fold-table" id="explore-table"><thead><tr><th>Layer</th><th>PE</th><th>SIMD</th><th>cycles</th><th>LUT</th><th>BRAM18</th><th>DSP</th><th>vs. build</th></tr></thead><tbody>');
-  for (const l of r.layers) {
+  out.push(`<table class="fold-table" id="explore-table"><thead><tr><th>Layer</th><th>PE</th><th>SIMD</th><th>cycles</th><th>${lb.LUT}</th><th>${lb.BRAM_18K}</th><th>DSP</th><th>vs. build</th></tr></thead><tbody>`);
+  for (const l of layers) {
     const b = builtBy.get(l.name);
     const changed = b && (b.pe !== l.pe || b.simd !== l.simd);
     const diff = !b ? '' : changed ? `was ${[b.pe !== null ? `PE ${b.pe}` : '', b.simd !== null ? `SIMD ${b.simd}` : ''].filter(Boolean).join(' × ')}` : 'same';

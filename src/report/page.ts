@@ -7,7 +7,8 @@ import { explore } from './explore.ts';
 import { SLIDER_STEPS, explorerBody, fpsToSlider, resourceKeys } from './explorer-view.ts';
 import { esc, fmtInt, fmtNs, fmtPct, fmtSeconds, fmtSi } from './format.ts';
 import { CSS } from './style.ts';
-import type { ReportData, VerificationStage } from './types.ts';
+import type { ReportData, ReportLayer, VerificationStage } from './types.ts';
+import { resourceWords, type ResourceWords } from './words.ts';
 
 const STAGE_INFO: Readonly<Record<string, { title: string; what: string; order: number }>> = {
   hw_graph_reference: { title: 'Reference executor', what: 'The folded hardware graph run in TypeScript: the golden output every RTL stage must match bit for bit.', order: 0 },
@@ -75,12 +76,13 @@ function heroTiles(d: ReportData): string {
       `${fit.resources.filter((r) => r.used > 0).map((r) => `${esc(fmtInt(r.used))} ${esc(RESOURCE_LABEL[r.resource] ?? r.resource)}`).join(' · ')} (estimated, with FIFOs)`, ok ? '' : 'tile-bad'));
   } else if (total) {
     const part = findPart(s.part);
-    const keys = resourceKeys(part as unknown as Resources, [total]);
-    const util = (k: keyof Resources) => (part[k] > 0 ? total[k] / part[k] : total[k] > 0 ? Infinity : 0);
+    const w = resourceWords(part), cap = w.capacity(part), shown = w.show(total);
+    const keys = resourceKeys(cap, [shown]);
+    const util = (k: keyof Resources) => (cap[k] > 0 ? shown[k] / cap[k] : shown[k] > 0 ? Infinity : 0);
     const worst = keys.reduce((b, k) => (util(k) > util(b) ? k : b), 'LUT' as keyof Resources);
     const fits = keys.every((k) => util(k) <= 1);
-    out.push(tile(`${fits ? 'Fits on' : 'Too big for'} ${part.name}`, `${esc(fmtPct(util(worst)))} <small class="muted" style="font-size:14px">${worst === 'BRAM_18K' ? 'BRAM18' : worst}</small>`,
-      `${esc(fmtInt(total.LUT))} LUT · ${esc(fmtInt(total.BRAM_18K))} BRAM18 · ${esc(fmtInt(total.DSP))} DSP ${d.synthTotal ? '(synthesized)' : '(estimated)'}`, fits ? '' : 'tile-bad'));
+    out.push(tile(`${fits ? 'Fits on' : 'Too big for'} ${part.name}`, `${esc(fmtPct(util(worst)))} <small class="muted" style="font-size:14px">${esc(w.labels[worst])}</small>`,
+      `${esc(fmtInt(shown.LUT))} ${w.labels.LUT} · ${esc(fmtInt(shown.BRAM_18K))} ${w.labels.BRAM_18K} · ${esc(fmtInt(shown.DSP))} DSP ${d.synthTotal ? '(synthesized)' : '(estimated)'}`, fits ? '' : 'tile-bad'));
   }
   const st = stitched(d);
   if (d.verification && st) {
@@ -117,9 +119,15 @@ function foldingDefaultsNote(d: ReportData): string {
   return l.length ? `<p class="note" id="folding-defaults">Not named in the folding file, folded from defaults: <b>${l.map(esc).join(', ')}</b>.</p>` : '';
 }
 
+/** The layers with their resources in the part family's units (iCE40: EBRs). */
+function shownLayers(d: ReportData, w: ResourceWords): ReportLayer[] {
+  return d.layers.map((l) => ({ ...l, resources: w.show(l.resources), synth: l.synth ? w.show(l.synth) : l.synth }));
+}
+
 function pipelineSection(d: ReportData): string {
+  const w = resourceWords(findPart(d.settings.part));
   const body = d.layers.length
-    ? `<div class="chart-box" id="pipeline">${pipelineDiagram(d.layers, d.links, { io: d.io })}</div>`
+    ? `<div class="chart-box" id="pipeline">${pipelineDiagram(shownLayers(d, w), d.links, { io: d.io, labels: w.labels })}</div>`
     : '<div class="empty">No hardware layers yet: the build stopped before the to-hw step.</div>';
   const fifos = d.links.filter((l) => l.fifo).length, dwcs = d.links.filter((l) => l.dwc).length;
   return `<section class="card" id="sec-pipeline"><h2>Dataflow pipeline</h2><p class="lede">Every layer is its own piece of hardware and frames stream through all of them at once, so the slowest layer sets the pace.
@@ -155,19 +163,23 @@ function throughputSection(d: ReportData): string {
 function resourcesSection(d: ReportData): string {
   if (!d.layers.length) return '';
   const part = findPart(d.settings.part);
-  const cap = part as unknown as Resources;
-  const keys = resourceKeys(cap, [d.estimateTotal ?? cap]);
-  const layers = d.layers.map((l) => ({ name: l.name, kind: l.kind, resources: l.resources, synth: l.synth }));
+  const w = resourceWords(part), lb = w.labels;
+  const cap = w.capacity(part);
+  const keys = resourceKeys(cap, [d.estimateTotal ? w.show(d.estimateTotal) : cap]);
+  const layers = shownLayers(d, w);
   const hasSynth = d.synthTotal !== null;
-  const util = utilizationChart(layers, { keys, capacity: cap, partName: part.name, synth: d.synthTotal, width: 1100 });
-  const panels = (['LUT', 'BRAM_18K', 'DSP'] as const).map((k) => `<div class="chart-box">${layerResourceChart(layers, k, { width: 360 })}</div>`).join('');
-  const other = d.synthOther ? `<p class="muted">Synthesized FIFOs, width converters and glue outside the layers: ${esc(fmtInt(d.synthOther.LUT))} LUT, ${esc(fmtInt(d.synthOther.BRAM_18K))} BRAM18, ${esc(fmtInt(d.synthOther.DSP))} DSP.</p>` : '';
-  return `<section class="card" id="sec-resources"><h2>Resources on ${esc(part.name)}</h2><p class="lede">Each bar is the whole ${esc(part.name)} (${esc(part.fullName)}); the coloured segments are the layers' estimated use (FINN's LUT/BRAM models)${hasSynth ? ', the dark bar beneath is what synthesis reported' : '; synthesized numbers appear beside them once the design has been synthesized'}.</p>
+  const util = utilizationChart(layers, { keys, capacity: cap, partName: part.name, synth: d.synthTotal ? w.show(d.synthTotal) : null, width: 1100, labels: lb });
+  const panels = (['LUT', 'BRAM_18K', 'DSP'] as const).map((k) => `<div class="chart-box">${layerResourceChart(layers, k, { width: 360, labels: lb })}</div>`).join('');
+  const o = d.synthOther ? w.show(d.synthOther) : null;
+  const other = o ? `<p class="muted">Synthesized FIFOs, width converters and glue outside the layers: ${esc(fmtInt(o.LUT))} ${lb.LUT}, ${esc(fmtInt(o.BRAM_18K))} ${lb.BRAM_18K}, ${esc(fmtInt(o.DSP))} DSP.</p>` : '';
+  return `<section class="card" id="sec-resources"><h2>Resources on ${esc(part.name)}</h2><p class="lede">Each bar is the whole ${esc(part.name)} (${esc(part.fullName)}); the coloured segments are the layers' estimated use (${esc(modelWords(d))})${hasSynth ? ', the dark bar beneath is what synthesis reported' : '; synthesized numbers appear beside them once the design has been synthesized'}.</p>
 <h3>${kindLegend(d.layers)}${hasSynth ? `<span class="legend"><span><i class="sw" style="background:${COLORS.synth}"></i>synthesized</span></span>` : ''}</h3>
 <div class="chart-box" id="resources">${util}</div><div class="grid3" id="resources-layers">${panels}</div>${other}</section>`;
 }
 
-const RES_LABEL: Readonly<Record<string, string>> = { LUT: 'LUT', FF: 'FF', BRAM_18K: 'BRAM18', URAM: 'URAM', DSP: 'DSP' };
+function modelWords(d: ReportData): string {
+  return d.settings.costModel === 'finn' ? "FINN's LUT/BRAM formulas" : "finn-ts's cost model, calibrated on Yosys";
+}
 
 function errCell(e: number | null): string {
   if (e === null) return '<td class="num muted">–</td>';
@@ -194,13 +206,16 @@ function synthesisSection(d: ReportData): string {
   }
   if (sy) {
     const keys = ['LUT', 'FF', 'BRAM_18K', 'DSP'].filter((k) => sy.rows.some((r) => (r.resources[k]?.synth ?? 0) > 0 || (r.resources[k]?.estimate ?? 0) > 0));
-    const head = `<tr><th>layer</th>${keys.map((k) => `<th class="num">${RES_LABEL[k]} est.</th><th class="num">${RES_LABEL[k]} synth</th><th class="num">error</th>`).join('')}</tr>`;
+    const w = resourceWords(findPart(d.settings.part));
+    const label = (k: string) => w.labels[k as keyof Resources] ?? k;
+    const unit = (k: string, v: number) => (k === 'BRAM_18K' ? w.show({ LUT: 0, FF: 0, BRAM_18K: v, URAM: 0, DSP: 0 }).BRAM_18K : v);
+    const head = `<tr><th>layer</th>${keys.map((k) => `<th class="num">${label(k)} est.</th><th class="num">${label(k)} synth</th><th class="num">error</th>`).join('')}</tr>`;
     const body = sy.rows.map((r) => `<tr${r.node === 'total' ? ' class="total"' : ''}><td>${esc(r.node)}</td>${keys.map((k) => {
       const c = r.resources[k];
       if (!c) return '<td></td><td></td><td></td>';
-      return `<td class="num">${c.estimate === null ? '<span class="muted">–</span>' : esc(fmtInt(c.estimate))}</td><td class="num"><b>${esc(fmtInt(c.synth))}</b></td>${errCell(c.error_pct)}`;
+      return `<td class="num">${c.estimate === null ? '<span class="muted">–</span>' : esc(fmtInt(unit(k, c.estimate)))}</td><td class="num"><b>${esc(fmtInt(unit(k, c.synth)))}</b></td>${errCell(c.error_pct)}`;
     }).join('')}</tr>`).join('');
-    parts.push(`<p>Estimate (FINN's models) against <b>${esc(sy.tool)}</b> for ${esc(sy.part)}, per layer; error = (estimate − synth) / synth. Synthesis took ${esc(fmtSeconds(sy.seconds))}.</p>
+    parts.push(`<p>Estimate (${esc(modelWords(d))}) against <b>${esc(sy.tool)}</b> for ${esc(sy.part)}, per layer; error = (estimate − synth) / synth. Synthesis took ${esc(fmtSeconds(sy.seconds))}.</p>
 <div class="table-scroll"><table class="synth-table" id="synth-table"><thead>${head}</thead><tbody>${body}</tbody></table></div>${sy.notes.length ? `<ul class="muted">${sy.notes.map((n) => `<li>${esc(n)}</li>`).join('')}</ul>` : ''}`);
   }
   return `<section class="card" id="sec-synthesis"><h2>Synthesis</h2>${parts.join('\n')}</section>`;

@@ -18,6 +18,8 @@ export interface ReportSettings {
   readonly maxWeightWidth: number;
   readonly twoPass: boolean;
   readonly foldingFile: string | null;
+  /** The resource model the build estimated with ('calibrated' on Yosys, or FINN's formulas). */
+  readonly costModel: 'calibrated' | 'finn';
 }
 
 export interface ReportLayer {

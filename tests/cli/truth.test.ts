@@ -146,6 +146,16 @@ test('obs 6: one vocabulary per part family and one default clock per part; the 
   assert.deepEqual([n(est[1]!), n(est[2]!), n(est[3]!)], [Number(fold[3]), Number(fold[1]), Number(fold[2])], 'fold and estimate lines agree');
   assert.match(up.stdout, new RegExp(`✓ fits ice40-up5k \\(estimate\\): logic cells ${est[1]}/5,280, FF ${est[2]}/5,280, EBR ${est[3]}/30`));
   assert.equal(JSON.parse(readFileSync(join(dir, 'up5k/build_status.json'), 'utf8')).options.clock_ns, 25);
+  // report.html speaks the same words: pipeline boxes and tooltips, resource charts, summary tile and explorer
+  const html = readFileSync(join(dir, 'up5k/report.html'), 'utf8');
+  for (const id of ['sec-pipeline', 'sec-resources', 'sec-explorer']) {
+    const sec = new RegExp(`<section class="card" id="${id}">([\\s\\S]*?)</section>`).exec(html)?.[1];
+    assert.ok(sec, `report.html has #${id}`);
+    const words = sec.replace(/<[^>]*>/g, ' '); // what a reader sees, tooltips included (not ids and attributes)
+    assert.doesNotMatch(words, /\bLUTs?\b|BRAM ?18/, `#${id} says LUT/BRAM18 on an iCE40 part`);
+    assert.match(words, /\bLC\b/, `#${id} counts logic cells`);
+  }
+  assert.match(new RegExp('<section class="card" id="sec-resources">([\\s\\S]*?)</section>').exec(html)![1]!, /\bEBR\b/);
   const x = finn(['build', ZOO_W1A1, '--out', join(dir, 'z020'), '--target-fps', 'max', '--to', 'estimate']);
   assert.equal(x.code, 0, x.stderr);
   const xf = /fold: .* at 100 MHz; binding LUT; estimate LUT (\d+)\/53200/.exec(x.stdout), xe = /estimate: .* at 100 MHz; ([\d,]+)\/53,200 LUT/.exec(x.stdout);
