@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import type { NetlistSettings, NetlistStage } from './netlist.ts';
 import { synthesizeBuild } from './synth.ts';
+import { checkSynthFits } from './stat.ts';
 import { writeVivadoProject, ZYNQ_BOARDS } from './vivado.ts';
 import { writeDriver } from '../driver/pynq.ts';
 import { modelToBitstream } from './flow.ts';
@@ -105,8 +106,7 @@ export function registerSynthCommand(program: Command, print: (s: string) => voi
       print(`total on ${part.name}: ${tot.LUT} LUT (${(100 * tot.LUT / part.LUT).toFixed(1)} %), ${tot.FF} FF, ${tot.BRAM_18K} BRAM18, ${tot.URAM} URAM, ${tot.DSP} DSP; synthesis ${r.seconds.toFixed(1)} s`);
       print(`wrote report/post_synth_resources.json, report/estimate_vs_synth.json, report/synth/; report: ${join(dir, 'report.html')}`);
       if (r.netlist) print(netlistLine(r.netlist));
-      const over = (['LUT', 'FF', 'BRAM_18K', 'URAM', 'DSP'] as const).filter((k) => tot[k] > part[k]).map((k) => `${tot[k]} ${k === 'BRAM_18K' ? 'BRAM18' : k} of ${part[k]}`);
-      if (over.length) fail('E_STRICT', `the synthesized design does not fit ${part.name}: ${over.join(', ')}`, 'fold it smaller (--target-fps, --folding) or use a larger part');
+      checkSynthFits(part, tot);
     });
 
   program.command('bitstream').argument('<model>', 'QONNX / FINN-ONNX model')

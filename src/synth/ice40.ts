@@ -16,6 +16,7 @@ import { placeAndRoute, ice40Device, ToolError, type NextpnrReport } from './nex
 import type { ProgressFn } from './progress.ts';
 import { NETLIST_OUT, writeSynthReports, yosysSynth, yosysVersion, type SynthReport } from './synth.ts';
 import { checkNetlistStage, verifyNetlist, type NetlistSettings, type NetlistStage } from './netlist.ts';
+import { checkSynthFits } from './stat.ts';
 
 export const BITFILE = 'bitfile/finn-accel.bin';
 const NETLIST = 'finn_ice40.json';
@@ -95,6 +96,8 @@ export async function ice40Bitstream(dir: string, o: Ice40Options): Promise<Ice4
     const netlist = syn.files[NETLIST];
     if (!netlist) fail('E_TOOL', 'yosys wrote no netlist for nextpnr');
     out.write(`report/synth/${NETLIST}`, netlist); // for re-running nextpnr by hand (nextpnr-ice40 --json …)
+    // said before place and route, in the family's words (nextpnr would only fail with a packing error)
+    checkSynthFits(part, syn.resources.total);
     try {
       pnr = await placeAndRoute(netlist, { part, freqMhz: freq, seed: o.seed, pcf: o.pcf, top: ICE40_TOP, onProgress: o.onProgress, progressRange: [45, 99] });
       attempts.push({ synth_flags: flags, result: 'placed and routed' });

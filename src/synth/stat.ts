@@ -1,5 +1,6 @@
 /** Yosys `stat -json` → cell counts per module (own and with sub-modules) → FPGA resources. */
-import { FinnError } from '../util/errors.ts';
+import { FinnError, fail } from '../util/errors.ts';
+import type { FpgaPart } from '../cost/parts.ts';
 
 export type CellCounts = Record<string, number>;
 
@@ -94,4 +95,30 @@ export function resourcesOf(c: CellCounts, family: Family): SynthResources {
     DSP: sum(c, (t) => /^DSP48E[12]$/.test(t)),
     LUTRAM: lutram,
   };
+}
+
+/**
+ * What a synthesized design needs beyond a part, in the family's words (empty when it fits). iCE40: a LUT4 or a
+ * flip-flop takes at most one logic cell each, so more of either than the part has cells can never be placed.
+ */
+export function synthOverflow(part: FpgaPart, t: SynthResources): string[] {
+  const over: string[] = [];
+  if (part.family === 'ice40') {
+    if (t.LUT > part.LUT) over.push(`${t.LUT} LUT4 for ${part.LUT} logic cells`);
+    if (t.FF > part.FF) over.push(`${t.FF} flip-flops for ${part.FF} logic cells`);
+    if ((t.EBR ?? 0) > (part.EBR ?? 0)) over.push(`${t.EBR} EBR of ${part.EBR ?? 0}`);
+  } else {
+    for (const k of ['LUT', 'FF', 'BRAM_18K', 'URAM'] as const) if (t[k] > part[k]) over.push(`${t[k]} ${k === 'BRAM_18K' ? 'BRAM18' : k} of ${part[k]}`);
+  }
+  if (t.DSP > part.DSP) over.push(`${t.DSP} DSP of ${part.DSP}`);
+  return over;
+}
+
+/** A typed E_STRICT error (exit 4) when a synthesized design does not fit its part. */
+export function checkSynthFits(part: FpgaPart, total: SynthResources | undefined): void {
+  const over = total ? synthOverflow(part, total) : [];
+  if (over.length) {
+    fail('E_STRICT', `the synthesized design does not fit ${part.name}: ${over.join(', ')} (report/post_synth_resources.json)`,
+      `fold it smaller (finn build --target-fps max --part ${part.name}, or a --folding file) or use a larger part`);
+  }
 }

@@ -1,7 +1,9 @@
 /** Yosys statistics → resources, progress parsing, the comparison table, memory-style rewrites (no tools run). */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { flattenCounts, parseStatJson, resourcesOf } from '../../src/synth/stat.ts';
+import { checkSynthFits, flattenCounts, parseStatJson, resourcesOf, synthOverflow } from '../../src/synth/stat.ts';
+import { FinnError } from '../../src/util/errors.ts';
+import { EXIT, exitCodeOf } from '../../src/cli.ts';
 import { compareEstimates, errorPct, formatComparison } from '../../src/synth/compare.ts';
 import { progressTracker, type Progress } from '../../src/synth/progress.ts';
 import { ice40Ebrs, ice40RomInEbr, memoryFixes, synthScript, yosysFamily } from '../../src/synth/script.ts';
@@ -83,4 +85,22 @@ test('synthesis scripts: family per part, ROM styles Yosys cannot map literally 
   assert.doesNotMatch(synthScript({ sources: ['a.v'], design: 'finn_design', top: 'finn_design', family: 'xcup', uram: true, keepInit: true }), /setparam|-run/);
   assert.match(s, /setattr -mod -set keep_hierarchy 1 finn_design\/c:\* %M/);
   assert.match(synthScript({ sources: ['a.v'], design: 'finn_design', top: 'w', family: 'ice40', uram: false, ultraPlus: true, jsonOut: 'n.json' }), /synth_ice40 -top w -device u -dsp.*write_json n\.json/);
+});
+
+test('a synthesized design larger than its part is a typed E_STRICT error (exit 4) in the family\'s words; one that fits passes', () => {
+  const up5k = findPart('ice40-up5k'), z020 = findPart('xc7z020');
+  const r = (o: Partial<Record<'LUT' | 'FF' | 'BRAM_18K' | 'URAM' | 'DSP' | 'EBR', number>>) => ({ LUT: 0, FF: 0, BRAM_18K: 0, URAM: 0, DSP: 0, ...o });
+  // measured: `finn synth` of a 512-256-10 W1A1 MLP at PE = SIMD = 1 gave 38 EBR; a 64-64-64-10 MLP at 1e7 frames/s 6,637 LUT4
+  assert.deepEqual(synthOverflow(up5k, r({ LUT: 6637, FF: 3000, EBR: 38 })), ['6637 LUT4 for 5280 logic cells', '38 EBR of 30']);
+  assert.deepEqual(synthOverflow(up5k, r({ LUT: 5280, FF: 5280, EBR: 30, DSP: 8 })), []);
+  assert.deepEqual(synthOverflow(up5k, r({ FF: 5281, DSP: 9 })), ['5281 flip-flops for 5280 logic cells', '9 DSP of 8']);
+  assert.deepEqual(synthOverflow(z020, r({ LUT: 60000, BRAM_18K: 281, DSP: 220 })), ['60000 LUT of 53200', '281 BRAM18 of 280']);
+  assert.doesNotThrow(() => checkSynthFits(z020, r({ LUT: 12766 })));
+  assert.throws(() => checkSynthFits(up5k, r({ EBR: 38 })), (e: unknown) => {
+    assert.ok(e instanceof FinnError && e.code === 'E_STRICT');
+    assert.match(e.message, /does not fit ice40-up5k: 38 EBR of 30/);
+    assert.doesNotMatch(e.message, /BRAM18|\bLUT\b/);
+    assert.equal(exitCodeOf(e), EXIT.strict);
+    return true;
+  });
 });
