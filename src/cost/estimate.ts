@@ -33,8 +33,9 @@ const KEYS: readonly (keyof Resources)[] = ['LUT', 'FF', 'BRAM_18K', 'URAM', 'DS
 export function layerCost(op: HwOp, part: FpgaPart, model: CostModel = 'calibrated'): Resources {
   return withLayer(op, (layer, p) => {
     const fam = costFamily(part);
-    if (model === 'finn' || !layer.costFeatures || !layer.calibrationCore || !hasCoefficients(layer.calibrationCore, fam)) return layer.resources(p, part);
-    const e = applyModel(layer.calibrationCore, layer.costFeatures(p, fam), fam);
+    const f = model === 'finn' || !layer.calibrationCore || !hasCoefficients(layer.calibrationCore, fam) ? undefined : layer.costFeatures?.(p, fam);
+    if (!f) return layer.resources(p, part);
+    const e = applyModel(layer.calibrationCore!, f, fam);
     return { LUT: e.LUT, FF: e.FF, BRAM_18K: fam === 'xc7' ? e.BRAM : Math.round((e.BRAM * 4 / 18) * 100) / 100, URAM: 0, DSP: e.DSP };
   });
 }
@@ -42,8 +43,10 @@ export function layerCost(op: HwOp, part: FpgaPart, model: CostModel = 'calibrat
 /** iCE40 EBRs of a layer under the calibrated model, or undefined when it has none. */
 export function layerEbrs(op: HwOp, o: CostOptions = {}): number | undefined {
   if (o.costModel === 'finn') return undefined;
-  return withLayer(op, (layer, p) => (layer.costFeatures && layer.calibrationCore && hasCoefficients(layer.calibrationCore, 'ice40')
-    ? applyModel(layer.calibrationCore, layer.costFeatures(p, 'ice40'), 'ice40').BRAM : undefined));
+  return withLayer(op, (layer, p) => {
+    const f = layer.calibrationCore && hasCoefficients(layer.calibrationCore, 'ice40') ? layer.costFeatures?.(p, 'ice40') : undefined;
+    return f ? applyModel(layer.calibrationCore!, f, 'ice40').BRAM : undefined;
+  });
 }
 
 /** Estimate a folded hardware graph on a part at a clock period (ns) with a resource model (default: calibrated). */

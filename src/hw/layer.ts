@@ -136,7 +136,7 @@ export interface HwLayer<K extends string, P> {
    * Features of the calibrated cost model (src/cost/model.ts): LUT/FF/DSP are linear in them with coefficients fitted
    * to Yosys (scripts/calibrate.ts); `calibrationCore` names the coefficient set. Layers without it use `resources`.
    */
-  costFeatures?(p: P, family: CostFamily): CostFeatures;
+  costFeatures?(p: P, family: CostFamily): CostFeatures | undefined;
   readonly calibrationCore?: string;
   /** Bit-exact reference of the hardware; inputs are the node's inputs (streams, then constants). */
   execute(p: P, inputs: readonly Tensor[]): Tensor[];

@@ -4,6 +4,9 @@
  * for each fold of SIMD channels the whole window, which is what a VVAU or Pool with PE = SIMD consumes channel fold
  * by channel fold. The depthwise order therefore depends on SIMD: the consumer's PE must equal this SIMD (as FINN's
  * SetFolding sets it); a width converter in between (VVAU SIMD > 1) keeps the order.
+ * Parallel window (FINN's `parallel_window` = 1, standard order only): one pixel (all C channels) in per word and the
+ * whole kh·kw·C window out per word (finn_swg_par), one pixel per cycle — for an MVAU with SIMD up to kh·kw·C, e.g. a
+ * 7×7 stem over 3 channels. Here it is the last value of the `simd` knob: `simd` = kh·kw·C.
  */
 import { dtBits, dtMax, dtMin, dtName, isIntegral, type DataType } from '../ir/datatype.ts';
 import { replaceNodes, type Graph } from '../ir/index.ts';
@@ -13,7 +16,8 @@ import { fail } from '../util/errors.ts';
 import { emitter } from '../passes/util.ts';
 import { rewriteAll } from '../passes/pass.ts';
 import { bram18, checkDivides, fa, inLutram, lutScale, readPair, readRamStyle, type RamStyle } from './common.ts';
-import { divisors, port, type HwLayer } from './layer.ts';
+import { divisors, port, type HwLayer, type Resources } from './layer.ts';
+import type { FpgaPart } from '../cost/parts.ts';
 import { clog2, ice40InEbr, xc7InBram, xc7LutramLuts, type CostMemory } from '../cost/model.ts';
 
 /** NHWC pixels in; for each output pixel the kh·kw·C window in (kh, kw, C) order, or (C/SIMD, kh, kw, SIMD) if depthwise. */
@@ -23,7 +27,7 @@ export interface SwgParams {
   readonly channels: number;
   readonly kernel: readonly [number, number];
   readonly stride: readonly [number, number];
-  /** Channels per stream word (divides channels). */
+  /** Channels per stream word (divides channels), or kh·kw·C for a parallel window (one pixel in, one window out). */
   readonly simd: number;
   readonly dtype: DataType;
   readonly ramStyle: RamStyle;
@@ -36,38 +40,62 @@ export interface SwgParams {
  * one row more than FINN's minimum so reading ahead overlaps emitting (finn_swg.v).
  */
 export const swgBufferWords = (p: SwgParams): number => {
+  if (isParallel(p)) return Math.max(0, p.ifm[1] - p.kernel[1]);
   const r = Math.max(p.kernel[0] + p.stride[0] - 1, p.ofm[1] === 1 ? 2 : 1);
   return r * p.ifm[1] * (p.channels / p.simd);
 };
+
+/** Window size kh·kw·C: the output word of a parallel window. */
+const windowElems = (p: SwgParams): number => p.kernel[0] * p.kernel[1] * p.channels;
+
+/** A parallel window (FINN's parallel_window = 1): the whole window in one word; needs the standard order and kh·kw > 1. */
+export const isParallel = (p: SwgParams): boolean => !p.depthwise && p.kernel[0] * p.kernel[1] > 1 && p.simd === windowElems(p);
+
+/** Elements per input word: one pixel for a parallel window, else SIMD channels. */
+const inSimd = (p: SwgParams): number => (isParallel(p) ? p.channels : p.simd);
+
+/** Line-buffer memory of a parallel window: kh − 1 rows of (IFM_W − kw) pixels, advancing together (finn_swg_par). */
+const parallelLines = (p: SwgParams): { depth: number; width: number } =>
+  ({ depth: Math.max(0, p.ifm[1] - p.kernel[1]), width: (p.kernel[0] - 1) * p.channels * dtBits(p.dtype) });
 
 export const swg: HwLayer<'hw.ConvolutionInputGenerator', SwgParams> = {
   kind: 'hw.ConvolutionInputGenerator',
   finnName: 'ConvolutionInputGenerator',
   color: '#eab308',
-  readFinn: (r) => ({
-    ifm: readPair(r, 'IFMDim'), ofm: readPair(r, 'OFMDim'), channels: r.int('IFMChannels'), kernel: readPair(r, 'ConvKernelDim'),
-    stride: readPair(r, 'Stride', [1, 1]), simd: r.int('SIMD'), dtype: r.dtype('inputDataType'), ramStyle: readRamStyle(r),
-    depthwise: r.bool('depthwise', false),
-  }),
+  readFinn: (r) => {
+    const p: SwgParams = {
+      ifm: readPair(r, 'IFMDim'), ofm: readPair(r, 'OFMDim'), channels: r.int('IFMChannels'), kernel: readPair(r, 'ConvKernelDim'),
+      stride: readPair(r, 'Stride', [1, 1]), simd: r.int('SIMD'), dtype: r.dtype('inputDataType'), ramStyle: readRamStyle(r),
+      depthwise: r.bool('depthwise', false),
+    };
+    if (!r.bool('parallel_window', false)) return p;
+    if (p.depthwise) r.fail('parallel_window = 1 with depthwise = 1 is not supported', 'use parallel_window = 0 for depthwise windows');
+    if (p.simd !== p.channels) r.fail(`parallel_window = 1 needs SIMD = IFMChannels (${p.channels}), got ${p.simd}`, `set SIMD to ${p.channels}`);
+    return { ...p, simd: windowElems(p) };
+  },
   writeFinn: (p) => [
     fa.ints('ConvKernelDim', p.kernel), fa.int('IFMChannels', p.channels), fa.ints('IFMDim', p.ifm), fa.ints('OFMDim', p.ofm),
-    fa.int('SIMD', p.simd), fa.ints('Stride', p.stride), fa.dtype('inputDataType', p.dtype), fa.dtype('outputDataType', p.dtype), fa.str('ram_style', p.ramStyle),
+    fa.int('SIMD', inSimd(p)), fa.ints('Stride', p.stride), fa.dtype('inputDataType', p.dtype), fa.dtype('outputDataType', p.dtype), fa.str('ram_style', p.ramStyle),
     // FINN's default is 0; written only when set so standard graphs keep their attributes
     ...(p.depthwise ? [fa.int('depthwise', 1)] : []),
+    ...(isParallel(p) ? [fa.int('parallel_window', 1)] : []),
   ],
   lower: { name: 'hw/to-swg', summary: 'Im2Col → (FMPadding +) ConvolutionInputGenerator', run: (g) => rewriteAll(g, toSwg) },
-  folding: (p) => [{ key: 'simd', values: divisors(p.channels) }],
-  checkFolding: (p, node) => checkDivides(node, 'SIMD', p.simd, p.channels, `the ${p.channels} channels`),
+  // SIMD over the channels, then the parallel window (standard order, kernels larger than 1×1)
+  folding: (p) => [{ key: 'simd', values: [...divisors(p.channels), ...(!p.depthwise && p.kernel[0] * p.kernel[1] > 1 ? [windowElems(p)] : [])] }],
+  checkFolding: (p, node) => (isParallel(p) ? undefined : checkDivides(node, 'SIMD', p.simd, p.channels, `the ${p.channels} channels (or ${windowElems(p)}: a parallel window)`)),
   weightBits: () => 0,
   // FINN's model: fill the first kh rows, then per output row the larger of emitting and reading
   cycles: swgCycles,
   resources(p, part) {
+    if (isParallel(p)) return parallelResources(p, part);
     const width = p.simd * dtBits(p.dtype);
     const depth = swgBufferWords(p);
     const lutram = inLutram(p.ramStyle, depth);
     return { LUT: Math.round((120 + width * 2 + (lutram ? width * Math.ceil(depth / 64) : 0)) * lutScale(part)), FF: width * 2 + 64, BRAM_18K: lutram ? 0 : bram18(depth, width), URAM: 0, DSP: 0 };
   },
   costFeatures(p, family) {
+    if (isParallel(p)) return undefined; // finn_swg_par is not in the calibration table: FINN-style formula (resources)
     const WW = p.simd * dtBits(p.dtype), depth = swgBufferWords(p);
     const mem: CostMemory = { depth, width: WW, rom: false, style: p.ramStyle };
     const block = family === 'xc7' ? xc7InBram(mem) : ice40InEbr(mem);
@@ -86,16 +114,21 @@ export const swg: HwLayer<'hw.ConvolutionInputGenerator', SwgParams> = {
     const cols = im2col(x!, p.kernel, p.stride, [0, 0, 0, 0], 0);
     return [p.depthwise ? depthwiseOrder(cols, p.kernel[0] * p.kernel[1], p.channels, p.simd) : cols];
   },
-  inputs: (p) => [port(p.dtype, p.simd, p.ifm[0] * p.ifm[1] * p.channels)],
+  inputs: (p) => [port(p.dtype, inSimd(p), p.ifm[0] * p.ifm[1] * p.channels)],
   outputs: (p) => [port(p.dtype, p.simd, p.ofm[0] * p.ofm[1] * p.kernel[0] * p.kernel[1] * p.channels)],
   outTypes: (p) => [p.dtype],
-  rtl: (p) => ({
+  rtl: (p) => (isParallel(p) ? {
+    core: 'finn_swg_par',
+    params: [['IFM_H', p.ifm[0]], ['IFM_W', p.ifm[1]], ['C', p.channels], ['BITS', dtBits(p.dtype)],
+      ['K_H', p.kernel[0]], ['K_W', p.kernel[1]], ['S_H', p.stride[0]], ['S_W', p.stride[1]], ['OFM_H', p.ofm[0]], ['OFM_W', p.ofm[1]], ['RAM_STYLE', p.ramStyle]],
+    memories: [],
+  } : {
     core: 'finn_swg',
     params: [['IFM_H', p.ifm[0]], ['IFM_W', p.ifm[1]], ['C', p.channels], ['SIMD', p.simd], ['BITS', dtBits(p.dtype)],
       ['K_H', p.kernel[0]], ['K_W', p.kernel[1]], ['S_H', p.stride[0]], ['S_W', p.stride[1]], ['OFM_H', p.ofm[0]], ['OFM_W', p.ofm[1]], ['DEPTHWISE', p.depthwise ? 1 : 0], ['RAM_STYLE', p.ramStyle]],
     memories: [],
   }),
-  describe: (p) => ({ detail: `${p.kernel[0]}×${p.kernel[1]} ${p.depthwise ? 'depthwise ' : ''}windows, stride ${p.stride[0]}×${p.stride[1]}, ${dtName(p.dtype)}`, dims: `${p.ifm[0]}×${p.ifm[1]}×${p.channels} → ${p.ofm[0]}×${p.ofm[1]}` }),
+  describe: (p) => ({ detail: `${p.kernel[0]}×${p.kernel[1]} ${p.depthwise ? 'depthwise ' : isParallel(p) ? 'parallel ' : ''}windows, stride ${p.stride[0]}×${p.stride[1]}, ${dtName(p.dtype)}`, dims: `${p.ifm[0]}×${p.ifm[1]}×${p.channels} → ${p.ofm[0]}×${p.ofm[1]}` }),
 };
 
 /**
@@ -151,6 +184,7 @@ const simCache = new Map<string, number>();
  * for timing) over three frames. Layers of more than SIM_LIMIT words per frame take FINN's estimate instead.
  */
 export function swgCycles(p: SwgParams): number {
+  if (isParallel(p)) return p.ifm[0] * p.ifm[1]; // finn_swg_par: one pixel per cycle
   const cf = p.channels / p.simd;
   const inW = p.ifm[0] * p.ifm[1] * cf, outW = p.ofm[0] * p.ofm[1] * p.kernel[0] * p.kernel[1] * cf;
   if (!Number.isInteger(cf) || inW + outW > SIM_LIMIT) return finnCycles(p);
@@ -196,4 +230,20 @@ function simulate(p: SwgParams, cf: number): number {
     if (wrOk) { if (wc === rw - 1) { wc = 0; gw++; } else wc++; }
   }
   return done.length === 3 ? done[2]! - done[1]! : finnCycles(p);
+}
+
+/**
+ * A parallel window in FINN's style: the kh·kw pixel window and the output stage's two registers in flip-flops (one
+ * LUT per output bit for the skid multiplexer), the kh − 1 line buffers in LUTRAM (short) or block RAM.
+ */
+function parallelResources(p: SwgParams, part: FpgaPart): Resources {
+  const win = windowElems(p) * dtBits(p.dtype);
+  const { depth, width } = parallelLines(p);
+  const inRam = depth > 1 && width > 0;
+  const lutram = inRam && inLutram(p.ramStyle, depth);
+  const ctr = 4 * (clog2(p.ifm[0] + 2) + clog2(p.ifm[1] + 2));
+  return {
+    LUT: Math.round((60 + win + ctr + (lutram ? width * Math.ceil(depth / 64) : 0)) * lutScale(part)),
+    FF: 3 * win + ctr + (depth === 1 ? width : inRam ? width : 0), BRAM_18K: inRam && !lutram ? bram18(depth, width) : 0, URAM: 0, DSP: 0,
+  };
 }

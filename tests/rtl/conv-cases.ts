@@ -13,7 +13,7 @@ import type { FmPaddingParams } from '../../src/hw/fmpadding.ts';
 import type { MaxPoolParams } from '../../src/hw/maxpool.ts';
 import type { SwgParams } from '../../src/hw/swg.ts';
 import type { RamStyle } from '../../src/hw/common.ts';
-import { swg, swgBufferWords } from '../../src/hw/swg.ts';
+import { isParallel, swg, swgBufferWords } from '../../src/hw/swg.ts';
 import type { CoreCase } from './harness.ts';
 
 /** Small seeded PRNG (mulberry32). */
@@ -101,9 +101,10 @@ export function swgCase(r: Rng, s: SwgShape, name: string, frames = 3): ConvCase
   const ofm: [number, number] = [Math.floor((s.ifm[0] - s.k[0]) / s.s[0]) + 1, Math.floor((s.ifm[1] - s.k[1]) / s.s[1]) + 1];
   const p: SwgParams = { ifm: s.ifm, ofm, channels: s.c, kernel: s.k, stride: s.s, simd: s.simd, dtype: s.dtype,
     ramStyle: s.ramStyle ?? r.pick(['auto', 'block', 'distributed', 'ultra'] as const), depthwise: s.depthwise ?? false };
-  return caseOf(swg, p, name, r, frames, [s.ifm[0], s.ifm[1], s.c], s.simd, s.simd, s.dtype,
+  const bits = elemCode(s.dtype).bits; // a parallel window takes one pixel per word and gives one window per word
+  return caseOf(swg, p, name, r, frames, [s.ifm[0], s.ifm[1], s.c], swg.inputs(p)[0]!.width / bits, swg.outputs(p)[0]!.width / bits, s.dtype,
     (est, i, o) => Math.min(est, Math.max(i, o) + swgBufferWords(p)),
-    `SWG${s.depthwise ? ' depthwise' : ''} ${s.ifm[0]}x${s.ifm[1]}x${s.c} SIMD ${s.simd} K ${s.k.join('x')} S ${s.s.join('x')} ${dtName(s.dtype)}`);
+    `SWG${s.depthwise ? ' depthwise' : isParallel(p) ? ' parallel' : ''} ${s.ifm[0]}x${s.ifm[1]}x${s.c} SIMD ${s.simd} K ${s.k.join('x')} S ${s.s.join('x')} ${dtName(s.dtype)}`);
 }
 
 export interface FmPadShape {

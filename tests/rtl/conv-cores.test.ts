@@ -12,7 +12,7 @@ import { mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { BIPOLAR, int, uint } from '../../src/ir/datatype.ts';
+import { BIPOLAR, int, TERNARY, uint } from '../../src/ir/datatype.ts';
 import { coreFiles, type CoreName } from '../../src/rtl/cores.ts';
 import { lintVerilog } from '../../src/sim/lint.ts';
 import { finnChannel } from '../../src/sim/testbench.ts';
@@ -48,6 +48,11 @@ const LINT: [CoreName, Params][] = [
   ['finn_swg', { DEPTHWISE: 1, IFM_H: 9, IFM_W: 7, C: 8, SIMD: 2, BITS: 4, K_H: 2, K_W: 3, S_H: 3, S_W: 2, OFM_H: 3, OFM_W: 3 }],
   ['finn_swg', { DEPTHWISE: 1, IFM_H: 1, IFM_W: 1, K_H: 1, K_W: 1, OFM_H: 1, OFM_W: 1 }],
   ['finn_swg', { DEPTHWISE: 1, IFM_H: 3, IFM_W: 3, C: 256, SIMD: 32, OFM_H: 1, OFM_W: 1, RAM_STYLE: 'block' }],
+  ['finn_swg_par', {}],
+  ['finn_swg_par', { IFM_H: 230, IFM_W: 230, C: 3, BITS: 8, K_H: 7, K_W: 7, S_H: 2, S_W: 2, OFM_H: 112, OFM_W: 112, RAM_STYLE: 'block' }],
+  ['finn_swg_par', { IFM_H: 9, IFM_W: 7, C: 4, BITS: 3, K_H: 2, K_W: 3, S_H: 3, S_W: 2, OFM_H: 3, OFM_W: 3, RAM_STYLE: 'distributed' }],
+  ['finn_swg_par', { IFM_H: 5, IFM_W: 3, K_H: 3, K_W: 3, OFM_H: 3, OFM_W: 1, RAM_STYLE: 'ultra' }],
+  ['finn_swg_par', { IFM_H: 1, IFM_W: 1, K_H: 1, K_W: 1, OFM_H: 1, OFM_W: 1 }],
   ['finn_maxpool', {}],
   ['finn_maxpool', { IFM_H: 28, IFM_W: 28, C: 64, PE: 32 }],
   ['finn_maxpool', { IFM_H: 5, IFM_W: 7, C: 6, PE: 3, BITS: 4, SIGNED: 1, K_H: 3, K_W: 1 }],
@@ -64,6 +69,8 @@ const BAD: [CoreName, Params, RegExp][] = [
   ['finn_swg', { IFM_H: 2, K_H: 3, OFM_H: 1 }, /finn_swg: need 1 <= K <= IFM and S >= 1/],
   ['finn_swg', { S_W: 0 }, /finn_swg: need 1 <= K <= IFM and S >= 1/],
   ['finn_swg', { DEPTHWISE: 2 }, /finn_swg: DEPTHWISE must be 0 or 1/],
+  ['finn_swg_par', { IFM_H: 5, IFM_W: 5, OFM_H: 3, OFM_W: 2 }, /finn_swg_par: OFM 3x2, expected \(IFM-K\)\/S\+1 = 3x3/],
+  ['finn_swg_par', { IFM_W: 2, K_W: 3, OFM_W: 1 }, /finn_swg_par: need 1 <= K <= IFM and S >= 1/],
   ['finn_maxpool', { C: 6, PE: 4 }, /finn_maxpool: need C % PE == 0/],
   ['finn_maxpool', { IFM_W: 1, K_W: 2 }, /finn_maxpool: need 1 <= K_H <= IFM_H and 1 <= K_W <= IFM_W/],
 ];
@@ -103,7 +110,7 @@ describe('conv-path cores: illegal parameters stop the simulation', () => {
     }
   });
   // Verilator: one illegal set per core, each its own (unoptimized) model, compiled concurrently
-  const vBad = (['finn_fmpad', 'finn_swg', 'finn_maxpool'] as const).map((core) => BAD.find(([c]) => c === core)!);
+  const vBad = (['finn_fmpad', 'finn_swg', 'finn_swg_par', 'finn_maxpool'] as const).map((core) => BAD.find(([c]) => c === core)!);
   test('verilator: one illegal set per core ends the run with $finish', async () => {
     await Promise.all(vBad.map(async ([core, params, msg]) => {
       const m = await compileModel({ sources: coreFiles(core), top: core, workDir: WORK, quickBuild: true,
@@ -162,6 +169,31 @@ function depthwiseCases(r: Rng): ConvCase[] {
   return cases;
 }
 
+/**
+ * Parallel windows (finn_swg_par: one pixel in, the whole kh·kw·C window out per word): a ResNet-style 7×7/2 stem
+ * over 3 channels, 3×3, non-square and strided, delay lines of 0 and 1 pixels, one window per frame, and random shapes.
+ */
+function parallelCases(r: Rng): ConvCase[] {
+  const par = (n: string, s: Omit<SwgShape, 'simd'>): ConvCase => swgCase(r, { ...s, simd: s.k[0] * s.k[1] * s.c }, n, FRAMES);
+  const cases = [
+    par('par_stem_23x23x3_k7_s2', { ifm: [23, 23], c: 3, k: [7, 7], s: [2, 2], dtype: uint(8) }),
+    par('par_10x10x4_k3', { ifm: [10, 10], c: 4, k: [3, 3], s: [1, 1], dtype: BIPOLAR }),
+    par('par_9x7_k2x3_s3x2', { ifm: [9, 7], c: 2, k: [2, 3], s: [3, 2], dtype: int(4) }),
+    par('par_line0_5x3_k2x3', { ifm: [5, 3], c: 3, k: [2, 3], s: [1, 1], dtype: uint(2) }),
+    par('par_line1_6x4_k3', { ifm: [6, 4], c: 1, k: [3, 3], s: [1, 2], dtype: int(3) }),
+    par('par_row_4x8_k1x3', { ifm: [4, 8], c: 2, k: [1, 3], s: [1, 1], dtype: TERNARY }),
+    par('par_col_8x4_k3x1', { ifm: [8, 4], c: 2, k: [3, 1], s: [2, 1], dtype: uint(4) }),
+    par('par_one_window_3x3x5', { ifm: [3, 3], c: 5, k: [3, 3], s: [1, 1], dtype: int(8) }),
+  ];
+  for (let i = 0; i < 20; i++) {
+    const sh = randomSwgShape(r);
+    if (sh.k[0] * sh.k[1] === 1) sh.k = [2, Math.min(2, sh.ifm[1])];
+    sh.ifm = [Math.max(sh.ifm[0], sh.k[0]), Math.max(sh.ifm[1], sh.k[1])];
+    cases.push(par(`par_rand${i}`, sh));
+  }
+  return cases;
+}
+
 function buildCases(): ConvCase[] {
   const r = new Rng(SEED);
   const cases = fixedCases(r);
@@ -169,6 +201,7 @@ function buildCases(): ConvCase[] {
   for (let i = 0; i < 40; i++) cases.push(fmPadCase(r, randomFmPadShape(r), `fmpad_rand${i}`, FRAMES));
   for (let i = 0; i < 45; i++) cases.push(maxPoolCase(r, randomMaxPoolShape(r), `pool_rand${i}`, FRAMES));
   cases.push(...depthwiseCases(r));
+  cases.push(...parallelCases(r));
   return cases;
 }
 

@@ -76,10 +76,10 @@ test('estimates: the calibrated model is the default, FINN\'s formulas behind --
   const part = findPart('xc7z020');
   const layer = layerOf('hw.MVAU');
   assert.deepEqual(layerCost(s.op, part, 'finn'), layer.resources(s.op.p as never, part));
-  const cal = applyModel('mvau', layer.costFeatures!(s.op.p as never, 'xc7'), 'xc7');
+  const cal = applyModel('mvau', layer.costFeatures!(s.op.p as never, 'xc7')!, 'xc7');
   assert.deepEqual(layerCost(s.op, part), { LUT: cal.LUT, FF: cal.FF, BRAM_18K: cal.BRAM, URAM: 0, DSP: cal.DSP });
   const empty: Coefficients = {};
-  assert.equal(applyModel('mvau', layer.costFeatures!(s.op.p as never, 'xc7'), 'xc7', empty).LUT, 0);
+  assert.equal(applyModel('mvau', layer.costFeatures!(s.op.p as never, 'xc7')!, 'xc7', empty).LUT, 0);
   const g = { nodes: [{ name: 'MVAU_0', op: s.op, inputs: ['x'], outputs: ['y'] }] } as unknown as Parameters<typeof estimate>[0];
   assert.equal(estimate(g, part, 10).total.LUT, cal.LUT);
   assert.equal(estimate(g, part, 10, 'finn').total.LUT, layer.resources(s.op.p as never, part).LUT);
@@ -89,7 +89,7 @@ test('features are physical: more PE means more LUTs and FFs in the calibrated M
   const p = { mw: 64, mh: 64, pe: 1, simd: 8, inputType: uint(2), weightType: int(2), accType: int(12), outputType: uint(2), binaryXnor: false, noActivation: false, numThresholds: 3, actVal: 0, numVectors: [1], ramStyle: 'auto' } as const;
   const layer = layerOf('hw.MVAU');
   for (const f of ['xc7', 'ice40'] as const) {
-    const a = applyModel('mvau', layer.costFeatures!(p, f), f), b = applyModel('mvau', layer.costFeatures!({ ...p, pe: 8 }, f), f);
+    const a = applyModel('mvau', layer.costFeatures!(p, f)!, f), b = applyModel('mvau', layer.costFeatures!({ ...p, pe: 8 }, f)!, f);
     assert.ok(b.LUT > a.LUT && b.FF > a.FF, `${f}: ${JSON.stringify(a)} → ${JSON.stringify(b)}`);
   }
 });

@@ -7,6 +7,7 @@ import { layerOf, type HwKind } from '../../hw/registry.ts';
 import { dwcFeatures, fifoFeatures } from '../infra.ts';
 import { FITTED, type Coefficients, type CostFamily, type CostFeatures, type FittedResource } from '../model.ts';
 import { isHeldOut, type DwcParams, type FifoParams } from './samples.ts';
+import { fail } from '../../util/errors.ts';
 
 /** One synthesized sample: its id (core#i), core, parameters and Yosys resources. */
 export interface TableRow {
@@ -26,7 +27,7 @@ export function rowFeatures(r: TableRow, family: CostFamily): CostFeatures {
   if (r.core === 'fifo') { const f = r.params as FifoParams; return fifoFeatures(f.width, f.depth, family); }
   if (r.core === 'dwc') { const d = r.params as DwcParams; return dwcFeatures(d.inBits, d.outBits); }
   const layer = layerOf(CORE_KINDS[r.core]!);
-  return layer.costFeatures!(r.params as never, family);
+  return layer.costFeatures!(r.params as never, family) ?? fail('E_INTERNAL', `calibration row ${r.id}: ${r.core} has no calibrated features for these parameters`);
 }
 
 /** Synthesized value of a fitted resource. */
