@@ -123,6 +123,11 @@ export interface HwLayer<K extends string, P> {
    * where the producer has that knob (passes/fold/tie-folding.ts).
    */
   producerFolding?(p: P): Partial<Record<'pe' | 'simd', number>>;
+  /**
+   * Folding-file entries beyond PE/SIMD/ram_style in FINN's form, and reading them back (the sliding window's
+   * parallel_window: FINN writes SIMD = channels plus parallel_window = 1).
+   */
+  readonly foldingFile?: { write(p: P): Record<string, number>; read(p: P, entry: Readonly<Record<string, unknown>>, node: string): P };
   /** Whether pad-for-folding may grow the layer to fit a PE/SIMD that does not divide it. */
   readonly paddable?: boolean;
   /** Bits of weight per SIMD lane the layer streams from memory (FINN's mvau_wwidth_max caps SIMD·this), 0 if none. */

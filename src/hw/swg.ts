@@ -4,7 +4,7 @@
  * for each fold of SIMD channels the whole window, which is what a VVAU or Pool with PE = SIMD consumes channel fold
  * by channel fold. The depthwise order therefore depends on SIMD: the consumer's PE must equal this SIMD (as FINN's
  * SetFolding sets it); a width converter in between (VVAU SIMD > 1) keeps the order.
- * Parallel window (FINN's `parallel_window` = 1, standard order only): one pixel (all C channels) in per word and the
+ * Parallel window (FINN's `parallel_window` = 1; for depthwise windows set by the VVAU's PE/SIMD): one pixel (all C channels) in per word and the
  * whole kh·kw·C window out per word (finn_swg_par), one pixel per cycle — for an MVAU with SIMD up to kh·kw·C, e.g. a
  * 7×7 stem over 3 channels. Here it is the last value of the `simd` knob: `simd` = kh·kw·C.
  */
@@ -48,8 +48,12 @@ export const swgBufferWords = (p: SwgParams): number => {
 /** Window size kh·kw·C: the output word of a parallel window. */
 const windowElems = (p: SwgParams): number => p.kernel[0] * p.kernel[1] * p.channels;
 
-/** A parallel window (FINN's parallel_window = 1): the whole window in one word; needs the standard order and kh·kw > 1. */
-export const isParallel = (p: SwgParams): boolean => !p.depthwise && p.kernel[0] * p.kernel[1] > 1 && p.simd === windowElems(p);
+/**
+ * A parallel window (FINN's parallel_window = 1): the whole window in one word (kh·kw > 1). Depthwise too: with all C
+ * channels per pixel the depthwise order (C/SIMD, kh, kw, SIMD) is the standard (kh, kw, C) — what a VVAU with
+ * PE = channels and SIMD > 1 reads (its producerFolding asks for it).
+ */
+export const isParallel = (p: SwgParams): boolean => p.kernel[0] * p.kernel[1] > 1 && p.simd === windowElems(p);
 
 /** Elements per input word: one pixel for a parallel window, else SIMD channels. */
 const inSimd = (p: SwgParams): number => (isParallel(p) ? p.channels : p.simd);
@@ -69,7 +73,6 @@ export const swg: HwLayer<'hw.ConvolutionInputGenerator', SwgParams> = {
       depthwise: r.bool('depthwise', false),
     };
     if (!r.bool('parallel_window', false)) return p;
-    if (p.depthwise) r.fail('parallel_window = 1 with depthwise = 1 is not supported', 'use parallel_window = 0 for depthwise windows');
     if (p.simd !== p.channels) r.fail(`parallel_window = 1 needs SIMD = IFMChannels (${p.channels}), got ${p.simd}`, `set SIMD to ${p.channels}`);
     return { ...p, simd: windowElems(p) };
   },
@@ -84,6 +87,17 @@ export const swg: HwLayer<'hw.ConvolutionInputGenerator', SwgParams> = {
   // SIMD over the channels, then the parallel window (standard order, kernels larger than 1×1)
   folding: (p) => [{ key: 'simd', values: [...divisors(p.channels), ...(!p.depthwise && p.kernel[0] * p.kernel[1] > 1 ? [windowElems(p)] : [])] }],
   checkFolding: (p, node) => (isParallel(p) ? undefined : checkDivides(node, 'SIMD', p.simd, p.channels, `the ${p.channels} channels (or ${windowElems(p)}: a parallel window)`)),
+  foldingFile: {
+    write: (p): Record<string, number> => (isParallel(p) ? { SIMD: p.channels, parallel_window: 1 } : {}),
+    read: (p, e, node) => {
+      if (e.parallel_window === undefined) return p;
+      if (e.parallel_window === 0) return isParallel(p) && e.SIMD === undefined ? { ...p, simd: p.channels } : p;
+      if (e.parallel_window !== 1) fail('E_CONFIG', `${node}.parallel_window must be 0 or 1, got ${JSON.stringify(e.parallel_window)}`);
+      if (p.kernel[0] * p.kernel[1] === 1) return { ...p, simd: p.channels };
+      if (e.SIMD !== undefined && e.SIMD !== p.channels) fail('E_CONFIG', `${node}: parallel_window = 1 needs SIMD = ${p.channels} (the channels), got ${JSON.stringify(e.SIMD)}`);
+      return { ...p, simd: windowElems(p) };
+    },
+  },
   weightBits: () => 0,
   // FINN's model: fill the first kh rows, then per output row the larger of emitting and reading
   cycles: swgCycles,
@@ -112,7 +126,7 @@ export const swg: HwLayer<'hw.ConvolutionInputGenerator', SwgParams> = {
   calibrationCore: 'swg',
   execute: (p, [x]) => {
     const cols = im2col(x!, p.kernel, p.stride, [0, 0, 0, 0], 0);
-    return [p.depthwise ? depthwiseOrder(cols, p.kernel[0] * p.kernel[1], p.channels, p.simd) : cols];
+    return [p.depthwise && !isParallel(p) ? depthwiseOrder(cols, p.kernel[0] * p.kernel[1], p.channels, p.simd) : cols];
   },
   inputs: (p) => [port(p.dtype, inSimd(p), p.ifm[0] * p.ifm[1] * p.channels)],
   outputs: (p) => [port(p.dtype, p.simd, p.ofm[0] * p.ofm[1] * p.kernel[0] * p.kernel[1] * p.channels)],

@@ -106,8 +106,9 @@ export const vvau: HwLayer<'hw.VVAU', VvauParams> = {
     fa.str('mem_mode', p.memMode), fa.str('ram_style', p.ramStyle), fa.str('resType', p.resType),
   ],
   lower: { name: 'hw/to-vvau', summary: 'sliding window + block-diagonal MatMul (a depthwise conv) (+ MultiThreshold) → depthwise window + VVAU', run: (g) => rewriteAll(g, toVvau) },
-  // the depthwise window's element order depends on its SIMD: it must equal this PE
-  producerFolding: (p) => ({ simd: p.pe }),
+  // the depthwise window's element order depends on its SIMD: it must equal this PE; with PE = channels and SIMD > 1
+  // the window must come faster than one pixel's channels per cycle: a parallel window (FINN sets parallel_window = 1)
+  producerFolding: (p) => ({ simd: p.pe === p.channels && p.simd > 1 ? kernelSize(p) * p.channels : p.pe }),
   // FINN's SetFolding raises PE first, then SIMD once PE = channels
   folding: (p) => [{ key: 'pe', values: divisors(p.channels) }, { key: 'simd', values: divisors(kernelSize(p)) }],
   checkFolding(p, node) {

@@ -9,7 +9,7 @@
  * Xilinx parts use the layers' own resource models (FINN's); iCE40 parts a model calibrated on synth_ice40 results
  * (docs/SYNTHESIS.md), because FINN's models describe 6-input LUTs and Vivado HLS.
  */
-import type { Graph } from '../ir/graph.ts';
+import type { Graph, Node } from '../ir/graph.ts';
 import { isHwOp } from '../ir/ops.ts';
 import { makeGraph } from '../ir/index.ts';
 import { withLayer, withParams, type HwOp } from '../hw/registry.ts';
@@ -151,19 +151,49 @@ export const FIT_FIFO_DEPTH = 16;
 
 interface Candidate { op: HwOp; cycles: number; usage: Usage; ins: StreamPort[]; outs: StreamPort[] }
 
+/** A layer at a folding (`knobs` override its parameters). */
+function candidateOf(op: HwOp, knobs: Record<string, number>, part: FpgaPart, o: FitOptions): Candidate {
+  return withLayer(op, (layer, p0) => {
+    const p = { ...p0, ...knobs } as typeof p0;
+    const cand = withParams(op, p);
+    return { op: cand, cycles: layer.cycles(p), usage: layerUsage(cand, part, o), ins: layer.inputs(p), outs: layer.outputs(p) };
+  });
+}
+
 function candidates(op: HwOp, part: FpgaPart, o: FitOptions): Candidate[] {
   return withLayer(op, (layer, p0) => {
     let combos: Record<string, number>[] = [{}];
     for (const k of layer.folding(p0)) combos = combos.flatMap((c) => k.values.map((v) => ({ ...c, [k.key]: v })));
-    const out: Candidate[] = [];
-    for (const c of combos) {
-      const p = { ...p0, ...c } as typeof p0;
-      if (o.maxWeightWidth !== undefined && c.simd !== undefined && c.simd * layer.weightBits(p) > o.maxWeightWidth) continue;
-      const cand = withParams(op, p);
-      out.push({ op: cand, cycles: layer.cycles(p), usage: layerUsage(cand, part, o), ins: layer.inputs(p), outs: layer.outputs(p) });
-    }
-    return out.sort((a, b) => a.cycles - b.cycles);
+    return combos
+      .filter((c) => !(o.maxWeightWidth !== undefined && c.simd !== undefined && c.simd * layer.weightBits({ ...p0, ...c } as typeof p0) > o.maxWeightWidth))
+      .map((c) => candidateOf(op, c, part, o))
+      .sort((a, b) => a.cycles - b.cycles);
   });
+}
+
+/**
+ * Folding ties (HwLayer.producerFolding: a depthwise window's SIMD follows its VVAU's PE/SIMD): producer index → the
+ * consumer index, and the producer's candidate for a consumer candidate (cached).
+ */
+function foldingTies(hw: readonly Node[], part: FpgaPart, o: FitOptions): { consumerOf: Map<number, number>; tied: (prod: number, c: Candidate) => Candidate } {
+  const consumerOf = new Map<number, number>();
+  hw.forEach((n, j) => {
+    if (!withLayer(n.op as HwOp, (l, p) => l.producerFolding?.(p))) return;
+    const i = hw.findIndex((m) => m.outputs.includes(n.inputs[0]!));
+    if (i >= 0) consumerOf.set(i, j);
+  });
+  const cache = new Map<string, Candidate>();
+  const tied = (prod: number, c: Candidate): Candidate => {
+    const want = withLayer(c.op, (l, p) => l.producerFolding!(p)) as Record<string, number>;
+    const op = hw[prod]!.op as HwOp;
+    const have = op.p as unknown as Record<string, unknown>;
+    const knobs = Object.fromEntries(Object.entries(want).filter(([k]) => k in have));
+    const key = `${prod}:${JSON.stringify(knobs)}`;
+    let hit = cache.get(key);
+    if (!hit) cache.set(key, (hit = candidateOf(op, knobs, part, o)));
+    return hit;
+  };
+  return { consumerOf, tied };
 }
 
 type Wiring = ReturnType<typeof wiringOf>['edges'];
@@ -204,13 +234,28 @@ export function foldToFit(g: Graph, part: FpgaPart, clockNs: number, o: FitOptio
   const limited = KEYS.filter((k) => caps[k] !== undefined);
   const cands = hw.map((n) => candidates(n.op as HwOp, part, o));
   const cost = (u: Usage): number => limited.reduce((s, k) => s + (u[k] > 0 ? u[k] / Math.max(limit(k), 1e-9) : 0), 0);
+  // a tied producer is not chosen on its own: its consumer's choice sets it (and must keep it within the budget)
+  const { consumerOf, tied } = foldingTies(hw, part, o);
+  const producerOf = new Map([...consumerOf].map(([i, j]) => [j, i]));
+  /** Layer i at candidate c, with its tied producer: [cost, ok within T, the producer's candidate]. */
+  const withTie = (i: number, c: Candidate, T: number): { v: number; ok: boolean; prod?: [number, Candidate] } => {
+    const pi = producerOf.get(i);
+    if (pi === undefined) return { v: cost(c.usage), ok: c.cycles <= T };
+    const pc = tied(pi, c);
+    return { v: cost(c.usage) + cost(pc.usage), ok: c.cycles <= T && pc.cycles <= T, prod: [pi, pc] };
+  };
   const pick = (T: number): Candidate[] | null => {
     const chosen: Candidate[] = [];
-    for (const cs of cands) {
-      let best: Candidate | null = null;
-      for (const c of cs) if (c.cycles <= T && (!best || cost(c.usage) < cost(best.usage))) best = c;
+    for (let i = 0; i < cands.length; i++) {
+      if (consumerOf.has(i)) continue;
+      let best: { c: Candidate; v: number; prod?: [number, Candidate] } | null = null;
+      for (const c of cands[i]!) {
+        const t = withTie(i, c, T);
+        if (t.ok && (!best || t.v < best.v)) best = { c, v: t.v, prod: t.prod };
+      }
       if (!best) return null;
-      chosen.push(best);
+      chosen[i] = best.c;
+      if (best.prod) chosen[best.prod[0]] = best.prod[1];
     }
     return chosen;
   };
@@ -223,12 +268,15 @@ export function foldToFit(g: Graph, part: FpgaPart, clockNs: number, o: FitOptio
     for (let pass = 0; pass < 3; pass++) {
       let changed = false;
       for (let i = 0; i < cur.length; i++) {
+        if (consumerOf.has(i)) continue;
         for (const c of cands[i]!) {
-          if (c.cycles > T || c === cur[i]) continue;
+          const t = withTie(i, c, T);
+          if (!t.ok || c === cur[i]) continue;
           const trial = [...cur];
           trial[i] = c;
+          if (t.prod) trial[t.prod[0]] = t.prod[1];
           const v = cost(total(trial).sum);
-          if (v < best - 1e-12) { best = v; cur[i] = c; changed = true; }
+          if (v < best - 1e-12) { best = v; cur.splice(0, cur.length, ...trial); changed = true; }
         }
       }
       if (!changed) break;

@@ -29,11 +29,13 @@ import { MOBILENET_SMALL, RESNET8, syntheticMobileNet, syntheticResNet } from '.
 import type { PatternModel } from '../../src/models/patterns.ts';
 import { residualGraph } from '../helpers/residual-graph.ts';
 import { tempDir } from '../helpers/shared.ts';
+import { isParallel } from '../../src/hw/swg.ts';
+import type { Graph } from '../../src/ir/graph.ts';
 
 const N = 50;
 const json = (dir: string, f: string) => JSON.parse(readFileSync(join(dir, f), 'utf8'));
 
-async function throughRtl(name: string, m: PatternModel, targetFps: number): Promise<{ fifos: { skip_path?: boolean; depth: number }[] }> {
+async function throughRtl(name: string, m: PatternModel, targetFps: number, maxWeightWidth = 36): Promise<{ fifos: { skip_path?: boolean; depth: number }[]; graph: Graph }> {
   const dir = tempDir(name);
   writeModel(m.graph, join(dir, 'm.onnx'));
   const r = rng(9);
@@ -41,7 +43,7 @@ async function throughRtl(name: string, m: PatternModel, targetFps: number): Pro
   const x = Float64Array.from({ length: N * 3072 }, () => Math.round(r.next() * 255) / 255);
   writeFileSync(join(dir, 'x.npy'), encodeNpy({ shape: [N, 3, 32, 32], data: x }, 'f8'));
   const out = join(dir, 'b');
-  const res = await build({ model: join(dir, 'm.onnx'), out, part: 'xc7z020', clockNs: 10, preprocess: 'auto', maxWeightWidth: 36, twoPassFolding: false,
+  const res = await build({ model: join(dir, 'm.onnx'), out, part: 'xc7z020', clockNs: 10, preprocess: 'auto', maxWeightWidth, twoPassFolding: false,
     log: () => {}, targetFps, verifyDataset: `npy:${join(dir, 'x.npy')}`, verifyLimit: N, stalls: true });
   const v = json(out, 'report/verification.json');
   for (const st of v.stages) assert.equal(st.mismatches, 0, `${name} ${st.stage}: ${JSON.stringify(st.first_divergence)}`);
@@ -53,7 +55,7 @@ async function throughRtl(name: string, m: PatternModel, targetFps: number): Pro
   const mine = await runWithContract(res.graph, { shape: [N, 3, 32, 32], data: x });
   const logits = await runFrames(readModel(join(dir, 'm.onnx')), { shape: [N, 3, 32, 32], data: x });
   for (let i = 0; i < N; i++) assert.equal(mine.data[i], argmax(logits.data.subarray(i * 10, i * 10 + 10)), `${name}: image ${i}`);
-  return fifo;
+  return { ...fifo, graph: res.graph };
 }
 
 test('resnet8 (W2A2, 4-bit residual path, 1×1 strided shortcuts): QONNX → sized FIFOs → RTL, 50 images bit-exact with stalls, skip paths reported', async () => {
@@ -66,6 +68,14 @@ test('resnet8 (W2A2, 4-bit residual path, 1×1 strided shortcuts): QONNX → siz
 
 test('MobileNet (4 depthwise-separable blocks, W4A4, 8-bit first layer): QONNX → VVAU + depthwise windows → RTL, 50 images bit-exact with stalls', async () => {
   await throughRtl('mobilenet', syntheticMobileNet({ ...MOBILENET_SMALL, seed: 4, samples: 8 }), 20000);
+});
+
+test('MobileNet at 50,000 frames/s: parallel windows (stem and depthwise, VVAU PE = channels with SIMD > 1) → RTL, 50 images bit-exact with stalls', async () => {
+  const { graph } = await throughRtl('mobilenet-par', syntheticMobileNet({ ...MOBILENET_SMALL, seed: 5, samples: 8 }), 50000, 4096);
+  const ps = graph.nodes.flatMap((n) => (n.op.kind === 'hw.ConvolutionInputGenerator' && isParallel(n.op.p) ? [n.op.p] : []));
+  assert.ok(ps.some((p) => !p.depthwise), 'the stem convolution reads a parallel window');
+  assert.ok(ps.some((p) => p.depthwise), 'a depthwise convolution reads a parallel window');
+  assert.ok(graph.nodes.some((n) => n.op.kind === 'hw.VVAU' && n.op.p.pe === n.op.p.channels && n.op.p.simd > 1), 'a VVAU at PE = channels, SIMD > 1');
 });
 
 /** A FINN hardware graph as FINN writes it: op types with _hls / _Batch. */

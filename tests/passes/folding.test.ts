@@ -57,3 +57,37 @@ test('SetFolding: target cycles, weight-width cap, and the optional second pass'
   assert.equal(pe(one, 'MVAU_3'), 10);
   assert.ok(pe(two, 'MVAU_3') < 10, 'second pass relaxes the small layer');
 });
+
+test('parallel windows: SetFolding ends the sliding window at kh·kw·C; folding files say it as FINN does (SIMD = C, parallel_window = 1); a depthwise window follows its VVAU', async () => {
+  const { syntheticMobileNet, MOBILENET_SMALL } = await import('../../src/models/synthetic-convnets.ts');
+  const { writeModel } = await import('../../src/onnx/write.ts');
+  const { join } = await import('node:path');
+  const { withLayer } = await import('../../src/hw/registry.ts');
+  const dir = tempDir('parwin');
+  writeModel(syntheticMobileNet({ ...MOBILENET_SMALL, seed: 2, samples: 0 }).graph, join(dir, 'm.onnx'));
+  const g = (await build({ model: join(dir, 'm.onnx'), out: join(dir, 'b'), part: 'xc7z020', clockNs: 10, preprocess: 'auto', maxWeightWidth: 4096, twoPassFolding: false, log: () => {}, to: 'to-hw' })).graph;
+  const target = 1700;
+  const folded = setFolding(g, { targetCycles: target, maxWeightWidth: 4096, twoPass: false });
+  const cycles = (gr: Graph) => gr.nodes.map((n) => [n.name, n.op.kind.startsWith('hw.') ? withLayer(n.op as never, (l, p) => l.cycles(p)) : 0] as const);
+  // every layer meets the target, tied depthwise windows included (they take a few cycles more than their VVAU)
+  for (const [name, c] of cycles(folded)) assert.ok(c < target, `${name}: ${c} cycles`);
+  const cfg = foldingConfigOf(folded);
+  const swgs = folded.nodes.filter((n) => n.op.kind === 'hw.ConvolutionInputGenerator');
+  const par = swgs.filter((n) => cfg[n.name]!.parallel_window === 1);
+  assert.ok(par.length >= 2, `parallel windows: ${JSON.stringify(swgs.map((n) => cfg[n.name]))}`);
+  for (const n of par) {
+    const p = (n.op as unknown as { p: { channels: number; simd: number; kernel: number[] } }).p;
+    assert.equal(cfg[n.name]!.SIMD, p.channels, 'FINN writes SIMD = channels with parallel_window');
+    assert.equal(p.simd, p.kernel[0]! * p.kernel[1]! * p.channels);
+  }
+  // the file read back gives the same folding (and cycles)
+  const again = applyFoldingConfig(g, JSON.parse(JSON.stringify(cfg)), 'auto.json').graph;
+  assert.deepEqual(foldingConfigOf(again), cfg);
+  assert.deepEqual(cycles(again), cycles(folded));
+  // parallel_window = 0 goes back to one pixel's channels per word; bad values are typed errors
+  const first = par[0]!.name;
+  const off = applyFoldingConfig(g, { ...cfg, [first]: { ...cfg[first], parallel_window: 0 } }, 'off.json').graph;
+  assert.equal(foldingConfigOf(off)[first]!.parallel_window, undefined);
+  assert.throws(() => applyFoldingConfig(g, { [first]: { SIMD: 1, parallel_window: 1 } }, 'bad.json'), (e: unknown) => e instanceof FinnError && e.code === 'E_CONFIG' && /parallel_window = 1 needs SIMD/.test(e.message));
+  assert.throws(() => applyFoldingConfig(g, { [first]: { parallel_window: 2 } }, 'bad.json'), (e: unknown) => e instanceof FinnError && /parallel_window must be 0 or 1/.test(e.message));
+});

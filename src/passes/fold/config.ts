@@ -19,8 +19,9 @@ export function foldingConfigOf(g: Graph): FoldingConfig {
   const cfg: FoldingConfig = { Defaults: {} };
   for (const n of g.nodes) {
     if (!isHwOp(n.op)) continue;
-    const p = n.op.p as { pe: number; simd?: number; ramStyle?: RamStyle };
-    cfg[n.name] = { PE: p.pe, ...(p.simd !== undefined ? { SIMD: p.simd } : {}), ...(p.ramStyle ? { ram_style: p.ramStyle } : {}) };
+    const p = n.op.p as { pe?: number; simd?: number; ramStyle?: RamStyle };
+    const extra = withLayer(n.op, (layer, q) => layer.foldingFile?.write(q) ?? {});
+    cfg[n.name] = { ...(p.pe !== undefined ? { PE: p.pe } : {}), ...(p.simd !== undefined ? { SIMD: p.simd } : {}), ...(p.ramStyle ? { ram_style: p.ramStyle } : {}), ...extra };
   }
   return cfg;
 }
@@ -38,7 +39,10 @@ function applyEntry(op: HwOp, entry: Record<string, unknown>, node: string, sour
     }
     // other FINN attributes (mem_mode, resType, runtime_writeable_weights, …) have no meaning here and are ignored
   }
-  const next = withParams(op, p);
+  const next = withLayer(op, (layer, q0) => {
+    const q = { ...q0, ...p } as typeof q0;
+    return withParams(op, layer.foldingFile ? layer.foldingFile.read(q, entry, node) : q);
+  });
   // with padding, paddable layers (MVAU, LabelSelect) grow to fit PE/SIMD later (pad-for-folding checks the result)
   withLayer(next, (layer, q) => { if (!(allowPadding && layer.paddable)) layer.checkFolding(q, node); });
   return next;
