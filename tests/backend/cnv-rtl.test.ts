@@ -1,4 +1,7 @@
-/** FINN's CNV through the RTL: bit-exact under stalls on 200 frames, measured cycles/frame = estimate, FIFOs sized. */
+/**
+ * FINN's CNV through the RTL: bit-exact under stalls, measured cycles/frame = estimate, FIFOs sized — 200 frames at
+ * BNN-PYNQ's folding, 40 for W2A2 at 2,000 frames/s (a 5× wider design whose co-simulation costs 5× more per frame).
+ */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -19,10 +22,10 @@ async function cnv(w: number, a: number, tag: string, extra: Partial<BuildOption
   return out;
 }
 
-function check(out: string): void {
+function check(out: string, frames: number): void {
   const v = json(out, 'report/verification.json');
   for (const s of v.stages) assert.equal(s.mismatches, 0, s.stage);
-  assert.equal(v.stages.find((s: { stage: string }) => s.stage === 'stitched_rtl').images, 200);
+  assert.equal(v.stages.find((s: { stage: string }) => s.stage === 'stitched_rtl').images, frames);
   const perf = json(out, 'report/rtlsim_performance.json');
   const est = json(out, 'report/estimate_network_performance.json');
   assert.ok(Math.abs(perf.cycles_per_frame - est.max_cycles) / est.max_cycles <= 0.01, `measured ${perf.cycles_per_frame} vs estimate ${est.max_cycles}`);
@@ -37,11 +40,11 @@ test("CNV W1A1 at BNN-PYNQ's folding: 200 frames bit-exact with stalls, 32768 cy
   writeFileSync(join(dir, 'fold.json'), JSON.stringify(BNN_PYNQ_CNV_FOLDING));
   const out = await cnv(1, 1, 'cnv11', { foldingFile: join(dir, 'fold.json') });
   assert.equal(json(out, 'report/estimate_network_performance.json').max_cycles, 32768);
-  check(out);
+  check(out, 200);
 });
 
-test('CNV W2A2 at --target-fps 2000 (200 MHz): 200 frames bit-exact with stalls, measured = estimated cycles/frame', async () => {
-  const out = await cnv(2, 2, 'cnv22', { targetFps: 2000 });
+test('CNV W2A2 at --target-fps 2000 (200 MHz): 40 frames bit-exact with stalls, measured = estimated cycles/frame', async () => {
+  const out = await cnv(2, 2, 'cnv22', { targetFps: 2000, verifyLimit: 40 });
   assert.ok(json(out, 'report/estimate_network_performance.json').max_cycles < 100000);
-  check(out);
+  check(out, 40);
 });
