@@ -60,9 +60,10 @@ if (!existsSync(model)) process.exitCode = 1;
 }
 
 {
-  const { rtlBench, cnvBench } = await import('./rtl.ts');
+  const { rtlBench, cnvBench, cnvMaxBench } = await import('./rtl.ts');
   await rtlBench(model);
   await cnvBench();
+  await cnvMaxBench();
 }
 
 {
