@@ -23,7 +23,7 @@ const FOLD = join(DIR, 'fold.json');
 const CACHE = join(DIR, 'sim-cache');
 writeModel(syntheticQonnxMlp({ sizes: [64, 32, 32, 10], wbits: 1, abits: 1, seed: 7 }), MODEL);
 writeFileSync(FOLD, JSON.stringify({ Thresholding_0: { PE: 4 }, MVAU_0: { PE: 4, SIMD: 8 }, MVAU_1: { PE: 4, SIMD: 8 }, MVAU_2: { PE: 2, SIMD: 8 } }));
-const args = (out: string): string[] => ['build', MODEL, '--out', out, '--folding', FOLD, '--input-kind', 'image', '--verify-limit', '16', '--sim-cache', CACHE];
+const args = (out: string, cache = CACHE): string[] => ['build', MODEL, '--out', out, '--folding', FOLD, '--input-kind', 'image', '--verify-limit', '16', '--sim-cache', cache];
 
 /** Files whose content records wall times (they differ between any two runs). */
 const TIMED = new Set(['time_per_step.json', 'report.html', 'report/fifo_sizing.json', 'report/verification.json', 'report/rtlsim_performance.json']);
@@ -49,9 +49,9 @@ function assertSameOutputs(a: string, b: string): void {
 interface Run { code: number | null; signal: string | null; stdout: string; stderr: string }
 
 /** Start a build; when `when(stdout)` first holds, send `signal` (after `delayMs`). */
-function runAndKill(out: string, when: (stdout: string) => boolean, signal: NodeJS.Signals, delayMs = 0): Promise<Run> {
+function runAndKill(out: string, when: (stdout: string) => boolean, signal: NodeJS.Signals, delayMs = 0, cache = CACHE): Promise<Run> {
   return new Promise((res) => {
-    const p = spawn(process.execPath, [join(ROOT, 'bin/finn.js'), ...args(out)], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const p = spawn(process.execPath, [join(ROOT, 'bin/finn.js'), ...args(out, cache)], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '', stderr = '', sent = false;
     p.stdout.on('data', (d: Buffer) => {
       stdout += d.toString();
@@ -110,9 +110,11 @@ test('reference build, then a build killed at every step boundary and mid rtl/fi
   assert.deepEqual(readdirSync(CACHE).filter((f) => f.includes('.tmp-')), [], 'no temporary folders left in the Verilator cache');
 });
 
-test('SIGINT during verify: make/simulator children are gone, status interrupted, report and driver say so; --force overrides', { timeout: 600_000 }, async () => {
+test('SIGINT during a Verilator build (fifo-size): make/g++/simulator children are gone, status interrupted, report and driver say so; --force overrides', { timeout: 600_000 }, async () => {
   const out = join(DIR, 'sigint');
-  const k = await runAndKill(out, started('fifo-size'), 'SIGINT', 300);
+  // a cache of its own: cold, so the SIGINT lands while fifo-size's Verilator build (make, g++) runs, whatever ran before
+  const cache = join(DIR, 'sim-cache-sigint');
+  const k = await runAndKill(out, started('fifo-size'), 'SIGINT', 300, cache);
   assert.equal(k.code, 130, k.stderr);
   const s = status(out);
   assert.equal(s.status, 'interrupted');
@@ -120,8 +122,8 @@ test('SIGINT during verify: make/simulator children are gone, status interrupted
   assert.equal(s.last_finished_step, 'rtl');
   // no process is left that runs in the build's cache (make, g++, the simulator)
   const ps = spawnSync('ps', ['-eo', 'args'], { encoding: 'utf8' }).stdout;
-  assert.ok(!ps.includes(CACHE), `no child left running:\n${ps.split('\n').filter((l) => l.includes(CACHE)).join('\n')}`);
-  assert.deepEqual(readdirSync(CACHE).filter((f) => f.includes('.tmp-')), []);
+  assert.ok(!ps.includes(cache), `no child left running:\n${ps.split('\n').filter((l) => l.includes(cache)).join('\n')}`);
+  assert.deepEqual(readdirSync(cache).filter((f) => f.includes('.tmp-')), []);
   const d = finn(['driver', out]);
   assert.equal(d.code, 2);
   assert.match(d.stderr, /E_INCOMPLETE: .*status: interrupted after rtl[\s\S]*--force/);
