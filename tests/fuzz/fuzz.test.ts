@@ -48,3 +48,37 @@ test('fuzz cases are deterministic in (seed, index) and hostile names stay insid
   assert.deepEqual(readdirSync(join(dir, 'a', 'case')).sort(), ['in.onnx', 'out']);
   rmSync(dir, { recursive: true, force: true });
 });
+
+test('cases the 100,000-case run found (seed 2026): a BatchNormalization missing an input, NaN thresholds from a rewired constant — typed errors', async () => {
+  const { DEFAULT_MODELS } = await import('../../scripts/fuzz.ts');
+  const seeds = seedModels(DEFAULT_MODELS);
+  const dir = tempDir('fuzz-found');
+  const want: Record<number, RegExp> = {
+    41113: /E_GRAPH.*BatchNormalization needs 5 inputs/s, // bytes:flip of mlp-12-6-3-w2a2 (crashed in streamline/batchnorm-to-affine)
+    47016: /E_SHAPE.*BatchNormalization B .* has 1 values for 64 channels/s, // struct:cycle of TFC_2W2A (round-thresholds looped on NaN)
+  };
+  for (const [i, re] of Object.entries(want)) {
+    const c = makeCase(seeds, { seed: 2026, index: Number(i) });
+    const o = await runCase(c, join(dir, `case${i}`));
+    assert.ok(!o.ok && o.typed, `case ${i} (${c.kind} of ${c.model}): ${JSON.stringify(o)}`);
+    assert.match(`${o.code} ${o.message}`, re);
+  }
+  rmSync(dir, { recursive: true, force: true });
+});
+
+test('a NaN threshold on an integer input is a typed E_STREAMLINE error naming the node (round-thresholds looped on it)', async () => {
+  const { build } = await import('../../src/build.ts');
+  const { roundThresholds } = await import('../../src/passes/streamline/round-thresholds.ts');
+  const { ZOO_W1A1 } = await import('../helpers/shared.ts');
+  const { FinnError } = await import('../../src/util/errors.ts');
+  const g = (await build({ model: ZOO_W1A1, out: tempDir('nan-thr'), part: 'xc7z020', clockNs: 10, preprocess: 'auto', maxWeightWidth: 36, twoPassFolding: false, log: () => {}, to: 'streamline' })).graph;
+  const mt = g.nodes.find((n) => n.op.kind === 'MultiThreshold' && g.tensors.get(n.inputs[0]!)!.dtype.kind === 'int')!;
+  assert.ok(mt, 'a MultiThreshold on an integer input');
+  assert.equal(roundThresholds.run(g, { log: () => {} }), g, 'rounded thresholds are left alone');
+  const t = g.tensors.get(mt.inputs[1]!)!;
+  const data = Float64Array.from(t.value!.data);
+  data[3] = NaN;
+  const tensors = new Map(g.tensors);
+  tensors.set(mt.inputs[1]!, { ...t, value: { shape: t.value!.shape, data } });
+  assert.throws(() => roundThresholds.run({ ...g, tensors }, { log: () => {} }), (e: unknown) => e instanceof FinnError && e.code === 'E_STREAMLINE' && e.message.includes(mt.name) && /NaN/.test(e.message));
+});

@@ -3,6 +3,7 @@ import { replaceNodes } from '../../ir/index.ts';
 import { FLOAT32 } from '../../ir/datatype.ts';
 import { emitter } from '../util.ts';
 import { rewriteAll, type Pass } from '../pass.ts';
+import { fail } from '../../util/errors.ts';
 
 export const batchnormToAffine: Pass = {
   name: 'streamline/batchnorm-to-affine',
@@ -11,9 +12,16 @@ export const batchnormToAffine: Pass = {
     const n = cur.nodes.find((m) => m.op.kind === 'BatchNormalization' && m.inputs.slice(1).every((x) => cur.tensors.get(x)?.value));
     if (!n || n.op.kind !== 'BatchNormalization') return undefined;
     const eps = n.op.epsilon;
-    const [scale, bias, mean, variance] = n.inputs.slice(1).map((x) => cur.tensors.get(x)!.value!.data);
     const shape = cur.tensors.get(n.inputs[0]!)!.shape;
+    if (n.inputs.length !== 5 || shape.length < 2) {
+      fail('E_GRAPH', `node ${n.name}: BatchNormalization needs 5 inputs (X, scale, B, mean, var) and X of rank ≥ 2; got ${n.inputs.length} inputs, X of shape [${shape.join(',')}]`, 'fix or re-export the model');
+    }
     const c = shape[1]!;
+    const [scale, bias, mean, variance] = n.inputs.slice(1).map((x, i) => {
+      const d = cur.tensors.get(x)!.value!.data;
+      if (d.length !== c) fail('E_SHAPE', `node ${n.name}: BatchNormalization ${['scale', 'B', 'mean', 'var'][i]} (${x}) has ${d.length} values for ${c} channels`, 'fix or re-export the model');
+      return d;
+    });
     let inner = 1;
     for (let i = 2; i < shape.length; i++) inner *= shape[i]!;
     const total = shape.reduce((a, b) => a * b, 1);

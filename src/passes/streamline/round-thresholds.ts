@@ -4,6 +4,7 @@ import { replaceNodes } from '../../ir/index.ts';
 import { dtMax, dtMin, isIntegral } from '../../ir/datatype.ts';
 import { emitter } from '../util.ts';
 import { rewriteAll, type Pass } from '../pass.ts';
+import { fail } from '../../util/errors.ts';
 
 /** Ceiling that treats values within float rounding of an integer as that integer (the real-number threshold). */
 export function snapCeil(t: number): number {
@@ -21,6 +22,10 @@ function rounded(g: Graph, mt: Node): Float64Array | undefined {
   const x = g.tensors.get(mt.inputs[0]!)!;
   const t = g.tensors.get(mt.inputs[1]!)?.value;
   if (!t || !isIntegral(x.dtype) || mt.op.kind !== 'MultiThreshold') return undefined;
+  if (t.data.some((v) => Number.isNaN(v))) {
+    fail('E_STREAMLINE', `node ${mt.name}: its thresholds contain NaN (computed from the model's scales, biases or BatchNormalization parameters)`,
+      'check the model for zero or negative variances, zero scales and non-finite constants');
+  }
   const lo = dtMin(x.dtype), hi = dtMax(x.dtype) + 1;
   const ties = mt.op.evenTies, steps = t.shape[1] ?? 1;
   // a strict threshold (odd level of a round-half-even quantizer) is x > t, i.e. x ≥ ⌊t⌋ + 1
