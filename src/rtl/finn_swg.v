@@ -101,18 +101,10 @@ module finn_swg #(
       $display("ERROR: finn_swg: DEPTHWISE must be 0 or 1 (got %0d)", DEPTHWISE);
       $finish;
     end
-    if (K_H < 1 || K_W < 1 || S_H < 1 || S_W < 1 || K_H > IFM_H || K_W > IFM_W) begin
-      $display("ERROR: finn_swg: need 1 <= K <= IFM and S >= 1 (IFM %0dx%0d, K %0dx%0d, S %0dx%0d)",
-               IFM_H, IFM_W, K_H, K_W, S_H, S_W);
-      $finish;
-    end
-    if (K_H <= IFM_H && K_W <= IFM_W && S_H >= 1 && S_W >= 1 &&
-        (OFM_H != (IFM_H - K_H) / S_H + 1 || OFM_W != (IFM_W - K_W) / S_W + 1)) begin
-      $display("ERROR: finn_swg: OFM %0dx%0d, expected (IFM-K)/S+1 = %0dx%0d", OFM_H, OFM_W,
-               (IFM_H - K_H) / S_H + 1, (IFM_W - K_W) / S_W + 1);
-      $finish;
-    end
   end
+
+  finn_window_check #(.NAME("finn_swg"), .IFM_H(IFM_H), .IFM_W(IFM_W), .K_H(K_H), .K_W(K_W), .S_H(S_H), .S_W(S_W),
+    .OFM_H(OFM_H), .OFM_W(OFM_W)) u_check ();
 
   // a + k modulo DEPTH, for 0 <= a < DEPTH and 0 <= k <= DEPTH
   function [AW-1:0] wrap_add;
