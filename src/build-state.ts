@@ -42,7 +42,7 @@ const fileHash = (path: string | undefined): string | null => (path && existsSyn
  * start and stop, how to report and where caches are. Equal keys → a finished step's saved model can be reused.
  */
 export function resumeKey(opts: object & { model: string; foldingFile?: string }, version: string): string {
-  const skip = new Set(['log', 'progress', 'afterPass', 'report', 'simCacheDir', 'verilator', 'from', 'to', 'strict', 'allowUnmatched']);
+  const skip = new Set(['log', 'progress', 'afterPass', 'report', 'simCacheDir', 'verilator', 'from', 'to', 'strict', 'allowUnmatched', 'signal']);
   const rest = Object.fromEntries(Object.entries(opts).filter(([k, v]) => !skip.has(k) && v !== undefined).sort(([a], [b]) => a.localeCompare(b)));
   return createHash('sha256').update(JSON.stringify({ version, rest, model: fileHash(opts.model), folding: fileHash(opts.foldingFile) })).digest('hex');
 }

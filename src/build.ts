@@ -102,6 +102,12 @@ export interface BuildOptions {
   readonly verilator?: string;
   /** Test hook: see PassContext.afterPass. */
   readonly afterPass?: PassContext['afterPass'];
+  /**
+   * Cancels the build at the next step boundary (a host program's Ctrl-C): the directory is marked interrupted after
+   * the last finished step, exactly as a SIGINT leaves it, and build() rejects with E_INTERRUPTED; the same options
+   * resume it.
+   */
+  readonly signal?: AbortSignal;
   /** Step events and loop counts for a progress display (src/progress.ts); the build works without. */
   readonly progress?: BuildProgress;
   /** Write report.html at the end of the build, also of a failed one (default true). */
@@ -350,13 +356,14 @@ async function runSteps(g0: Graph, opts: BuildOptions, part: FpgaPart, fromIdx: 
   const perStep = (): Record<string, number> => ({ ...previous, ...Object.fromEntries(times.map((t) => [t.name, t.seconds])) });
   let last: StepName | undefined = fromIdx > 0 ? STEP_NAMES[fromIdx - 1] : undefined;
   out.writeJson(STATUS, { status: 'running', ...base, ...(last ? { last_finished_step: last } : {}) });
-  const unhook = onInterrupt(() => {
+  const markInterrupted = (): string => {
     const current = STEP_NAMES[fromIdx + times.length]!;
     out.writeJson('time_per_step.json', perStep());
     out.writeJson(STATUS, { status: 'interrupted', ...base, ...(last ? { last_finished_step: last } : {}), interrupted_step: current });
     release();
     return `interrupted during ${current}; finished: ${last ? `${STEP_NAMES.slice(0, STEP_NAMES.indexOf(last) + 1).join(' → ')}` : 'no step'}. ${STATUS} marks ${out.root} interrupted; run the same command again to resume from ${current}`;
-  });
+  };
+  const unhook = onInterrupt(markInterrupted);
   try {
     for (const step of STEPS.slice(fromIdx, toIdx + 1)) {
       opts.progress?.stepStarted(step.name, step.summary);
@@ -371,8 +378,10 @@ async function runSteps(g0: Graph, opts: BuildOptions, part: FpgaPart, fromIdx: 
       opts.progress?.stepDone(step.name, seconds);
       if (!opts.progress) opts.log(`step ${step.name}: ${step.summary} (${(seconds * 1000).toFixed(0)} ms)`);
       await new Promise((r) => setImmediate(r)); // a pending Ctrl-C is handled here, at the step boundary
+      if (opts.signal?.aborted && step.name !== STEP_NAMES[toIdx]) throw new FinnError('E_INTERRUPTED', markInterrupted());
     }
   } catch (e) {
+    if (e instanceof FinnError && e.code === 'E_INTERRUPTED') throw e;
     const err = e instanceof FinnError ? e : new FinnError('E_INTERNAL', (e as Error).message);
     const failed = STEP_NAMES[fromIdx + times.length]!;
     opts.progress?.stepFailed(failed);
