@@ -86,3 +86,25 @@ test('iCE40 MVAU model: the replayed input vector costs registers and a mux unle
   const noBuf = ice40Mvau({ ...g, pe: 64, simd: 1 });
   assert.ok(noBuf.FF < 1100 && noBuf.EBR === 16);
 });
+
+test('fold-to-fit with folding ties (depthwise windows follow their VVAU): the reported cycles are the folded graph\'s own', async () => {
+  const { syntheticMobileNet, MOBILENET_SMALL } = await import('../../src/models/synthetic-convnets.ts');
+  const { writeModel } = await import('../../src/onnx/write.ts');
+  const { isParallel } = await import('../../src/hw/swg.ts');
+  const { join } = await import('node:path');
+  const dir = tempDir('fit-ties');
+  writeModel(syntheticMobileNet({ ...MOBILENET_SMALL, seed: 2, samples: 0 }).graph, join(dir, 'm.onnx'));
+  const g = (await build({ model: join(dir, 'm.onnx'), out: join(dir, 'b'), part: 'xcu250', clockNs: 5, preprocess: 'auto', maxWeightWidth: 4096, twoPassFolding: false, log: () => {}, to: 'to-hw' })).graph;
+  const r = foldToFit(g, findPart('xcu250'), 5, { maxWeightWidth: 4096 });
+  const cycles = r.graph.nodes.filter((n) => n.op.kind.startsWith('hw.')).map((n) => withLayer(n.op as never, (l, p) => l.cycles(p)));
+  assert.equal(r.cycles, Math.max(...cycles), 'the tie did not slow a layer down behind the fit\'s back');
+  // on a large part the depthwise stages go to PE = channels with parallel windows, as FINN's SetFolding does
+  const vvaus = r.graph.nodes.filter((n) => n.op.kind === 'hw.VVAU');
+  assert.ok(vvaus.some((n) => n.op.kind === 'hw.VVAU' && n.op.p.pe === n.op.p.channels && n.op.p.simd > 1));
+  for (const v of vvaus) {
+    const win = r.graph.nodes.find((n) => n.outputs.includes(v.inputs[0]!))!;
+    if (v.op.kind !== 'hw.VVAU' || win.op.kind !== 'hw.ConvolutionInputGenerator') continue;
+    assert.equal(isParallel(win.op.p), v.op.p.pe === v.op.p.channels && v.op.p.simd > 1, `${win.name} → ${v.name}`);
+    if (!isParallel(win.op.p)) assert.equal(win.op.p.simd, v.op.p.pe, `${win.name}: SIMD = ${v.name}'s PE`);
+  }
+});
