@@ -59,13 +59,9 @@ test('SetFolding: target cycles, weight-width cap, and the optional second pass'
 });
 
 test('parallel windows: SetFolding ends the sliding window at kh·kw·C; folding files say it as FINN does (SIMD = C, parallel_window = 1); a depthwise window follows its VVAU', async () => {
-  const { syntheticMobileNet, MOBILENET_SMALL } = await import('../../src/models/synthetic-convnets.ts');
-  const { writeModel } = await import('../../src/onnx/write.ts');
-  const { join } = await import('node:path');
   const { withLayer } = await import('../../src/hw/registry.ts');
-  const dir = tempDir('parwin');
-  writeModel(syntheticMobileNet({ ...MOBILENET_SMALL, seed: 2, samples: 0 }).graph, join(dir, 'm.onnx'));
-  const g = (await build({ model: join(dir, 'm.onnx'), out: join(dir, 'b'), part: 'xc7z020', clockNs: 10, preprocess: 'auto', maxWeightWidth: 4096, twoPassFolding: false, log: () => {}, to: 'to-hw' })).graph;
+  const { smallMobileNetHw } = await import('../helpers/mobilenet.ts');
+  const g = await smallMobileNetHw('parwin');
   const target = 1700;
   const folded = setFolding(g, { targetCycles: target, maxWeightWidth: 4096, twoPass: false });
   const cycles = (gr: Graph) => gr.nodes.map((n) => [n.name, n.op.kind.startsWith('hw.') ? withLayer(n.op as never, (l, p) => l.cycles(p)) : 0] as const);

@@ -88,13 +88,9 @@ test('iCE40 MVAU model: the replayed input vector costs registers and a mux unle
 });
 
 test('fold-to-fit with folding ties (depthwise windows follow their VVAU): the reported cycles are the folded graph\'s own', async () => {
-  const { syntheticMobileNet, MOBILENET_SMALL } = await import('../../src/models/synthetic-convnets.ts');
-  const { writeModel } = await import('../../src/onnx/write.ts');
   const { isParallel } = await import('../../src/hw/swg.ts');
-  const { join } = await import('node:path');
-  const dir = tempDir('fit-ties');
-  writeModel(syntheticMobileNet({ ...MOBILENET_SMALL, seed: 2, samples: 0 }).graph, join(dir, 'm.onnx'));
-  const g = (await build({ model: join(dir, 'm.onnx'), out: join(dir, 'b'), part: 'xcu250', clockNs: 5, preprocess: 'auto', maxWeightWidth: 4096, twoPassFolding: false, log: () => {}, to: 'to-hw' })).graph;
+  const { smallMobileNetHw } = await import('../helpers/mobilenet.ts');
+  const g = await smallMobileNetHw('fit-ties');
   const r = foldToFit(g, findPart('xcu250'), 5, { maxWeightWidth: 4096 });
   const cycles = r.graph.nodes.filter((n) => n.op.kind.startsWith('hw.')).map((n) => withLayer(n.op as never, (l, p) => l.cycles(p)));
   assert.equal(r.cycles, Math.max(...cycles), 'the tie did not slow a layer down behind the fit\'s back');
