@@ -54,6 +54,7 @@ import { FinnError, fail } from './util/errors.ts';
 import { writeReport } from './report/index.ts';
 import { writeDriver } from './driver/pynq.ts';
 import { STEP_NAMES, type StepName } from './step-names.ts';
+import { parseFixed } from './passes/contract/fixed-point-input.ts';
 
 export { STEP_NAMES, type StepName } from './step-names.ts';
 
@@ -76,6 +77,8 @@ export interface BuildOptions {
   readonly inputKind?: 'image' | 'features';
   /** Where the model's first quantizer runs (default: accelerator for images, host for features). */
   readonly inputQuant?: 'accel' | 'host';
+  /** Fixed-point format (hls4ml's W,I) of a float feature input quantized in the accelerator (default: from the quantizer). */
+  readonly inputFixed?: string;
   /** What the output stream carries (default: top1 for several outputs, decision/scores for one). */
   readonly output?: OutputMode;
   readonly maxWeightWidth: number;
@@ -162,7 +165,7 @@ export const STEPS: readonly Step[] = [
 
 function prePostStep(g: Graph, ctx: BuildContext): Graph {
   const { opts } = ctx;
-  const passes = [inputContract({ kind: opts.inputKind, quant: opts.inputQuant, preprocess: opts.preprocess }), outputContract(opts.output)];
+  const passes = [inputContract({ kind: opts.inputKind, quant: opts.inputQuant, preprocess: opts.preprocess, ...(opts.inputFixed ? { fixed: parseFixed(opts.inputFixed) } : {}) }), outputContract(opts.output)];
   return writeContract(tidy(runSequence(passes, g, ctx.pass), ctx), ctx);
 }
 

@@ -87,6 +87,7 @@ export function makeProgram(print: (s: string) => void, printErr: (s: string) =>
     .addOption(new Option('--preprocess <mode>', 'add x/255 in front of image models').choices(['auto', 'none']))
     .addOption(new Option('--input-kind <kind>', 'image: raw UINT8 pixels in; features: the first quantizer runs on the host (default: decided from the model, see README)').choices(['image', 'features']))
     .addOption(new Option('--input-quant <where>', "where the model's first quantizer runs (default: accel for images, host for features)").choices(['accel', 'host']))
+    .option('--input-fixed <W,I>', 'with --input-quant accel on float features: the input stream\'s fixed-point format, ap_fixed<W,I> (uW,I unsigned) (default: chosen from the first quantizer)')
     .option('--output <mode>', 'what the output stream carries: top1 (default for several outputs), topk:K, scores, decision (default for one output)', parseOutputMode)
     .addOption(new Option('--cost-model <model>', 'resource model of estimates and --target-fps max: calibrated (on Yosys, default) or finn (FINN\'s formulas)').choices(['calibrated', 'finn']))
     .option('--fit-synth <rounds>', 'with --target-fps max: synthesize the folding with Yosys and adjust it, at most <rounds> syntheses', num('--fit-synth'))
@@ -108,7 +109,7 @@ export function makeProgram(print: (s: string) => void, printErr: (s: string) =>
       const fromCfg = o.config ? configToOptions(String(o.config), log) : {};
       const merged = { ...fromCfg, ...Object.fromEntries(Object.entries({
         model, out: o.out, targetFps: o.targetFps, clockNs: o.clockNs, part: o.part, foldingFile: o.folding,
-        from: o.from, to: o.to, preprocess: o.preprocess, inputKind: o.inputKind, inputQuant: o.inputQuant, output: o.output, maxWeightWidth: o.mvauWwidthMax, twoPassFolding: o.twoPass, pad: o.pad, allowUnmatched: o.allowUnmatched, costModel: o.costModel, fitSynth: o.fitSynth,
+        from: o.from, to: o.to, preprocess: o.preprocess, inputKind: o.inputKind, inputQuant: o.inputQuant, inputFixed: o.inputFixed, output: o.output, maxWeightWidth: o.mvauWwidthMax, twoPassFolding: o.twoPass, pad: o.pad, allowUnmatched: o.allowUnmatched, costModel: o.costModel, fitSynth: o.fitSynth,
         verifyDataset: o.verifyDataset, verifyLimit: o.verifyLimit, stalls: o.stalls === undefined ? undefined : o.stalls === 'on',
         seed: o.seed, simCacheDir: o.simCache, verilator: env.FINN_VERILATOR, fifoSizing: o.fifoSizing,
       }).filter(([, v]) => v !== undefined)) } as Partial<BuildOptions>;

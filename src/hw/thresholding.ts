@@ -104,7 +104,7 @@ function toThresholding(cur: Graph): Graph | undefined {
   const mt = cur.nodes.find((n) => n.op.kind === 'MultiThreshold' && cur.tensors.get(n.inputs[1]!)?.value);
   if (!mt) return undefined;
   const x = cur.tensors.get(mt.inputs[0]!)!;
-  if (!isIntegral(x.dtype) || dtBits(x.dtype) > 16) {
+  if (!isIntegral(x.dtype) || dtBits(x.dtype) > 32) {
     fail('E_TO_HW', `node ${mt.name}: MultiThreshold input "${x.name}" is ${x.dtype.kind}, not an integer stream`, 'give the model integer inputs (e.g. raw UINT8 pixels with pre-processing), or quantize before this node');
   }
   const axis = mtChannelAxis(cur, mt);

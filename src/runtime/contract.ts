@@ -24,8 +24,17 @@ export interface InputContract {
   readonly quantizer: 'host' | 'accelerator' | 'none';
   /** Host steps, in order: x ← x·scale + offset (per tensor or per element), then q = clamp(round(x/s + z)). */
   readonly affine?: { readonly scale: readonly number[]; readonly offset: readonly number[] };
-  /** A Quant (clamp(round(x/s + z))) or, with `bipolar`, a BipolarQuant (x ≥ 0 → +1, else −1). */
-  readonly quant?: { readonly scale: readonly number[]; readonly zeroPoint: number; readonly bits: number; readonly signed: boolean; readonly narrow: boolean; readonly rounding: RoundingMode; readonly bipolar?: boolean };
+  /**
+   * A Quant (clamp(round(x/s + z))) or, with `bipolar`, a BipolarQuant (x ≥ 0 → +1, else −1). Rounding 'ODD' (fixed-point
+   * inputs) is round to odd: a value on the grid stays, any other goes to its odd neighbour.
+   */
+  readonly quant?: { readonly scale: readonly number[]; readonly zeroPoint: number; readonly bits: number; readonly signed: boolean; readonly narrow: boolean; readonly rounding: RoundingMode | 'ODD'; readonly bipolar?: boolean };
+  /**
+   * A float feature input with its quantizer in the accelerator: the stream carries fixed-point numbers (ap_fixed<bits,
+   * intBits>; `quant` rounds to odd and saturates); `transitionsOnGrid`: the quantizer's transition points lie on the
+   * even codes (then every input quantizes exactly as in the model).
+   */
+  readonly fixed?: { readonly bits: number; readonly intBits: number; readonly signed: boolean; readonly transitionsOnGrid: boolean; readonly chosen: string };
 }
 
 export interface OutputContract {
@@ -64,6 +73,12 @@ export function withContract(g: Graph, c: IoContract): Graph {
 
 const at = (v: readonly number[], i: number): number => (v.length === 1 ? v[0]! : v[i]!);
 
+/** Round to odd: integers stay, anything else goes to the odd one of its two integer neighbours. */
+export function roundToOdd(v: number): number {
+  const f = Math.floor(v);
+  return v === f || f % 2 !== 0 ? f : f + 1;
+}
+
 /** The accelerator's input frame for one original model input (floats in the model's input layout). */
 export function hostInput(c: InputContract, x: ArrayLike<number>): Float64Array {
   const out = Float64Array.from(x);
@@ -74,7 +89,8 @@ export function hostInput(c: InputContract, x: ArrayLike<number>): Float64Array 
     for (let i = 0; i < out.length; i++) out[i] = out[i]! >= 0 ? 1 : -1;
   } else if (q) {
     const [lo, hi] = quantRange(q.bits, q.signed, q.narrow);
-    for (let i = 0; i < out.length; i++) out[i] = Math.min(hi, Math.max(lo, roundWith(q.rounding, out[i]! / at(q.scale, i) + q.zeroPoint)));
+    const round = q.rounding === 'ODD' ? roundToOdd : (v: number) => roundWith(q.rounding as RoundingMode, v);
+    for (let i = 0; i < out.length; i++) out[i] = Math.min(hi, Math.max(lo, round(out[i]! / at(q.scale, i) + q.zeroPoint)));
   }
   return out;
 }

@@ -17,7 +17,9 @@ import { runBatch } from '../../src/runtime/eval.ts';
 import { predictor } from '../../src/runtime/predict.ts';
 import { loadDataset } from '../../src/runtime/datasets.ts';
 import { evalRtl } from '../../src/backend/rtl-eval.ts';
-import { contractOf } from '../../src/runtime/contract.ts';
+import { contractOf, hostInput } from '../../src/runtime/contract.ts';
+import { runWithContract } from '../../src/runtime/run-contract.ts';
+import { modelBuilder, quantNode, tensorOf } from '../../src/models/builder.ts';
 import { rng } from '../../src/util/random.ts';
 import type { Graph } from '../../src/ir/graph.ts';
 import { finnHwMlp, jetMlp, kwsMlp, sampleInput, unswMlp, type PatternModel } from '../../src/models/patterns.ts';
@@ -122,4 +124,69 @@ test('a FINN hardware graph (MVAU_hls, BIPOLAR in, INT2 weights, 600-64-64-64-1)
   assert.equal(contractOf(graph)!.input.kind, 'hardware');
   const hw = JSON.parse(readFileSync(join(dir, 'final_hw_config.json'), 'utf8'));
   assert.deepEqual(hw.MVAU_0, { PE: 16, SIMD: 30, ram_style: 'auto' });
+});
+
+test('--input-quant accel on float features (jet tagging): fixed-point numbers in, the INT8 input quantizer as a Thresholding layer; its transitions lie on the chosen grid, so every prediction equals the model\'s', async () => {
+  const { graph } = await checkPattern({ name: 'jet-accel', model: jetMlp(), opts: { inputQuant: 'accel' } });
+  const c = contractOf(graph)!;
+  assert.equal(c.input.quantizer, 'accelerator');
+  // Quant INT8 at scale 2^-4 (ROUND): transitions at odd multiples of 2^-5 in [-8, 8] → on the even codes of 6 fraction bits
+  assert.deepEqual(c.input.fixed, { bits: 11, intBits: 5, signed: true, transitionsOnGrid: true, chosen: 'from the quantizer' });
+  assert.equal(c.input.dtype, 'INT11');
+  assert.deepEqual(c.input.quant, { scale: [2 ** -6], zeroPoint: 0, bits: 11, signed: true, narrow: false, rounding: 'ODD' });
+  assert.equal(graph.nodes[0]!.op.kind, 'hw.Thresholding');
+});
+
+test('--input-quant accel on keyword-spotting features (INT8 quantizer at scale 0.83, not on any power-of-two grid): 25-bit fixed point, 2^-16 of a step, no prediction differs on 1,000 inputs', async () => {
+  const { graph } = await checkPattern({ name: 'kws-accel', model: kwsMlp(), opts: { inputQuant: 'accel' } });
+  const c = contractOf(graph)!;
+  assert.deepEqual(c.input.fixed, { bits: 25, intBits: 8, signed: true, transitionsOnGrid: false, chosen: 'from the quantizer' });
+  assert.equal(graph.nodes[0]!.op.kind, 'hw.Thresholding');
+});
+
+test('--input-fixed: the user\'s format is used (and said to be on the grid or not); misuse and bad formats are typed errors', async () => {
+  const dir = tempDir('input-fixed');
+  const path = join(dir, 'jet.onnx');
+  writeFileSync(path, encodeModel(jetMlp().graph));
+  const base = { model: path, part: 'xc7z020', clockNs: 10, preprocess: 'auto' as const, maxWeightWidth: 36, twoPassFolding: false, log: () => {}, targetFps: 1e5, to: 'pre-post' as const };
+  const r = await build({ ...base, out: join(dir, 'a'), inputQuant: 'accel', inputFixed: '12,6' });
+  assert.deepEqual(contractOf(r.graph)!.input.fixed, { bits: 12, intBits: 6, signed: true, transitionsOnGrid: true, chosen: '--input-fixed' });
+  const coarse = await build({ ...base, out: join(dir, 'b'), inputFixed: '10,5' });
+  assert.equal(contractOf(coarse.graph)!.input.fixed?.transitionsOnGrid, false, 'the even codes of 5 fraction bits miss the odd multiples of 2^-5');
+  const code = (c: string) => (e: unknown) => (e as { code?: string }).code === c;
+  await assert.rejects(build({ ...base, out: join(dir, 'c'), inputQuant: 'host', inputFixed: '12,6' }), code('E_USAGE'));
+  await assert.rejects(build({ ...base, out: join(dir, 'd'), inputKind: 'image', inputFixed: '12,6' }), code('E_USAGE'));
+  for (const bad of ['12', '40,8', 'x12,6', '8,9']) await assert.rejects(build({ ...base, out: join(dir, 'e'), inputFixed: bad }), code('E_USAGE'), bad);
+});
+
+test('rounding to odd makes the accelerator\'s input quantizer exact at round-half-even ties: inputs on, just above and just below every transition quantize as in the model (hardware graph and RTL)', async () => {
+  const dir = tempDir('input-ties');
+  const b = modelBuilder();
+  const input = b.input('x', [1, 8]);
+  const q = quantNode(b, input, [1, 8], { bits: 4, signed: true, narrow: false, scale: tensorOf([], [0.25]), tag: 'in_q' });
+  const eye = Array.from({ length: 64 }, (_, i) => (i % 9 === 0 ? 1 : 0));
+  const w = quantNode(b, b.constant('w', tensorOf([8, 8], eye)), [8, 8], { bits: 2, signed: true, narrow: false, scale: tensorOf([], [1]), tag: 'w_q' });
+  const y = b.node({ kind: 'MatMul' }, [q, w], [1, 8]);
+  const path = join(dir, 'ties.onnx');
+  writeFileSync(path, encodeModel(b.graph('ties', [input], [y])));
+  // every transition (k + 0.5)·0.25 and the clamp ends, exactly and 2^-30 either side, in random order across 8 lanes
+  const pts: number[] = [];
+  for (let k = -10; k <= 9; k++) for (const d of [0, 2 ** -30, -(2 ** -30)]) pts.push((k + 0.5) * 0.25 + d);
+  const r = rng(3);
+  const x = Float64Array.from({ length: 8 * 60 }, (_, i) => pts[(i * 7 + Math.floor(r.next() * pts.length)) % pts.length]!);
+  writeFileSync(join(dir, 'x.npy'), encodeNpy({ shape: [60, 1, 8], data: x }, 'f8'));
+  const res = await build({
+    model: path, out: join(dir, 'b'), part: 'xc7z020', clockNs: 10, preprocess: 'auto', maxWeightWidth: 36, twoPassFolding: false, log: () => {},
+    targetFps: 1e6, inputQuant: 'accel', output: 'scores', verifyDataset: `npy:${join(dir, 'x.npy')}`, stalls: true, fifoSizing: false,
+  });
+  const v = JSON.parse(readFileSync(join(dir, 'b/report/verification.json'), 'utf8'));
+  for (const st of v.stages) assert.equal(st.mismatches, 0, st.stage);
+  assert.equal(contractOf(res.graph)!.input.fixed?.transitionsOnGrid, true);
+  const want = runBatch(readModel(path), { shape: [60, 8], data: x }).data;
+  const got = (await runWithContract(res.graph, { shape: [60, 1, 8], data: x })).data;
+  assert.deepEqual(Array.from(got), Array.from(want));
+  // rounding down instead would send the inputs just above a transition as the transition's own code
+  const floorQ = { ...contractOf(res.graph)!.input.quant!, rounding: 'FLOOR' as const };
+  const lower = Array.from(x).filter((xi) => hostInput({ ...contractOf(res.graph)!.input, quant: floorQ }, [xi])[0] !== hostInput(contractOf(res.graph)!.input, [xi])[0]);
+  assert.ok(lower.length > 0, 'the crafted inputs include values a floor would misplace');
 });

@@ -156,3 +156,23 @@ test('the PYNQ driver applies the input/output contract as finn exec does: host 
   got.out.forEach((row, i) => row.forEach((v, j) => assert.ok(Math.abs(v - want[i]![j]!) < 1e-12, `frame ${i} class ${j}: ${v} vs ${want[i]![j]}`)));
   assert.match(readFileSync(join(dir, 'b/driver/driver.py'), 'utf8'), /"io_contract": \{/);
 });
+
+test('the PYNQ driver makes the same fixed-point input codes as finn exec (--input-quant accel: round to odd, saturate)', async () => {
+  const dir = tempDir('driver-fixed');
+  writeModel(jetMlp().graph, join(dir, 'm.onnx'));
+  const r = await build({ model: join(dir, 'm.onnx'), out: join(dir, 'b'), part: 'xc7z020', clockNs: 10, preprocess: 'auto', maxWeightWidth: 36, twoPassFolding: false, log: () => {}, targetFps: 1e5, to: 'rtl', inputQuant: 'accel' });
+  const c = contractOf(r.graph)!;
+  assert.equal(c.input.quant?.rounding, 'ODD');
+  const rr = rng(9);
+  // normal values, grid points (2^-6), values 2^-20 off them, and values far outside the range (saturation)
+  const x = Array.from({ length: 6 * 16 }, (_, i) => [rr.normal() * 2, Math.round(rr.normal() * 256) / 64, Math.round(rr.normal() * 256) / 64 + 2 ** -20, (rr.next() - 0.5) * 200][i % 4]!);
+  const frames = Array.from({ length: 6 }, (_, i) => Array.from(acceleratorFrame(r.graph, x.slice(i * 16, i * 16 + 16), 'model')));
+  const io = JSON.stringify({ io_contract: c });
+  const script = `import json, sys\nimport numpy as np\nsys.path.insert(0, ${JSON.stringify(PY_DIR)})\nimport finn_ts_packing as p\nio = json.loads(${JSON.stringify(io)})\nx = np.array(${JSON.stringify(x)}).reshape(6, 1, 16)\nprint(json.dumps(p.from_model_input(x, io).reshape(6, -1).tolist()))\n`;
+  const py = spawnSync(PY, ['-c', script], { encoding: 'utf8' });
+  assert.equal(py.status, 0, py.stderr);
+  assert.deepEqual(JSON.parse(py.stdout), frames);
+  const flat = frames.flat();
+  assert.ok(flat.some((v) => v === -1024) && flat.some((v) => v === 1023), 'saturation reached both ends');
+  assert.ok(flat.some((v) => Math.abs(v % 2) === 1) && flat.some((v) => v % 2 === 0), 'odd and even codes');
+});

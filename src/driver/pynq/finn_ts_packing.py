@@ -94,7 +94,11 @@ def from_model_input(x, io):
         hi = 2 ** (bits - 1) - 1 if signed else 2 ** bits - 1 - (1 if narrow else 0)
         v = flat / np.asarray(q["scale"]) + q["zeroPoint"]
         mode = q.get("rounding", "ROUND")
-        v = np.round(v) if mode == "ROUND" else np.floor(v) if mode == "FLOOR" else np.ceil(v) if mode == "CEIL" else np.trunc(v)
+        if mode == "ODD":  # round to odd: values on the grid stay, others go to their odd neighbour
+            f = np.floor(v)
+            v = np.where((v == f) | (np.mod(f, 2) != 0), f, f + 1)
+        else:
+            v = np.round(v) if mode == "ROUND" else np.floor(v) if mode == "FLOOR" else np.ceil(v) if mode == "CEIL" else np.trunc(v)
         flat = np.clip(v, lo, hi)
     return flat.reshape((n,) + tuple(c.get("shape", [1] + list(x.shape[1:]))[1:]))
 

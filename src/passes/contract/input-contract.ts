@@ -5,7 +5,9 @@
  *    input quantizer in the accelerator, as FINN does with its ToTensor step;
  *  - feature models (audio features, traffic statistics, physics variables) have their first quantizer run on the
  *    host, as FINN's KWS example does: the quantizer and the constant affine ops in front of it leave the graph,
- *    the graph input becomes the quantizer's integers, and a dequantizing Add/Mul keeps the graph's values unchanged.
+ *    the graph input becomes the quantizer's integers, and a dequantizing Add/Mul keeps the graph's values unchanged;
+ *    with --input-quant accel the stream carries fixed-point numbers instead and the quantizer stays in the graph
+ *    (fixed-point-input.ts).
  * Which kind a model is comes from --input-kind or from the rule in `inputKind` (the build log says which).
  */
 import type { Graph, Node } from '../../ir/graph.ts';
@@ -19,12 +21,15 @@ import { withContract, type InputContract } from '../../runtime/contract.ts';
 import { constOperand, emitter, fullShape } from '../util.ts';
 import { addPreprocessing, hasDiv255 } from '../tidy/pre-post-processing.ts';
 import type { Pass, PassContext } from '../pass.ts';
+import { fixedPointInput, type FixedFormat } from './fixed-point-input.ts';
 
 export interface InputOptions {
   readonly kind?: 'image' | 'features';
   readonly quant?: 'accel' | 'host';
   /** 'none': never insert x/255 (legacy --preprocess none). */
   readonly preprocess?: 'auto' | 'none';
+  /** The fixed-point format of a float feature input whose quantizer runs in the accelerator (default: from the quantizer). */
+  readonly fixed?: FixedFormat;
 }
 
 type Kind = InputContract['kind'];
@@ -131,17 +136,35 @@ function quantizerToHost(g: Graph, kind: Kind, reason: string): { graph: Graph; 
   };
 }
 
+/** A float feature input with its first quantizer in the accelerator: fixed-point numbers in. */
+function quantizerToAccel(g: Graph, base: Pick<InputContract, 'kind' | 'reason' | 'shape'>, fixed: FixedFormat | undefined): { graph: Graph; contract: InputContract } {
+  const found = chainToQuantizer(g);
+  if (!found) fail('E_CONTRACT', `the model's float input "${g.inputs[0]}" does not reach a quantizer through constant Add/Sub/Mul/Div and reshapes only`, 'quantize the input first in the model (e.g. a QuantIdentity in Brevitas), or give integer inputs (annotate the input datatype)');
+  return fixedPointInput(g, found.quant, foldAffine(g, found.nodes, numel(base.shape)), fixed, base);
+}
+
+function describe(c: InputContract): string {
+  const f = c.fixed;
+  if (f) {
+    const lsb = `2^-${f.bits - f.intBits}`;
+    return `, fixed point <${f.bits},${f.intBits}> (${f.chosen}; the host rounds to odd multiples of ${lsb} and saturates), the input quantizer runs in the accelerator; ` +
+      (f.transitionsOnGrid ? 'its transitions lie on the even codes, so every input quantizes as in the model' : `its transitions do not lie on the even codes: an input within ${lsb} of one may land one level off`);
+  }
+  return c.quantizer === 'host' ? ', the first quantizer runs on the host' : c.quantizer === 'accelerator' ? ', the input quantizer runs in the accelerator' : '';
+}
+
 function decide(g: Graph, o: InputOptions, ctx: PassContext): Graph {
   const { kind, reason } = inputKind(g, o);
   const info = g.tensors.get(g.inputs[0]!)!;
   const base = { kind, reason, shape: info.shape };
+  if (o.fixed && (kind !== 'features' || o.quant === 'host')) fail('E_USAGE', `--input-fixed is for float feature inputs whose quantizer runs in the accelerator, and this input is ${o.quant === 'host' ? 'quantized on the host (--input-quant host)' : `of kind ${kind} (${reason})`}`, 'drop --input-fixed, or use --input-kind features --input-quant accel');
   let out: { graph: Graph; contract: InputContract };
   if (kind === 'hardware' || kind === 'integer') {
     out = { graph: g, contract: { ...base, dtype: dtName(info.dtype), quantizer: 'none' } };
-  } else if (o.quant === 'host' || (kind === 'features' && o.quant !== 'accel')) {
+  } else if (o.quant === 'host' || (kind === 'features' && o.quant !== 'accel' && !o.fixed)) {
     out = quantizerToHost(g, kind, reason);
   } else if (kind === 'features') {
-    return fail('E_CONTRACT', `--input-quant accel on a float feature input: the accelerator's input stream carries integers`, 'use --input-quant host (the default for features), or give the model an integer input');
+    out = quantizerToAccel(g, base, o.fixed);
   } else {
     // image, quantizer in the accelerator: raw pixels in (x/255 in front unless the model has it)
     const had = hasDiv255(g);
@@ -152,7 +175,7 @@ function decide(g: Graph, o: InputOptions, ctx: PassContext): Graph {
     out = { graph, contract: { ...base, dtype: dtName(inInfo.dtype), ...pixels, ...(isIntegral(inInfo.dtype) ? { quant } : {}) } };
   }
   const c = out.contract;
-  ctx.log(`input: ${c.kind} (${c.reason}); the accelerator takes ${c.dtype}${c.quantizer === 'host' ? ', the first quantizer runs on the host' : c.quantizer === 'accelerator' ? ', the input quantizer runs in the accelerator' : ''}`);
+  ctx.log(`input: ${c.kind} (${c.reason}); the accelerator takes ${c.dtype}${describe(c)}`);
   return withContract(out.graph, { input: c });
 }
 
