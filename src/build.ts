@@ -55,6 +55,7 @@ import { writeReport } from './report/index.ts';
 import { writeDriver } from './driver/pynq.ts';
 import { STEP_NAMES, type StepName } from './step-names.ts';
 import { parseFixed } from './passes/contract/fixed-point-input.ts';
+import { withRtlOptions } from './hw/layer.ts';
 
 export { STEP_NAMES, type StepName } from './step-names.ts';
 
@@ -274,7 +275,8 @@ async function foldStep(g: Graph, ctx: BuildContext): Promise<Graph> {
     out = opts.pad ? runSequence([giveNames], padForFolding(graph, ctx.pass.log), ctx.pass) : graph;
   }
   ctx.out.writeJson('auto_folding_config.json', foldingConfigOf(out));
-  return out;
+  if (ctx.part.popcountPipe) ctx.pass.log(`fold: ${ctx.part.name}: XNOR popcount trees get a register every ${ctx.part.popcountPipe} levels (for the clock)`);
+  return withRtlOptions(out, ctx.part.popcountPipe);
 }
 
 /** Entries naming no layer are errors (with the names they could mean) unless --allow-unmatched. */

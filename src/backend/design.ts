@@ -7,7 +7,7 @@
 import type { Graph, Node } from '../ir/graph.ts';
 import { isHwOp } from '../ir/ops.ts';
 import { withLayer, type HwKind, type HwOp } from '../hw/registry.ts';
-import type { ElemCode, LayerRtl, StreamPort } from '../hw/layer.ts';
+import { rtlOptionsOf, type ElemCode, type LayerRtl, type StreamPort } from '../hw/layer.ts';
 import { sanitizeIdentifier } from '../verilog/sanitize.ts';
 import { INFRA_CORES } from '../rtl/cores.ts';
 import { fail } from '../util/errors.ts';
@@ -110,10 +110,11 @@ export function streamInputs(n: Node): readonly string[] {
 export function designOf(g: Graph, fifoDepths?: readonly number[]): Design {
   const taken = new Set<string>([TOP_NAME, ...INFRA_CORES, 'finn_rom'].map((s) => s.toLowerCase()));
   const w = wiringOf(g);
+  const ro = rtlOptionsOf(g);
   const layers = g.nodes.map((n): LayerInfo => withLayer(n.op as HwOp, (layer, p) => {
     const ins = layer.inputs(p).map(stream), outs = layer.outputs(p).map(stream);
     const consts = n.inputs.slice(ins.length).map((x) => g.tensors.get(x)!.value as Tensor);
-    return { node: n.name, ident: sanitizeIdentifier(n.name, taken), kind: (n.op as HwOp).kind, cycles: layer.cycles(p), inputs: ins, outputs: outs, input: ins[0]!, output: outs[0]!, rtl: layer.rtl(p, consts) };
+    return { node: n.name, ident: sanitizeIdentifier(n.name, taken), kind: (n.op as HwOp).kind, cycles: layer.cycles(p), inputs: ins, outputs: outs, input: ins[0]!, output: outs[0]!, rtl: layer.rtl(p, consts, ro) };
   }));
   for (const l of layers) taken.add(l.rtl.core.toLowerCase());
   const sized = g.meta.fifo_depths?.split(',').map(Number);

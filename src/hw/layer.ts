@@ -12,6 +12,28 @@ import type { CostFamily, CostFeatures } from '../cost/model.ts';
 import { fail } from '../util/errors.ts';
 
 /** How values of a stream element are encoded in hardware. */
+/** Design-wide RTL choices the part makes (recorded in the graph metadata by the fold step, see `rtlOptionsOf`). */
+export interface RtlOptions {
+  /** A register after every this many levels of XNOR popcount trees (0: none). */
+  readonly popcountPipe: number;
+}
+
+const PIPE_KEY = 'rtl_popcount_pipe';
+
+/** The graph with the part's RTL choices recorded (nothing recorded when they are the defaults). */
+export function withRtlOptions<G extends { meta: Record<string, string> }>(g: G, popcountPipe: number | undefined): G {
+  const meta = { ...g.meta };
+  delete meta[PIPE_KEY];
+  if (popcountPipe) meta[PIPE_KEY] = String(popcountPipe);
+  return { ...g, meta };
+}
+
+/** The RTL choices recorded in a graph. */
+export function rtlOptionsOf(g: { meta: Record<string, string> }): RtlOptions {
+  const v = Number(g.meta[PIPE_KEY] ?? 0);
+  return { popcountPipe: Number.isInteger(v) && v > 0 ? v : 0 };
+}
+
 export interface ElemCode {
   readonly bits: number;
   readonly signed: boolean;
@@ -151,7 +173,7 @@ export interface HwLayer<K extends string, P> {
   /** Datatypes of the output tensors. */
   outTypes(p: P): DataType[];
   /** The core instance implementing the layer; `consts` are the node's constant inputs (weights, thresholds). */
-  rtl(p: P, consts: readonly Tensor[]): LayerRtl;
+  rtl(p: P, consts: readonly Tensor[], o?: RtlOptions): LayerRtl;
   /** What the layer computes and its size, for the report and `finn inspect`. */
   describe(p: P): { detail: string; dims: string };
 }

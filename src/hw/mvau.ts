@@ -14,7 +14,7 @@ import { activationValue, bram18, checkDivides, fa, hwActivation, ice40Rom, inLu
 import { macAccumulators, xnorAccumulators } from './kernels.ts';
 import type { FpgaPart } from '../cost/parts.ts';
 import { clog2, ice40InEbr, romLogicLuts, xc7InBram, xc7LutramLuts, type CostFamily, type CostFeatures, type CostMemory } from '../cost/model.ts';
-import { divisors, elemCode, port, type HwLayer, type Ice40Usage, type LayerRtl, type Resources } from './layer.ts';
+import { divisors, elemCode, port, type HwLayer, type Ice40Usage, type LayerRtl, type Resources, type RtlOptions } from './layer.ts';
 
 /**
  * Node inputs: [x, W, T?] where W is the constant weight matrix [MW, MH] (x · W, as in ONNX MatMul) and T the constant
@@ -211,7 +211,8 @@ function weightRows(p: MvauParams, w: Tensor): number[][] {
   return rows;
 }
 
-function mvauRtl(p: MvauParams, [w, t]: readonly Tensor[]): LayerRtl {
+function mvauRtl(p: MvauParams, [w, t]: readonly Tensor[], o?: RtlOptions): LayerRtl {
+  const pipe = p.binaryXnor && o?.popcountPipe ? [['PIPE', o.popcountPipe] as [string, number]] : [];
   const wbits = p.binaryXnor ? 1 : dtBits(p.weightType);
   const memories: LayerRtl['memories'][number][] = [
     { param: 'WEIGHT_FILE', suffix: 'weights', width: p.pe * p.simd * wbits, words: mvauWeightWords(weightRows(p, w!), p.pe, p.simd, wbits) },
@@ -230,7 +231,7 @@ function mvauRtl(p: MvauParams, [w, t]: readonly Tensor[]): LayerRtl {
       ['W_SIGNED', !p.binaryXnor && dtSigned(p.weightType) ? 1 : 0], ['A_SIGNED', p.inputType.kind === 'int' && p.inputType.signed ? 1 : 0],
       ['A_BIPOLAR', !p.binaryXnor && p.inputType.kind === 'bipolar' ? 1 : 0], ['BINARY_XNOR', p.binaryXnor ? 1 : 0],
       ['ACC_BITS', dtBits(p.accType)], ['USE_THRESH', p.noActivation ? 0 : 1], ['NTHRESH', Math.max(1, p.numThresholds)], ['TBITS', tbits],
-      ['OBITS', elemCode(outType(p)).bits], ['ACT_VAL', p.actVal], ['N_VECTORS', prod(p.numVectors)], ['RAM_STYLE', p.ramStyle],
+      ['OBITS', elemCode(outType(p)).bits], ['ACT_VAL', p.actVal], ['N_VECTORS', prod(p.numVectors)], ['RAM_STYLE', p.ramStyle], ...pipe,
     ],
     memories,
   };

@@ -44,8 +44,10 @@ module finn_fifo #(
   end
 
   reg  [PW-1:0] wr, rd;
+  reg  [PW-1:0] rd_nx;                 // rd's next value, precomputed: a pop only selects it (short read-address path)
   reg  [CNW-1:0] mcnt;                 // words in the memory
-  wire mem_ready = (mcnt < MDC);
+  reg  m_nz;                           // mcnt != 0 and mcnt < MD, as registers (the handshakes start at flops)
+  reg  mem_ready;
   wire push = in0_V_tvalid && mem_ready;
   wire take;                           // a word leaves the memory this cycle
   assign in0_V_tready = mem_ready;
@@ -54,10 +56,18 @@ module finn_fifo #(
     if (!ap_rst_n) begin
       wr <= {PW{1'b0}};
       rd <= {PW{1'b0}};
+      rd_nx <= (MD > 1) ? {{(PW-1){1'b0}}, 1'b1} : {PW{1'b0}};
       mcnt <= {CNW{1'b0}};
+      m_nz <= 1'b0;
+      mem_ready <= 1'b1;
     end else begin
+      m_nz <= push || (take ? (mcnt > {{(CNW-1){1'b0}}, 1'b1}) : m_nz);
+      mem_ready <= take || (push ? (mcnt < MDC - 1'b1) : mem_ready);
       if (push) wr <= (wr == P_LAST) ? {PW{1'b0}} : wr + 1'b1;
-      if (take) rd <= (rd == P_LAST) ? {PW{1'b0}} : rd + 1'b1;
+      if (take) begin
+        rd <= rd_nx;
+        rd_nx <= (rd_nx == P_LAST) ? {PW{1'b0}} : rd_nx + 1'b1;
+      end
       if (push && !take) mcnt <= mcnt + 1'b1;
       else if (take && !push) mcnt <= mcnt - 1'b1;
     end
@@ -75,14 +85,14 @@ module finn_fifo #(
         always @(posedge ap_clk) if (push) mem[wr] <= in0_V_tdata;
         assign q = mem[rd];
       end
-      assign take = (mcnt != {CNW{1'b0}}) && out_V_tready;
+      assign take = m_nz && out_V_tready;
       assign out_V_tdata = q;
-      assign out_V_tvalid = (mcnt != {CNW{1'b0}});
+      assign out_V_tvalid = m_nz;
       assign count = mcnt;
     end else begin : g_ram
       reg o_v;
       reg [WIDTH-1:0] o_d;
-      assign take = (mcnt != {CNW{1'b0}}) && (!o_v || out_V_tready);
+      assign take = m_nz && (!o_v || out_V_tready);
       if (RAM_STYLE == S_ULTRA) begin : g_uram
         (* ram_style = "ultra" *) reg [WIDTH-1:0] mem [0:MD-1];
         always @(posedge ap_clk) if (push) mem[wr] <= in0_V_tdata;

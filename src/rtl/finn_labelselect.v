@@ -1,8 +1,11 @@
 // finn_labelselect: top-K label select (FINN LabelSelect), AXI-Stream in and out.
 // Reads NF = LABELS/PE words per frame (label nf*PE+p at element p) and emits one word of K indices: element j
 // (bits [j*OBITS +: OBITS]) is the label with the j-th largest value, the lower index first among equal values.
-// Accepts one input word every cycle, also across frame boundaries; the result goes to the shared output stage
-// (finn_skid: output register + skid register; the input stalls only on a full skid).
+// Accepts one input word every cycle, also across frame boundaries, into an input register; the result goes, one
+// cycle after the frame's last
+// word, from the running top-K registers to the shared output stage (finn_skid: output register + skid register; the
+// input stalls only on a full skid). The compares read the registers directly (a frame's first word masks the slots
+// as empty instead of clearing their values), so a clock period holds one insertion and nothing more.
 `default_nettype none
 
 module finn_labelselect #(
@@ -52,13 +55,25 @@ module finn_labelselect #(
     end
   end
 
+  // input register: the compares read a registered word (its own pipeline stage, advanced with the output stage's en)
   wire en;
-  wire fire = en && in0_V_tvalid;
+  reg  s0_v;
+  reg  [PE*IBITS-1:0] s0_d;
+  wire fire = en && s0_v;
+  always @(posedge ap_clk) begin
+    if (!ap_rst_n) s0_v <= 1'b0;
+    else if (en) begin
+      s0_v <= in0_V_tvalid;
+      s0_d <= in0_V_tdata;
+    end
+  end
   reg  [NFW-1:0] nf;
   reg  [XW-1:0] base;                 // label index of element 0 of the current word
   reg  [K*VW-1:0] best_v;             // the running top K of the frame, largest first
   reg  [K*XW-1:0] best_i;
   reg  [K-1:0] best_ok;               // slot holds a label
+  reg  first;                         // the next word is a frame's first (nf == 0, registered)
+  reg  done;                          // the running top K holds a finished frame: push it
   assign in0_V_tready = en;
 
   // insert this word's labels into the running top K: a label moves down the list, swapping with every slot it
@@ -75,18 +90,12 @@ module finn_labelselect #(
     tv = {VW{1'b0}};
     ti = {XW{1'b0}};
     tok = 1'b0;
-    if (nf == {NFW{1'b0}}) begin
-      cv = {K*VW{1'b0}};
-      ci = {K*XW{1'b0}};
-      cok = {K{1'b0}};
-    end else begin
-      cv = best_v;
-      ci = best_i;
-      cok = best_ok;
-    end
+    cv = best_v;
+    ci = best_i;
+    cok = first ? {K{1'b0}} : best_ok;
     for (p = 0; p < PE; p = p + 1) begin
       idx = {{(32-XW){1'b0}}, base} + p;
-      sv = {(I_SIGNED != 0) & in0_V_tdata[p*IBITS+IBITS-1], in0_V_tdata[p*IBITS +: IBITS]};
+      sv = {(I_SIGNED != 0) & s0_d[p*IBITS+IBITS-1], s0_d[p*IBITS +: IBITS]};
       si = base + p[XW-1:0];
       sok = idx < VALID;
       for (k = 0; k < K; k = k + 1) begin
@@ -109,12 +118,18 @@ module finn_labelselect #(
     if (!ap_rst_n) begin
       nf <= {NFW{1'b0}};
       base <= {XW{1'b0}};
-    end else if (fire) begin
-      nf <= (nf == NF_LAST) ? {NFW{1'b0}} : nf + 1'b1;
-      base <= (nf == NF_LAST) ? {XW{1'b0}} : base + PE_STEP;
-      best_v <= cv;
-      best_i <= ci;
-      best_ok <= cok;
+      first <= 1'b1;
+      done <= 1'b0;
+    end else if (en) begin
+      done <= fire && (nf == NF_LAST);
+      if (fire) begin
+        nf <= (nf == NF_LAST) ? {NFW{1'b0}} : nf + 1'b1;
+        base <= (nf == NF_LAST) ? {XW{1'b0}} : base + PE_STEP;
+        first <= (nf == NF_LAST);
+        best_v <= cv;
+        best_i <= ci;
+        best_ok <= cok;
+      end
     end
   end
 
@@ -124,15 +139,15 @@ module finn_labelselect #(
   generate
     for (j = 0; j < K; j = j + 1) begin : g_out
       if (OBITS > XW) begin : g_ext
-        assign res[j*OBITS +: OBITS] = {{(OBITS-XW){1'b0}}, ci[j*XW +: XW]};
+        assign res[j*OBITS +: OBITS] = {{(OBITS-XW){1'b0}}, best_i[j*XW +: XW]};
       end else begin : g_same
-        assign res[j*OBITS +: OBITS] = ci[j*XW +: XW];
+        assign res[j*OBITS +: OBITS] = best_i[j*XW +: XW];
       end
     end
   endgenerate
 
   finn_skid #(.WIDTH(K * OBITS)) u_out (
-    .ap_clk(ap_clk), .ap_rst_n(ap_rst_n), .push(fire && (nf == NF_LAST)), .push_data(res), .en(en),
+    .ap_clk(ap_clk), .ap_rst_n(ap_rst_n), .push(en && done), .push_data(res), .en(en),
     .out_V_tdata(out_V_tdata), .out_V_tvalid(out_V_tvalid), .out_V_tready(out_V_tready)
   );
 

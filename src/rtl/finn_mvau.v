@@ -29,6 +29,8 @@ module finn_mvau #(
   parameter integer OBITS = 1,
   parameter integer ACT_VAL = 0,
   parameter integer N_VECTORS = 1,
+  // XNOR popcount tree: a register after every PIPE levels (0: none; chosen by the part, e.g. 2 on iCE40)
+  parameter integer PIPE = 0,
   parameter WEIGHT_FILE = "",
   parameter THRESH_FILE = "",
   parameter [8*16-1:0] RAM_STYLE = "auto"
@@ -59,6 +61,8 @@ module finn_mvau #(
   localparam integer PCL = SIMD > 1 ? $clog2(SIMD) : 0;                        // XNOR popcount tree levels
   localparam integer PL = 1 << PCL;                                            // popcount field width per PE
   localparam integer PCW = PCL + 1;                                            // popcount width
+  // register stages inside the popcount tree: after levels k < PCL with (k + 1) % PIPE == 0
+  localparam integer XS = (BINARY_XNOR != 0 && PIPE > 0) ? PCL / PIPE : 0;
   localparam integer SF_M1 = SF - 1;
   localparam integer NF_M1 = NF - 1;
   localparam integer WA_M1 = SF * NF - 1;
@@ -94,9 +98,10 @@ module finn_mvau #(
   // ---------------- stage 0: issue (fold counters, input stream or vector buffer) ----------------
   wire en;                         // low while the output stage's skid register is full: stall
   reg  [SFW-1:0] sf;
+  reg  [SFW-1:0] sf_nx;             // sf's next value, precomputed (the buffer's read address only selects it)
   reg  [NFW-1:0] nf;
   reg  [WAW-1:0] wa;                // weight address nf*SF + sf
-  wire from_stream = (nf == {NFW{1'b0}});
+  reg  from_stream;                 // nf == 0 (registered: the input's tready comes from registers only)
   wire v0 = from_stream ? in0_V_tvalid : 1'b1;
   wire fire0 = en && v0;
   wire [IW-1:0] ibuf_q;
@@ -105,11 +110,15 @@ module finn_mvau #(
   always @(posedge ap_clk) begin
     if (!ap_rst_n) begin
       sf <= {SFW{1'b0}};
+      sf_nx <= (SF > 1) ? {{(SFW-1){1'b0}}, 1'b1} : {SFW{1'b0}};
       nf <= {NFW{1'b0}};
       wa <= {WAW{1'b0}};
+      from_stream <= 1'b1;
     end else if (fire0) begin
-      sf <= (sf == SF_LAST) ? {SFW{1'b0}} : sf + 1'b1;
+      sf <= sf_nx;
+      sf_nx <= (sf_nx == SF_LAST) ? {SFW{1'b0}} : sf_nx + 1'b1;
       if (sf == SF_LAST) nf <= (nf == NF_LAST) ? {NFW{1'b0}} : nf + 1'b1;
+      if (sf == SF_LAST) from_stream <= (nf == NF_LAST);
       wa <= (wa == WA_LAST) ? {WAW{1'b0}} : wa + 1'b1;
     end
   end
@@ -144,16 +153,49 @@ module finn_mvau #(
   finn_rom #(.WIDTH(WW), .DEPTH(SF * NF), .ADDR_BITS(WAW), .INIT_FILE(WEIGHT_FILE), .RAM_STYLE(RAM_STYLE))
     u_wmem (.clk(ap_clk), .en(en), .addr(wa), .q(w_q));
 
-  // ---------------- stage 2: per-PE dot product over SIMD lanes ----------------
+  // ---------------- stage 2: per-PE dot product over SIMD lanes (XS more stages inside the popcount tree) ----------------
   reg s2_v, s2_first, s2_last;
   reg [NFW-1:0] s2_nf;
+  wire d_v, d_first, d_last;       // stage-1 control, delayed by the tree's XS register stages
+  wire [NFW-1:0] d_nf;
+  generate
+    if (XS > 0) begin : g_xdelay
+      reg [XS-1:0] v_sr, first_sr, last_sr;
+      reg [XS*NFW-1:0] nf_sr;
+      integer i;
+      always @(posedge ap_clk) begin
+        if (!ap_rst_n) v_sr <= {XS{1'b0}};
+        else if (en) begin
+          v_sr[0] <= s1_v;
+          first_sr[0] <= s1_first;
+          last_sr[0] <= s1_last;
+          nf_sr[0 +: NFW] <= s1_nf;
+          for (i = 1; i < XS; i = i + 1) begin
+            v_sr[i] <= v_sr[i-1];
+            first_sr[i] <= first_sr[i-1];
+            last_sr[i] <= last_sr[i-1];
+            nf_sr[i*NFW +: NFW] <= nf_sr[(i-1)*NFW +: NFW];
+          end
+        end
+      end
+      assign d_v = v_sr[XS-1];
+      assign d_first = first_sr[XS-1];
+      assign d_last = last_sr[XS-1];
+      assign d_nf = nf_sr[(XS-1)*NFW +: NFW];
+    end else begin : g_xnodelay
+      assign d_v = s1_v;
+      assign d_first = s1_first;
+      assign d_last = s1_last;
+      assign d_nf = s1_nf;
+    end
+  endgenerate
   always @(posedge ap_clk) begin
     if (!ap_rst_n) s2_v <= 1'b0;
     else if (en) begin
-      s2_v <= s1_v;
-      s2_first <= s1_first;
-      s2_last <= s1_last;
-      s2_nf <= s1_nf;
+      s2_v <= d_v;
+      s2_first <= d_first;
+      s2_last <= d_last;
+      s2_nf <= d_nf;
     end
   end
 
@@ -187,20 +229,29 @@ module finn_mvau #(
         // (x & m) + ((x >> 2^(k-1)) & m). No carry ever crosses a field, so each level is a row of small independent
         // adders in hardware and a few machine-word operations in Verilator (instead of one statement per bit).
         wire [SIMD-1:0] agree = ~(w_q[p*SIMD +: SIMD] ^ s1_act);
+        // With PIPE > 0, level k's result is registered (t is the register) when k < PCL and (k + 1) % PIPE == 0.
         for (k = 0; k <= PCL; k = k + 1) begin : g_lvl
           wire [PL-1:0] t;
+          wire [PL-1:0] tc;                      // this level's combinational result
           if (k == 0) begin : g_leaf
             if (PL > SIMD) begin : g_pad
-              assign t = {{(PL-SIMD){1'b0}}, agree};
+              assign tc = {{(PL-SIMD){1'b0}}, agree};
             end else begin : g_dense
-              assign t = agree;
+              assign tc = agree;
             end
           end else begin : g_add
             wire [PL-1:0] m;                     // low k bits of every 2^k-bit field
             for (f = 0; f < (PL >> k); f = f + 1) begin : g_m
               assign m[f*(1<<k) +: (1<<k)] = {{((1<<k)-k){1'b0}}, {k{1'b1}}};
             end
-            assign t = (g_lvl[k-1].t & m) + ((g_lvl[k-1].t >> (1 << (k-1))) & m);
+            assign tc = (g_lvl[k-1].t & m) + ((g_lvl[k-1].t >> (1 << (k-1))) & m);
+          end
+          if (PIPE > 0 && k < PCL && (k + 1) % (PIPE > 0 ? PIPE : 1) == 0) begin : g_reg
+            reg [PL-1:0] r;
+            always @(posedge ap_clk) if (en) r <= tc;
+            assign t = r;
+          end else begin : g_comb
+            assign t = tc;
           end
         end
         if (SW > PCW) begin : g_ext

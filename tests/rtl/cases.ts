@@ -45,6 +45,8 @@ export interface MvauShape {
   nthresh?: number; actVal?: number;
   /** Draw thresholds within this distance of the middle of the accumulator range (default: the whole range). */
   thrSpread?: number;
+  /** XNOR popcount tree: a register after every `pipe` levels (the core's PIPE; default 0). */
+  pipe?: number;
 }
 
 /** A random MVAU shape. */
@@ -98,7 +100,7 @@ export function mvauCase(r: Rng, s: MvauShape, name: string, memDir: string, fra
       MW: s.mw, MH: s.mh, PE: s.pe, SIMD: s.simd, WBITS: s.wbits, ABITS: s.abits, W_SIGNED: +s.wSigned,
       A_SIGNED: +s.aSigned, BINARY_XNOR: +s.xnor, A_BIPOLAR: +bipolar, ACC_BITS: accBits, USE_THRESH: +s.thresh,
       NTHRESH: nthresh, TBITS: tbits, OBITS: obits, ACT_VAL: actVal, N_VECTORS: s.nVectors, WEIGHT_FILE: wfile,
-      THRESH_FILE: thr ? tfile : '', RAM_STYLE: r.pick(STYLES),
+      THRESH_FILE: thr ? tfile : '', RAM_STYLE: r.pick(STYLES), ...(s.pipe ? { PIPE: s.pipe } : {}),
     },
     inputWords: packStream(vectors.flat(), s.simd, s.abits),
     expected: packStream(out.flat(), s.pe, obits),

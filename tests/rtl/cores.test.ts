@@ -66,6 +66,12 @@ function buildCases(memDir: string): CoreCase[] {
   for (let i = 0; i < 25; i++) cases.push(labelSelectCase(r, `labelselect${i}`));
   for (const [a, b] of DWC_PAIRS) cases.push(dwcCase(r, a, b, `dwc_${a}_${b}`));
   for (const [w, d, s] of FIFOS) cases.push(fifoCase(r, w, d, s, `fifo_w${w}_d${d}_${s}`));
+  // pipelined popcount trees (PIPE, as iCE40 builds use): every register position, one and several vectors per frame
+  for (let i = 0; i < 16; i++) {
+    const s = randomMvauShape(r);
+    const simd = r.pick([2, 3, 8, 16, 32, 64]);
+    cases.push(mvauCase(r, { ...s, xnor: true, aBipolar: false, wbits: 1, abits: 1, wSigned: false, aSigned: false, mw: simd * r.int(1, 4), simd, pipe: 1 + (i % 3) }, `mvau_pipe${i}`, memDir));
+  }
   return cases;
 }
 
