@@ -126,7 +126,8 @@ async function computePending(o: ExploreOptions, root: string, pending: readonly
     connection.on('ready', () => { if (down) { down = false; o.progress.note('Redis connection back'); } });
     queue = new Queue(QUEUE_NAME, { connection });
     queue.on('error', () => {}); // reported through the connection
-    for (const p of pending) await enqueue(queue, p);
+    const order = longestFirst(pending);
+    for (const p of pending) await enqueue(queue, p, order.get(p.key)!);
     workers.push(...startLocalWorkers(o, root, url));
     if (o.workers === 0) o.progress.note(`waiting for workers: finn worker --redis ${url}`);
     await waitForPoints(o, root, queue, pending, results, failed, workers, connection);
@@ -138,11 +139,21 @@ async function computePending(o: ExploreOptions, root: string, pending: readonly
   }
 }
 
-async function enqueue(queue: Queue, p: PointJob): Promise<void> {
+/**
+ * Queue priorities (1 = first): the most expensive points first (longest-processing-time-first scheduling), so that
+ * workers do not end the run waiting on one big point started last. Cost ∝ width² (weights, MACs) × bits per MAC.
+ */
+export function longestFirst(points: readonly PointJob[]): Map<string, number> {
+  const cost = (p: PointJob): number => p.width * p.width * (p.wbits + p.abits);
+  const sorted = [...points].sort((a, b) => cost(b) - cost(a) || a.key.localeCompare(b.key));
+  return new Map(sorted.map((p, i) => [p.key, i + 1]));
+}
+
+async function enqueue(queue: Queue, p: PointJob, priority: number): Promise<void> {
   const existing = await Job.fromId(queue, jobId(p.key));
   if (existing && (await existing.getState()) === 'failed') await existing.remove();
   else if (existing) return; // queued, running or finished by an earlier run: the same job
-  await queue.add(p.label, p, { jobId: jobId(p.key), attempts: 2, removeOnComplete: false, removeOnFail: false });
+  await queue.add(p.label, p, { jobId: jobId(p.key), attempts: 2, removeOnComplete: false, removeOnFail: false, priority });
 }
 
 function startLocalWorkers(o: ExploreOptions, root: string, url: string): ChildProcess[] {
@@ -195,7 +206,7 @@ async function waitForPoints(o: ExploreOptions, root: string, queue: Queue, pend
 async function pollPoint(o: ExploreOptions, root: string, queue: Queue, p: PointJob, results: Map<string, PointResult>,
   failed: Map<string, FailedPoint>, open: Map<string, PointJob>): Promise<void> {
   const job = await Job.fromId<PointJob, JobOutput>(queue, jobId(p.key));
-  if (!job) { await enqueue(queue, p); return; } // lost with a Redis that kept no data: queue it again
+  if (!job) { await enqueue(queue, p, 1); return; } // lost with a Redis that kept no data: queue it again
   const state = await job.getState();
   if (state === 'completed') {
     const out = job.returnvalue;

@@ -5,6 +5,7 @@ import { mlpSizes, scaleWidth } from '../../src/train/model.ts';
 import { planCnv } from '../../src/train/cnv.ts';
 import { canonicalJson, parsePrecision, parseWidth, type ExploreSettings, type PointJob } from '../../src/explore/spec.ts';
 import { mergeResults, paretoFront } from '../../src/explore/merge.ts';
+import { longestFirst } from '../../src/explore/explore.ts';
 import { logTicks, renderExplorePage } from '../../src/explore/page.ts';
 import type { PointResult } from '../../src/explore/point.ts';
 import { FinnError } from '../../src/util/errors.ts';
@@ -94,4 +95,11 @@ test('progress (plain): one line per point event and stage change, a summary wit
     '✗ W4A4 ×1: failed: E_DATASET: no such directory',
     'explore: 2 done, 0 running, 0 waiting, 1 failed in 1 min 5 s',
   ]);
+});
+
+test('queue priorities: the most expensive points first (width² × bits), ties by key, ranks 1..n', () => {
+  const pt = (key: string, width: number, wbits: number, abits: number) => ({ key, width, wbits, abits }) as unknown as PointJob;
+  const pts = [pt('a', 0.5, 1, 1), pt('b', 2, 1, 1), pt('c', 1, 4, 4), pt('d', 1, 1, 2), pt('e', 0.5, 1, 1)];
+  const order = longestFirst(pts);
+  assert.deepEqual(['b', 'c', 'd', 'a', 'e'].map((k) => order.get(k)), [1, 2, 3, 4, 5]);
 });
