@@ -2,9 +2,8 @@
 // Reads NF = LABELS/PE words per frame (label nf*PE+p at element p) and emits one word of K indices: element j
 // (bits [j*OBITS +: OBITS]) is the label with the j-th largest value, the lower index first among equal values.
 // Accepts one input word every cycle, also across frame boundaries, into an input register; the result goes, one
-// cycle after the frame's last
-// word, from the running top-K registers to the shared output stage (finn_skid: output register + skid register; the
-// input stalls only on a full skid). The compares read the registers directly (a frame's first word masks the slots
+// cycle after the frame's last word, from the running top-K registers to the shared output stage (finn_skid: output
+// register + skid register; the input stalls only on a full skid). The compares read the registers directly (a frame's first word masks the slots
 // as empty instead of clearing their values), so a clock period holds one insertion and nothing more.
 `default_nettype none
 

@@ -64,6 +64,11 @@ function chainToQuantizer(g: Graph): { nodes: Node[]; quant: Node } | undefined 
   }
 }
 
+/** The chain to the first quantizer, or a typed error saying what the input must reach. */
+function requireChain(g: Graph): { nodes: Node[]; quant: Node } {
+  return chainToQuantizer(g) ?? fail('E_CONTRACT', `the model's float input "${g.inputs[0]}" does not reach a quantizer through constant Add/Sub/Mul/Div and reshapes only`, 'quantize the input first in the model (e.g. a QuantIdentity in Brevitas), or give integer inputs (annotate the input datatype)');
+}
+
 /** Fold the affine ops of the chain into one x·a + b on the input (per element, in the input's layout). */
 function foldAffine(g: Graph, chain: readonly Node[], n: number): { scale: number[]; offset: number[] } {
   const a = new Array(n).fill(1), b = new Array(n).fill(0);
@@ -88,8 +93,7 @@ function foldAffine(g: Graph, chain: readonly Node[], n: number): { scale: numbe
 
 /** Run the first quantizer on the host: returns the rewritten graph and the contract's quantizer description. */
 function quantizerToHost(g: Graph, kind: Kind, reason: string): { graph: Graph; contract: InputContract } {
-  const found = chainToQuantizer(g);
-  if (!found) fail('E_CONTRACT', `the model's float input "${g.inputs[0]}" does not reach a quantizer through constant Add/Sub/Mul/Div and reshapes only`, 'quantize the input first in the model (e.g. a QuantIdentity in Brevitas), or give integer inputs (annotate the input datatype)');
+  const found = requireChain(g);
   const { nodes, quant } = found;
   const info = g.tensors.get(g.inputs[0]!)!;
   const affine = foldAffine(g, nodes, numel(info.shape));
@@ -138,8 +142,7 @@ function quantizerToHost(g: Graph, kind: Kind, reason: string): { graph: Graph; 
 
 /** A float feature input with its first quantizer in the accelerator: fixed-point numbers in. */
 function quantizerToAccel(g: Graph, base: Pick<InputContract, 'kind' | 'reason' | 'shape'>, fixed: FixedFormat | undefined): { graph: Graph; contract: InputContract } {
-  const found = chainToQuantizer(g);
-  if (!found) fail('E_CONTRACT', `the model's float input "${g.inputs[0]}" does not reach a quantizer through constant Add/Sub/Mul/Div and reshapes only`, 'quantize the input first in the model (e.g. a QuantIdentity in Brevitas), or give integer inputs (annotate the input datatype)');
+  const found = requireChain(g);
   return fixedPointInput(g, found.quant, foldAffine(g, found.nodes, numel(base.shape)), fixed, base);
 }
 
