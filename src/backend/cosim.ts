@@ -8,6 +8,8 @@ import { HARNESS_NAME, layersHarness } from './harness.ts';
 import type { RtlFiles } from './write-rtl.ts';
 import { explainStall } from './stall.ts';
 import { dirname } from 'node:path';
+import { runIcarus } from '../sim/icarus.ts';
+import { fail } from '../util/errors.ts';
 
 export interface SimSettings {
   /** Directory for cached Verilator builds (keyed by content). */
@@ -17,6 +19,8 @@ export interface SimSettings {
   /** Probability of a tvalid gap / tready stall per cycle (0 = none). */
   readonly stallProb: number;
   readonly log: (msg: string) => void;
+  /** Simulator of the stitched design in `finn eval --stage rtl`/explore samples (default Verilator; Icarus for short runs). */
+  readonly simulator?: 'verilator' | 'icarus';
   /** Progress of long loops (frames through the reference executor). */
   readonly progress?: (done: number, total: number, unit: string) => void;
 }
@@ -67,6 +71,20 @@ export async function runStitched(m: CompiledModel, d: Design, files: RtlFiles, 
   const mask = (1n << BigInt(last.width)) - 1n;
   const values = decodeWords(ch.outputWords.map((w) => w & mask), last.perWord, last.elem);
   return { frames: split(values, last.perWord * last.wordsPerFrame), cycles: r.cycles, frameDoneCycles: ch.frameDoneCycles, firstInCycle: ch.firstInCycle, status: r.status };
+}
+
+/** Stream frames through the stitched design with Icarus Verilog (short runs: no C++ compile; always valid/ready). */
+export async function runStitchedIcarus(d: Design, files: RtlFiles, inputs: readonly ArrayLike<number>[], s: SimSettings): Promise<StitchedRun> {
+  const { input: { stream: first }, output: { stream: last } } = singleIo(d);
+  const r = await runIcarus({
+    sources: files.sources, top: d.top, in: { port: 's_axis_0', bits: padTo8(first.width) }, out: { port: 'm_axis_0', bits: padTo8(last.width) },
+    inputWords: words(inputs, first), expectOutputWords: inputs.length * last.wordsPerFrame, workDir: s.cacheDir, cwd: files.dir,
+    timeoutCycles: 100000 + 20 * Math.max(...d.layers.map((l) => l.cycles)),
+  });
+  if (r.status !== 'ok') fail('E_SIM', `stitched simulation (Icarus) stopped at cycle ${r.cycles}: ${r.outputWords.length} of ${inputs.length * last.wordsPerFrame} output words`, 'simulate with Verilator (finn build --to verify) to see where the tokens stop');
+  const mask = (1n << BigInt(last.width)) - 1n;
+  const values = decodeWords(r.outputWords.map((w) => w & mask), last.perWord, last.elem);
+  return { frames: split(values, last.perWord * last.wordsPerFrame), cycles: r.cycles, frameDoneCycles: [], firstInCycle: 0, status: r.status };
 }
 
 /**

@@ -7,7 +7,7 @@ import { predictor } from '../runtime/predict.ts';
 import type { Dataset } from '../runtime/datasets.ts';
 import { designOf } from './design.ts';
 import { datasetFrame } from '../runtime/host-input.ts';
-import { compileStitched, runStitched, type SimSettings } from './cosim.ts';
+import { compileStitched, runStitched, runStitchedIcarus, type SimSettings } from './cosim.ts';
 
 export async function evalRtl(buildDir: string, g: Graph, ds: Dataset, sim: SimSettings): Promise<{ images: number; correct: number; accuracy: number; predictions: number[] }> {
   const dir = join(buildDir, 'rtl');
@@ -15,8 +15,10 @@ export async function evalRtl(buildDir: string, g: Graph, ds: Dataset, sim: SimS
   const d = designOf(g);
   const sources = readFileSync(join(dir, 'filelist.f'), 'utf8').trim().split('\n').map((f) => join(dir, f));
   const frames = Array.from({ length: ds.count }, (_, i) => datasetFrame(g, ds, i, 'raw'));
-  const model = await compileStitched(d, { dir, sources, memories: [] }, sim);
-  const r = await runStitched(model, d, { dir, sources, memories: [] }, frames, sim.stallProb, sim.seed);
+  const files = { dir, sources, memories: [] };
+  const r = sim.simulator === 'icarus'
+    ? await runStitchedIcarus(d, files, frames, sim)
+    : await runStitched(await compileStitched(d, files, sim), d, files, frames, sim.stallProb, sim.seed);
   const predict = predictor(g);
   const predictions = r.frames.map((f) => predict(f));
   const correct = ds.labels ? predictions.filter((p, i) => p === ds.labels![i]).length : 0;

@@ -74,7 +74,7 @@ export async function computePoint(job: PointJob, dir: string, h: PointHooks): P
     accuracy: acc(ref.correct, ref.images),
   };
   if (!built.graph) return { ...base, feasible: false, reason: built.reason, rtl: null, estimate: null, synth: null, folding: null };
-  const rtl = job.eval.rtlSample > 0 ? await rtlPoint(job, buildDir, built.graph, test, ref.predictions, h) : null;
+  const rtl = job.eval.rtlSample > 0 ? await rtlPoint(job, buildDir, built, test, ref.predictions, h) : null;
   let synth: PointResult['synth'] = null;
   if (job.synth) {
     h.stage('synth', 'Yosys synth_xilinx');
@@ -150,13 +150,18 @@ async function buildPoint(job: PointJob, model: string, out: string, h: PointHoo
 }
 
 /** Classify the first images through the stitched RTL and compare each class with the reference executor's. */
-async function rtlPoint(job: PointJob, buildDir: string, graph: import('../ir/graph.ts').Graph, test: Dataset, refPred: Int32Array, h: PointHooks): Promise<NonNullable<PointResult['rtl']>> {
+async function rtlPoint(job: PointJob, buildDir: string, built: Built, test: Dataset, refPred: Int32Array, h: PointHooks): Promise<NonNullable<PointResult['rtl']>> {
   const n = Math.min(job.eval.rtlSample, test.count);
-  h.stage('rtl', `${n} images through the stitched RTL (Verilator)`);
+  h.stage('rtl', `${n} images through the stitched RTL`);
   const { evalRtl } = await import('../backend/rtl-eval.ts');
   const per = test.images.length / test.count;
   const sample: Dataset = { ...test, count: n, images: test.images.subarray(0, n * per), ...(test.labels ? { labels: test.labels.subarray(0, n) } : {}) };
-  const r = await evalRtl(buildDir, graph, sample, { cacheDir: h.simCacheDir, verilator: h.verilator, seed: 1, stallProb: 0, log: h.log });
+  // a short sample runs in Icarus (no C++ compile: seconds of one core instead of a Verilator build on all of them)
+  const { shortRunSimulator } = await import('../sim/icarus.ts');
+  const cycles = n * (built.estimate?.cycles ?? Infinity);
+  const simulator = shortRunSimulator(cycles);
+  h.log(`rtl sample: ${n} images, about ${cycles} cycles → ${simulator === 'icarus' ? 'Icarus Verilog' : 'Verilator'}`);
+  const r = await evalRtl(buildDir, built.graph!, sample, { cacheDir: h.simCacheDir, verilator: h.verilator, seed: 1, stallProb: 0, log: h.log, simulator });
   const mismatches = r.predictions.filter((p, i) => p !== refPred[i]).length;
   return { ...acc(r.correct, r.images), mismatches };
 }

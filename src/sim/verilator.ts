@@ -148,7 +148,8 @@ function cacheKey(o: CompileOptions, version: string, tb: string): string {
   return h.digest('hex').slice(0, 20);
 }
 
-function exec(cmd: string, args: readonly string[], cwd: string): Promise<{ code: number; output: string }> {
+/** Run a tool in its own process group (an interrupt kills it with everything it started); rejects if it cannot start. */
+export function exec(cmd: string, args: readonly string[], cwd: string): Promise<{ code: number; output: string }> {
   return new Promise((res, rej) => {
     // its own process group, so an interrupt can kill it with everything it started (make → g++)
     const p = trackChild(spawn(cmd, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'], detached: true }));
