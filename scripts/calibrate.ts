@@ -11,7 +11,7 @@
 import { appendFileSync, writeFileSync } from 'node:fs';
 import { CALIBRATION_DIR as DIR, readTable, tablePath } from '../src/cost/calibration/table.ts';
 import { CALIBRATED_CORES, sample, type CalibratedCore, type Sample } from '../src/cost/calibration/samples.ts';
-import { batchJob, batchResources, type CalFamily } from '../src/cost/calibration/synth-sample.ts';
+import { batchJob, batchResources, familyRtlOptions, type CalFamily } from '../src/cost/calibration/synth-sample.ts';
 import { yosysInWorker } from '../src/synth/yosys.ts';
 import { STAT_FILE } from '../src/synth/script.ts';
 import { fitAll } from '../src/cost/calibration/fit.ts';
@@ -47,7 +47,8 @@ async function synth(): Promise<void> {
         samples.forEach((s, k) => {
           const res = batchResources(run.files[STAT_FILE]!, k, f);
           const params = 'op' in s ? s.op.p : 'fifo' in s ? s.fifo : s.dwc;
-          appendFileSync(tablePath(f), `${JSON.stringify({ id: s.id, core: s.core, params, synth: res })}\n`);
+          const rtl = familyRtlOptions(f);
+          appendFileSync(tablePath(f), `${JSON.stringify({ id: s.id, core: s.core, params, ...(rtl.popcountPipe || rtl.flopMemories ? { rtl } : {}), synth: res })}\n`);
         });
         count++;
         console.log(`[${count}/${todo.length} ${Math.round((Date.now() - t0) / 1000)}s] ${f} ${samples.map((s) => s.id).join(' ')} (${run.seconds.toFixed(1)}s)`);

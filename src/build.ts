@@ -42,7 +42,7 @@ import { padForFolding } from './passes/fold/pad-for-folding.ts';
 import type { CostModel } from './cost/model.ts';
 import { foldToFitChecked } from './synth/fit-check.ts';
 import { foldToFit, type FitReport } from './synth/fit.ts';
-import { estimate, resourcesReport } from './cost/estimate.ts';
+import { estimate, partRtlOptions, resourcesReport } from './cost/estimate.ts';
 import { findPart, type FpgaPart } from './cost/parts.ts';
 import { checkOutputDir, type OutDir } from './util/outdir.ts';
 import { acquireBuildLock } from './build-lock.ts';
@@ -275,8 +275,10 @@ async function foldStep(g: Graph, ctx: BuildContext): Promise<Graph> {
     out = opts.pad ? runSequence([giveNames], padForFolding(graph, ctx.pass.log), ctx.pass) : graph;
   }
   ctx.out.writeJson('auto_folding_config.json', foldingConfigOf(out));
-  if (ctx.part.popcountPipe) ctx.pass.log(`fold: ${ctx.part.name}: XNOR popcount trees get a register every ${ctx.part.popcountPipe} levels (for the clock)`);
-  return withRtlOptions(out, ctx.part.popcountPipe);
+  const ro = partRtlOptions(ctx.part);
+  if (ro.popcountPipe) ctx.pass.log(`fold: ${ctx.part.name}: XNOR popcount trees get a register every ${ro.popcountPipe} levels (for the clock)`);
+  if (ro.flopMemories) ctx.pass.log(`fold: ${ctx.part.name}: no LUT RAM — shallow FIFOs give their output from a register, MVAU vector buffers get registered write selects (for the clock)`);
+  return withRtlOptions(out, ro);
 }
 
 /** Entries naming no layer are errors (with the names they could mean) unless --allow-unmatched. */

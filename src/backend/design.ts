@@ -7,7 +7,7 @@
 import type { Graph, Node } from '../ir/graph.ts';
 import { isHwOp } from '../ir/ops.ts';
 import { withLayer, type HwKind, type HwOp } from '../hw/registry.ts';
-import { rtlOptionsOf, type ElemCode, type LayerRtl, type StreamPort } from '../hw/layer.ts';
+import { rtlOptionsOf, type ElemCode, type LayerRtl, type RtlOptions, type StreamPort } from '../hw/layer.ts';
 import { sanitizeIdentifier } from '../verilog/sanitize.ts';
 import { INFRA_CORES } from '../rtl/cores.ts';
 import { fail } from '../util/errors.ts';
@@ -59,6 +59,8 @@ export interface Design {
   readonly edges: readonly Edge[];
   readonly inputs: readonly TopStream[];
   readonly outputs: readonly TopStream[];
+  /** The part's RTL choices (recorded in the graph by the fold step). */
+  readonly rtl: RtlOptions;
 }
 
 export const TOP_NAME = 'finn_design';
@@ -121,7 +123,7 @@ export function designOf(g: Graph, fifoDepths?: readonly number[]): Design {
   const depths = fifoDepths ?? (sized && sized.length === w.edges.length ? sized : w.edges.map((e) => defaultDepth(layers[e.to.layer]!.inputs[e.to.port]!)));
   if (depths.length !== w.edges.length) fail('E_RTL', `expected ${w.edges.length} FIFO depths, got ${depths.length}`);
   return {
-    top: TOP_NAME, layers,
+    top: TOP_NAME, layers, rtl: ro,
     edges: w.edges.map((e, j) => ({ ...e, depth: depths[j]! })),
     inputs: w.inputs.map((t) => ({ ...t, stream: layers[t.ref.layer]!.inputs[t.ref.port]! })),
     outputs: w.outputs.map((t) => ({ ...t, stream: layers[t.ref.layer]!.outputs[t.ref.port]! })),

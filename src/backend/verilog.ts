@@ -97,7 +97,8 @@ function edgeInstances(d: Design, j: number, opts: TopOptions, wires: VWire[], c
   }
   if (opts.exposeFifoCounts) countPorts.push({ name: fifoCountName(j), dir: 'output', width: countBits });
   else wires.push({ name: fifoCountName(j), width: countBits, observe: true });
-  out.push(streamInst('finn_fifo', `fifo_${n}`, [['WIDTH', cons.width], ['DEPTH', e.depth], ['RAM_STYLE', 'auto']], src, dst, [count]));
+  const oreg: [string, number][] = d.rtl.flopMemories ? [['OREG', 1]] : [];
+  out.push(streamInst('finn_fifo', `fifo_${n}`, [['WIDTH', cons.width], ['DEPTH', e.depth], ['RAM_STYLE', 'auto'], ...oreg], src, dst, [count]));
   return out;
 }
 

@@ -2,7 +2,7 @@
 import type { Graph } from '../ir/graph.ts';
 import { isHwOp } from '../ir/ops.ts';
 import { withLayer } from '../hw/registry.ts';
-import type { CostOptions, Resources } from '../hw/layer.ts';
+import type { CostOptions, Resources, RtlOptions } from '../hw/layer.ts';
 import type { HwOp } from '../hw/registry.ts';
 import { applyModel, costFamily, hasCoefficients, type CostModel } from './model.ts';
 import type { FpgaPart } from './parts.ts';
@@ -33,12 +33,15 @@ const KEYS: readonly (keyof Resources)[] = ['LUT', 'FF', 'BRAM_18K', 'URAM', 'DS
 export function layerCost(op: HwOp, part: FpgaPart, model: CostModel = 'calibrated'): Resources {
   return withLayer(op, (layer, p) => {
     const fam = costFamily(part);
-    const f = model === 'finn' || !layer.calibrationCore || !hasCoefficients(layer.calibrationCore, fam) ? undefined : layer.costFeatures?.(p, fam);
+    const f = model === 'finn' || !layer.calibrationCore || !hasCoefficients(layer.calibrationCore, fam) ? undefined : layer.costFeatures?.(p, fam, partRtlOptions(part));
     if (!f) return layer.resources(p, part);
     const e = applyModel(layer.calibrationCore!, f, fam);
     return { LUT: e.LUT, FF: e.FF, BRAM_18K: fam === 'xc7' ? e.BRAM : Math.round((e.BRAM * 4 / 18) * 100) / 100, URAM: 0, DSP: e.DSP };
   });
 }
+
+/** The RTL choices a part makes (as the fold step records them in the graph). */
+export const partRtlOptions = (part: FpgaPart): RtlOptions => ({ popcountPipe: part.popcountPipe ?? 0, flopMemories: part.flopMemories === true });
 
 /** iCE40 EBRs of a layer under the calibrated model, or undefined when it has none. */
 export function layerEbrs(op: HwOp, o: CostOptions = {}): number | undefined {

@@ -61,7 +61,9 @@ export function xc7BramMapping(depth: number, width: number): { bram18: number; 
 
 /** libmap cost of a 7-series LUTRAM (SDP: RAM32M 6 bits × 32, RAM64M 3 bits × 64, cost 8 each) mapping. */
 function xc7LutramCost(depth: number, width: number): number {
-  return depth <= 32 ? 8 * Math.ceil(width / 6) : 8 * Math.ceil(width / 3) * Math.ceil(depth / 64);
+  if (depth <= 32) return 8 * Math.ceil(width / 6);
+  // one bit wide: RAM64X1D cells at half the cost (measured: 1344 × 1 stays in LUTRAM, 84 LUTs, against one RAMB18)
+  return (width === 1 ? 4 : 8 * Math.ceil(width / 3)) * Math.ceil(depth / 64);
 }
 
 /** LUTs of a 7-series LUTRAM (simple dual port: RAM32M = 6 bits × 32, RAM64M = 3 bits × 64, 4 LUTs each) plus read muxes. */
@@ -96,9 +98,9 @@ export function ice40InEbr(m: CostMemory): boolean {
   if (m.style === 'block' || m.style === 'ultra') return true;
   if (m.style !== 'auto') return false;
   if (m.rom) return ice40RomInEbr(m.depth, m.width);
-  // writable memories: block RAM once the bits reach 128 per EBR (measured: 66 × 1, 16 × 4 and 3 × 24 stay in logic,
-  // 32 × 4, 8 × 64, 160 × 4, 16 × 64 and 88 × 32 go to EBR)
-  return ice40Ebrs(m.depth, m.width) * 128 <= m.depth * m.width;
+  // writable memories: block RAM once the bits reach 76 per EBR (measured: 66 × 1, 16 × 4 and 3 × 24 stay in logic;
+  // 5 × 16, 12 × 8, 26 × 4, 56 × 2, 7 × 16, 32 × 4, 8 × 64, 160 × 4, 16 × 64 and 88 × 32 go to EBR)
+  return ice40Ebrs(m.depth, m.width) * 76 <= m.depth * m.width;
 }
 
 /** Which resource model estimates use: calibrated on Yosys (default) or FINN's formulas. */

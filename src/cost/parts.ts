@@ -21,6 +21,8 @@ export interface FpgaPart {
   readonly defaultClockNs: number;
   /** A register after every this many levels of the MVAU's XNOR popcount trees (iCE40: 2, for its clock; else none). */
   readonly popcountPipe?: number;
+  /** No LUT RAM: small memories are flip-flops behind read multiplexers (iCE40); the RTL registers around them. */
+  readonly flopMemories?: boolean;
 }
 
 export const PARTS: readonly FpgaPart[] = [
@@ -32,8 +34,8 @@ export const PARTS: readonly FpgaPart[] = [
   { name: 'xck26', family: 'zynqmp', fullName: 'xck26-sfvc784-2LV-c', LUT: 117120, FF: 234240, BRAM_18K: 288, URAM: 64, DSP: 1248, lutInputs: 6, defaultClockNs: 10 },
   { name: 'xcu250', family: 'alveo', fullName: 'xcu250-figd2104-2L-e', LUT: 1728000, FF: 3456000, BRAM_18K: 5376, URAM: 1280, DSP: 12288, lutInputs: 6, defaultClockNs: 10 },
   // iCE40: BRAM_18K is the 4-kbit EBR capacity expressed in 18-kbit equivalents (rounded down) so FINN-unit estimates compare.
-  { name: 'ice40-up5k', family: 'ice40', fullName: 'up5k-sg48', LUT: 5280, FF: 5280, BRAM_18K: 6, URAM: 0, DSP: 8, EBR: 30, SPRAM: 4, lutInputs: 4, defaultClockNs: 25, popcountPipe: 2 },
-  { name: 'ice40-hx8k', family: 'ice40', fullName: 'hx8k-ct256', LUT: 7680, FF: 7680, BRAM_18K: 7, URAM: 0, DSP: 0, EBR: 32, SPRAM: 0, lutInputs: 4, defaultClockNs: 25, popcountPipe: 2 },
+  { name: 'ice40-up5k', family: 'ice40', fullName: 'up5k-sg48', LUT: 5280, FF: 5280, BRAM_18K: 6, URAM: 0, DSP: 8, EBR: 30, SPRAM: 4, lutInputs: 4, defaultClockNs: 25, popcountPipe: 2, flopMemories: true },
+  { name: 'ice40-hx8k', family: 'ice40', fullName: 'hx8k-ct256', LUT: 7680, FF: 7680, BRAM_18K: 7, URAM: 0, DSP: 0, EBR: 32, SPRAM: 0, lutInputs: 4, defaultClockNs: 25, popcountPipe: 2, flopMemories: true },
 ];
 
 const BOARDS: Readonly<Record<string, string>> = {

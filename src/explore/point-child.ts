@@ -35,6 +35,9 @@ const finish = (m: ChildMessage, code: number): void => {
 let finished = false;
 process.on('disconnect', () => { if (!finished) process.exit(70); });
 
+// the worker forks this process one point ahead: load what every point needs while waiting for the job
+void Promise.all([import('../train/trainer.ts'), import('../train/data.ts'), import('../train/export.ts'), import('../build.ts'), import('../sim/icarus.ts')]).catch(() => {});
+
 process.once('message', (req: ChildRequest) => {
   mkdirSync(req.dir, { recursive: true });
   const logFile = join(req.dir, 'log.txt');

@@ -67,11 +67,12 @@ export async function startWorker(o: WorkerOptions): Promise<RunningWorker> {
   await checkReachable(o.redis);
   removeStaleScratch();
   const children = new Set<ChildProcess>();
+  const pool = new ChildPool(children);
   const connection = queueConnection(o.redis);
   let down = false;
   connection.on('error', (e: Error) => { if (!down) { down = true; o.log(`worker ${o.name}: Redis connection lost (${e.message}); reconnecting`); } });
   connection.on('ready', () => { if (down) { down = false; o.log(`worker ${o.name}: Redis connection back`); } });
-  const worker = new Worker<PointJob, JobOutput>(QUEUE_NAME, async (job) => processJob(job, o, children), {
+  const worker = new Worker<PointJob, JobOutput>(QUEUE_NAME, async (job) => processJob(job, o, pool), {
     connection, concurrency: o.concurrency, autorun: true,
     lockDuration: o.stalledSeconds * 1000, stalledInterval: o.stalledSeconds * 1000, maxStalledCount: 2,
   });
@@ -80,6 +81,7 @@ export async function startWorker(o: WorkerOptions): Promise<RunningWorker> {
   o.log(`worker ${o.name}: waiting for points on ${o.redis} (queue ${QUEUE_NAME}, ${o.concurrency} at a time)`);
   return {
     async close() {
+      pool.close();
       for (const c of children) c.kill('SIGKILL');
       await worker.close(true);
       connection.disconnect();
@@ -87,7 +89,7 @@ export async function startWorker(o: WorkerOptions): Promise<RunningWorker> {
   };
 }
 
-async function processJob(job: Job<PointJob, JobOutput>, o: WorkerOptions, children: Set<ChildProcess>): Promise<JobOutput> {
+async function processJob(job: Job<PointJob, JobOutput>, o: WorkerOptions, pool: ChildPool): Promise<JobOutput> {
   const p = job.data;
   if (p.format !== EXPLORE_FORMAT) throw new UnrecoverableError(`job ${job.id} was queued by a finn-ts with explore format ${p.format}; this worker has ${EXPLORE_FORMAT}`);
   const scratch = mkdtempSync(join(tmpdir(), `${SCRATCH_PREFIX}${process.pid}-`));
@@ -95,7 +97,7 @@ async function processJob(job: Job<PointJob, JobOutput>, o: WorkerOptions, child
   o.log(`worker ${o.name}: started ${p.label} [${p.key}] attempt ${job.attemptsMade + 1}`);
   try {
     const dir = join(scratch, 'point');
-    const result = await runChild({ job: p, dir, simCacheDir: o.simCacheDir ?? join(scratch, 'verilator'), ...(o.verilator ? { verilator: o.verilator } : {}) }, children,
+    const result = await runChild({ job: p, dir, simCacheDir: o.simCacheDir ?? join(scratch, 'verilator'), ...(o.verilator ? { verilator: o.verilator } : {}) }, pool,
       (stage, detail) => { job.updateProgress({ stage, detail, worker: o.name } satisfies JobProgress).catch(() => {}); });
     const files = await packDir(dir);
     o.log(`worker ${o.name}: finished ${p.label} [${p.key}] in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
@@ -110,11 +112,41 @@ async function processJob(job: Job<PointJob, JobOutput>, o: WorkerOptions, child
 
 const CHILD = fileURLToPath(new URL('./point-child.ts', import.meta.url));
 
-/** Run one point in a child process; bad input (a FinnError) is not retried, anything else is. */
-function runChild(req: ChildRequest, children: Set<ChildProcess>, onStage: (stage: string, detail: string) => void): Promise<PointResult> {
-  return new Promise((resolve, reject) => {
+/**
+ * Point processes forked one ahead: each loads its modules (tsx, TensorFlow.js, the compiler: ~2 s) while the previous
+ * point runs, so a job starts computing at once. A spare that died meanwhile is replaced.
+ */
+class ChildPool {
+  private spare: ChildProcess | null = null;
+  private closed = false;
+  constructor(private readonly children: Set<ChildProcess>) {}
+
+  private fork(): ChildProcess {
     const child = fork(CHILD, [], { execArgv: ['--import', import.meta.resolve('tsx')], stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
-    children.add(child);
+    this.children.add(child);
+    child.on('exit', () => { this.children.delete(child); if (this.spare === child) this.spare = null; });
+    return child;
+  }
+
+  /** A ready (or starting) process for the next point; another one starts loading behind it. */
+  take(): ChildProcess {
+    const s = this.spare;
+    const child = s && s.exitCode === null && s.signalCode === null && s.connected ? s : this.fork();
+    this.spare = this.closed ? null : this.fork();
+    return child;
+  }
+
+  close(): void {
+    this.closed = true;
+    this.spare?.kill('SIGKILL');
+    this.spare = null;
+  }
+}
+
+/** Run one point in a child process; bad input (a FinnError) is not retried, anything else is. */
+function runChild(req: ChildRequest, pool: ChildPool, onStage: (stage: string, detail: string) => void): Promise<PointResult> {
+  return new Promise((resolve, reject) => {
+    const child = pool.take();
     let stderr = '';
     let last: ChildMessage | null = null;
     child.stderr?.on('data', (d: Buffer) => { stderr = (stderr + d.toString()).slice(-2000); });
@@ -123,7 +155,6 @@ function runChild(req: ChildRequest, children: Set<ChildProcess>, onStage: (stag
       else last = m;
     });
     child.on('exit', (code, signal) => {
-      children.delete(child);
       const m = last as ChildMessage | null;
       if (m?.type === 'done') resolve(m.result as PointResult);
       else if (m?.type === 'error') reject(m.finn ? new UnrecoverableError(`${m.code}: ${m.message}${m.hint ? ` (hint: ${m.hint})` : ''}`) : new Error(`${m.code}: ${m.message}`));

@@ -47,10 +47,14 @@ export const labelSelect: HwLayer<'hw.LabelSelect', LabelSelectParams> = {
     return { LUT: Math.round((40 + p.pe * (I + O) * 2) * lutScale(part)), FF: 2 * (I + O) + 16, BRAM_18K: 0, URAM: 0, DSP: 0 };
   },
   costFeatures(p) {
+    // finn_labelselect: PE × K insertion steps, each a compare of the value (IBITS + 1) and the index (XW) and the
+    // swap multiplexers; with a single fold (LABELS = PE) the indices are constants and the running top K starts empty
     const I = dtBits(p.inputType), O = dtBits(p.outputType), P = p.pe, K = p.k;
+    const VW = I + 1, XW = clog2(p.labels), nf = p.labels / p.pe, steps = P * K;
     return {
-      LUT: { const: 1, cmp: P * K * (I + O), sel: K * (I + O), pin: P * I, ctr: clog2(p.labels / p.pe) + O },
-      FF: { const: 1, sel: K * (I + O), pin: P * I, ctr: clog2(p.labels / p.pe) + O },
+      // slot k's value arrives through the k swaps before it: later slots cost more (the K² terms)
+      LUT: { v: nf > 1 ? steps * VW : 0, i: nf > 1 ? steps * XW : 0, v1: nf > 1 ? 0 : steps * VW, i1: nf > 1 ? 0 : steps * XW, vk: steps * (K - 1) * VW, ik: steps * (K - 1) * XW, ctr: clog2(nf) + XW },
+      FF: { const: 1, best: K * (VW + XW + 1), out: 2 * K * O, pin: P * I, ctr: clog2(nf) + XW },
       memories: [],
     };
   },

@@ -16,22 +16,33 @@ import { fail } from '../util/errors.ts';
 export interface RtlOptions {
   /** A register after every this many levels of XNOR popcount trees (0: none). */
   readonly popcountPipe: number;
+  /**
+   * The part has no LUT RAM, so small memories are flip-flops behind read multiplexers (iCE40): shallow FIFOs give their
+   * output word from a register (finn_fifo OREG) and the MVAU's input-vector buffer gets registered write selects.
+   */
+  readonly flopMemories: boolean;
 }
 
+/** No part-specific choices (what a graph without recorded options gets). */
+export const DEFAULT_RTL_OPTIONS: RtlOptions = { popcountPipe: 0, flopMemories: false };
+
 const PIPE_KEY = 'rtl_popcount_pipe';
+const FLOP_KEY = 'rtl_flop_memories';
 
 /** The graph with the part's RTL choices recorded (nothing recorded when they are the defaults). */
-export function withRtlOptions<G extends { meta: Record<string, string> }>(g: G, popcountPipe: number | undefined): G {
+export function withRtlOptions<G extends { meta: Record<string, string> }>(g: G, o: RtlOptions): G {
   const meta = { ...g.meta };
   delete meta[PIPE_KEY];
-  if (popcountPipe) meta[PIPE_KEY] = String(popcountPipe);
+  delete meta[FLOP_KEY];
+  if (o.popcountPipe) meta[PIPE_KEY] = String(o.popcountPipe);
+  if (o.flopMemories) meta[FLOP_KEY] = '1';
   return { ...g, meta };
 }
 
 /** The RTL choices recorded in a graph. */
 export function rtlOptionsOf(g: { meta: Record<string, string> }): RtlOptions {
   const v = Number(g.meta[PIPE_KEY] ?? 0);
-  return { popcountPipe: Number.isInteger(v) && v > 0 ? v : 0 };
+  return { popcountPipe: Number.isInteger(v) && v > 0 ? v : 0, flopMemories: g.meta[FLOP_KEY] === '1' };
 }
 
 export interface ElemCode {
@@ -162,8 +173,9 @@ export interface HwLayer<K extends string, P> {
   /**
    * Features of the calibrated cost model (src/cost/model.ts): LUT/FF/DSP are linear in them with coefficients fitted
    * to Yosys (scripts/calibrate.ts); `calibrationCore` names the coefficient set. Layers without it use `resources`.
+   * `o`: the part's RTL choices (the same ones `rtl` gets), e.g. pipeline registers.
    */
-  costFeatures?(p: P, family: CostFamily): CostFeatures | undefined;
+  costFeatures?(p: P, family: CostFamily, o?: RtlOptions): CostFeatures | undefined;
   readonly calibrationCore?: string;
   /** Bit-exact reference of the hardware; inputs are the node's inputs (streams, then constants). */
   execute(p: P, inputs: readonly Tensor[]): Tensor[];

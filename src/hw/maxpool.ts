@@ -43,7 +43,8 @@ export const maxPool: HwLayer<'hw.StreamingMaxPool', MaxPoolParams> = {
     const mem: CostMemory = { depth, width: WW, rom: false, style: family === 'xc7' ? 'distributed' : 'auto' };
     const bufBits = family === 'ice40' && !ice40InEbr(mem) ? depth * WW : 0;
     return {
-      LUT: { const: 1, cmp: WW, lutram: family === 'xc7' ? xc7LutramLuts(depth, WW) : 0, buf_bits: bufBits, ctr },
+      // flip-flop buffers: a read multiplexer per bit and a write-address decode per word
+      LUT: { const: 1, cmp: WW, lutram: family === 'xc7' ? xc7LutramLuts(depth, WW) : 0, buf_bits: bufBits, buf_words: bufBits ? depth : 0, ctr },
       FF: { const: 1, width: WW, buf_bits: bufBits, ctr },
       memories: [mem],
     };

@@ -103,8 +103,17 @@ function ice40(p: MvauParams, o: { vectorBufferInRam?: boolean }): Ice40Usage {
 }
 
 
+/** Register bits of one PE's popcount tree with a register after every `pipe` levels (finn_mvau PIPE), and the stages. */
+export function popcountPipeBits(simd: number, pipe: number): { bits: number; stages: number } {
+  const levels = simd > 1 ? Math.ceil(Math.log2(simd)) : 0;
+  let bits = 0, stages = 0;
+  // after level k: ceil(SIMD / 2^k) counts of k + 1 bits (the field bits above them are constant zero)
+  if (pipe > 0) for (let k = 0; k < levels; k++) if ((k + 1) % pipe === 0) { bits += Math.ceil(simd / 2 ** k) * (k + 1); stages++; }
+  return { bits, stages };
+}
+
 /** Features of the calibrated model (the core's structure in src/rtl/finn_mvau.v). */
-function costFeatures(p: MvauParams, family: CostFamily): CostFeatures {
+function costFeatures(p: MvauParams, family: CostFamily, o?: RtlOptions): CostFeatures {
   const W = p.binaryXnor ? 1 : dtBits(p.weightType), A = dtBits(p.inputType);
   const acc = dtBits(p.accType), P = p.pe, Q = p.simd, xnor = p.binaryXnor;
   const aBipolar = !xnor && p.inputType.kind === 'bipolar';
@@ -125,6 +134,7 @@ function costFeatures(p: MvauParams, family: CostFamily): CostFeatures {
   const ibufLogic = nf > 1 && !inBlock(ibufShape) ? Q * A * sf : 0;
   const ibuf = nf > 1 && family === 'xc7' ? xc7LutramLuts(sf, Q * A) : ibufLogic;
   const ctr = clog2(sf) + clog2(nf) + clog2(sf * nf);
+  const pipe = xnor ? popcountPipeBits(Q, o?.popcountPipe ?? 0) : { bits: 0, stages: 0 };
   return {
     LUT: {
       // no constant term: small samples would explain the lanes by it, and large layers are all lanes
@@ -136,6 +146,9 @@ function costFeatures(p: MvauParams, family: CostFamily): CostFeatures {
       const: 1, acc: 2 * P * SW, out: P * O, act: Q * A, // a LUT ROM's read register stays on the data side for deeper ROMs (Yosys moves it to the address of tiny ones)
       wq: wLogic && wmemShape.depth > 4 ? wmemShape.width : 0, tq: tLogic && nf > 4 ? tmemShape.width : 0,
       ibuf: family === 'ice40' ? ibufLogic : 0, ctr,
+      // popcount-tree registers (PIPE) and the control delayed beside them; the compare register (CREG); the
+      // one-hot write selects of a flip-flop vector buffer (IBUF_FF)
+      pipe: P * pipe.bits, pipe_ctl: pipe.stages * (3 + clog2(nf)), creg: o?.popcountPipe && nt > 0 ? P * O + 1 : 0, wsel: ibufInFlops(p, o) ? sf : 0,
     },
     DSP: { dsp },
     memories: mems,
@@ -211,8 +224,19 @@ function weightRows(p: MvauParams, w: Tensor): number[][] {
   return rows;
 }
 
+/**
+ * The input-vector buffer as flip-flops with registered write selects (IBUF_FF): on parts without LUT RAM, when the
+ * buffer is too small for a block RAM (larger ones Yosys maps to EBR by moving the read address register into it).
+ */
+function ibufInFlops(p: MvauParams, o?: RtlOptions): boolean {
+  if (!o?.flopMemories || p.mh === p.pe) return false;
+  return !ice40InEbr({ depth: p.mw / p.simd, width: p.simd * dtBits(p.inputType), rom: false, style: 'auto' });
+}
+
 function mvauRtl(p: MvauParams, [w, t]: readonly Tensor[], o?: RtlOptions): LayerRtl {
-  const pipe = p.binaryXnor && o?.popcountPipe ? [['PIPE', o.popcountPipe] as [string, number]] : [];
+  const partOpts: [string, number][] = [...(p.binaryXnor && o?.popcountPipe ? [['PIPE', o.popcountPipe] as [string, number]] : []), ...(ibufInFlops(p, o) ? [['IBUF_FF', 1] as [string, number]] : []),
+    // parts that pipeline popcount trees for the clock also register the threshold compares
+    ...(o?.popcountPipe && !p.noActivation ? [['CREG', 1] as [string, number]] : [])];
   const wbits = p.binaryXnor ? 1 : dtBits(p.weightType);
   const memories: LayerRtl['memories'][number][] = [
     { param: 'WEIGHT_FILE', suffix: 'weights', width: p.pe * p.simd * wbits, words: mvauWeightWords(weightRows(p, w!), p.pe, p.simd, wbits) },
@@ -231,7 +255,7 @@ function mvauRtl(p: MvauParams, [w, t]: readonly Tensor[], o?: RtlOptions): Laye
       ['W_SIGNED', !p.binaryXnor && dtSigned(p.weightType) ? 1 : 0], ['A_SIGNED', p.inputType.kind === 'int' && p.inputType.signed ? 1 : 0],
       ['A_BIPOLAR', !p.binaryXnor && p.inputType.kind === 'bipolar' ? 1 : 0], ['BINARY_XNOR', p.binaryXnor ? 1 : 0],
       ['ACC_BITS', dtBits(p.accType)], ['USE_THRESH', p.noActivation ? 0 : 1], ['NTHRESH', Math.max(1, p.numThresholds)], ['TBITS', tbits],
-      ['OBITS', elemCode(outType(p)).bits], ['ACT_VAL', p.actVal], ['N_VECTORS', prod(p.numVectors)], ['RAM_STYLE', p.ramStyle], ...pipe,
+      ['OBITS', elemCode(outType(p)).bits], ['ACT_VAL', p.actVal], ['N_VECTORS', prod(p.numVectors)], ['RAM_STYLE', p.ramStyle], ...partOpts,
     ],
     memories,
   };

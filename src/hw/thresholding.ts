@@ -9,7 +9,7 @@ import { emitter } from '../passes/util.ts';
 import { rewriteAll } from '../passes/pass.ts';
 import { activationValue, bram18, checkDivides, fa, hwActivation, ice40Rom, inLutram, lutScale, plural, prod, readRamStyle, thresholdCount, type RamStyle } from './common.ts';
 import { divisors, elemCode, port, type HwLayer } from './layer.ts';
-import { clog2, ice40InEbr, romLogicLuts, xc7InBram, type CostMemory } from '../cost/model.ts';
+import { clog2, ice40InEbr, romLogicLuts, xc7InBram, type CostFeatures, type CostMemory } from '../cost/model.ts';
 
 /** Node inputs: [x, T] with T [C, numThresholds]; channels are the last axis of x. */
 export interface ThresholdingParams {
@@ -55,15 +55,22 @@ export const thresholding: HwLayer<'hw.Thresholding', ThresholdingParams> = {
     const LUT = Math.round((A * p.pe + (lutram ? width * Math.ceil(depth / 64) : 0)) * lutScale(part));
     return { LUT, FF: p.pe * (A + dtBits(p.outputType)) + 32, BRAM_18K: lutram ? 0 : bram18(depth, width), URAM: 0, DSP: 0 };
   },
-  costFeatures(p, family) {
+  costFeatures(p, family): CostFeatures {
     const A = dtBits(p.inputType), O = dtBits(p.outputType), P = p.pe, S = p.numThresholds, nf = p.channels / p.pe;
     const T = bitsFor(Math.min(-1, dtMin(p.inputType)), dtMax(p.inputType) + 1), CW = Math.max(A, T) + 1;
     const rom: CostMemory = { depth: nf, width: P * S * T, rom: true, style: p.ramStyle };
     // ROMs of one or two words fold into the compares (constants or a 2:1 choice)
     const logic = nf > 2 && !(family === 'xc7' ? xc7InBram(rom) : ice40InEbr(rom));
     const ctr = clog2(nf) + clog2(prod(p.numVectors));
+    // a narrow input (with the ROM address) is a truth table per output bit: one LUT each, whatever the thresholds
+    const ab = nf > 1 ? clog2(nf) : 0;
+    if (A + ab <= (family === 'xc7' ? 6 : 4)) {
+      return { LUT: { const: 1, tt: P * O, ctr }, FF: { const: 1, in: P * A, out: 2 * P * O, tq: logic && nf > 4 ? rom.width : 0, ctr }, memories: [rom] };
+    }
+    // compares against constants (one or two words), against a tiny ROM folded into them (≤ 4 words), or a ROM's output
+    const bits = P * S * CW, cls = nf <= 2 ? 'cmp_const' : nf <= 4 ? 'cmp_tiny' : 'cmp';
     return {
-      LUT: { const: 1, cmp: nf > 2 ? P * S * CW : 0, cmp_const: nf > 2 ? 0 : P * S * CW, rom: logic ? romLogicLuts(nf, rom.width, family) : 0, out: P * O, ctr },
+      LUT: { const: 1, [cls]: bits, count: P * S, rom: logic ? romLogicLuts(nf, rom.width, family) : 0, out: P * O, ctr },
       FF: { const: 1, in: P * A, out: 2 * P * O, tq: logic && nf > 4 ? rom.width : 0, ctr },
       memories: [rom],
     };

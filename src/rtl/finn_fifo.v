@@ -2,14 +2,17 @@
 // Shallow (RAM_STYLE "distributed", or "auto" with DEPTH <= 64): circular buffer with asynchronous read (LUTRAM/SRL
 // or registers), output straight from the buffer. Deep ("block", "ultra", or "auto" with DEPTH > 64): RAM of DEPTH-1
 // words with a registered read port feeding the output register (first word appears two cycles after the push;
-// DEPTH = 2 always uses the shallow variant).
+// DEPTH = 2 always uses the shallow variant). OREG = 1 gives shallow FIFOs the same registered output (a memory of
+// max(DEPTH-1, 2) words plus the output register; the part chooses it where a memory read is slow, e.g. iCE40, whose
+// shallow memories are flip-flops behind a read multiplexer).
 // tready and tvalid depend on registered state only.
 `default_nettype none
 
 module finn_fifo #(
   parameter integer WIDTH = 8,
   parameter integer DEPTH = 2,
-  parameter [8*16-1:0] RAM_STYLE = "auto"
+  parameter [8*16-1:0] RAM_STYLE = "auto",
+  parameter integer OREG = 0
 ) (
   input  wire                       ap_clk,
   input  wire                       ap_rst_n,
@@ -29,7 +32,8 @@ module finn_fifo #(
   // the RAM variant keeps one word in its output register, so it needs DEPTH >= 3 for full throughput
   localparam integer USE_RAM = (DEPTH >= 3 && (RAM_STYLE == S_BLOCK || RAM_STYLE == S_ULTRA ||
                                 (RAM_STYLE == S_AUTO && DEPTH > 64))) ? 1 : 0;
-  localparam integer MD = USE_RAM != 0 ? DEPTH - 1 : DEPTH;        // words in the memory
+  localparam integer REG_OUT = (USE_RAM != 0 || OREG != 0) ? 1 : 0;   // the output word comes from a register
+  localparam integer MD = REG_OUT == 0 ? DEPTH : (DEPTH > 2 ? DEPTH - 1 : 2);   // words in the memory
   localparam integer PW = MD > 1 ? $clog2(MD) : 1;
   localparam integer CNW = $clog2(DEPTH + 1);
   localparam integer MD_M1 = MD - 1;
@@ -74,7 +78,7 @@ module finn_fifo #(
   end
 
   generate
-    if (USE_RAM == 0) begin : g_shallow
+    if (REG_OUT == 0) begin : g_shallow
       wire [WIDTH-1:0] q;
       if (RAM_STYLE == S_DISTRIBUTED) begin : g_lut
         (* ram_style = "distributed" *) reg [WIDTH-1:0] mem [0:MD-1];
@@ -93,7 +97,11 @@ module finn_fifo #(
       reg o_v;
       reg [WIDTH-1:0] o_d;
       assign take = m_nz && (!o_v || out_V_tready);
-      if (RAM_STYLE == S_ULTRA) begin : g_uram
+      if (USE_RAM == 0) begin : g_oreg
+        reg [WIDTH-1:0] mem [0:MD-1];
+        always @(posedge ap_clk) if (push) mem[wr] <= in0_V_tdata;
+        always @(posedge ap_clk) if (take) o_d <= mem[rd];
+      end else if (RAM_STYLE == S_ULTRA) begin : g_uram
         (* ram_style = "ultra" *) reg [WIDTH-1:0] mem [0:MD-1];
         always @(posedge ap_clk) if (push) mem[wr] <= in0_V_tdata;
         always @(posedge ap_clk) if (take) o_d <= mem[rd];

@@ -113,10 +113,19 @@ module finn_labelselect #(
     end
   end
 
+  // top-1 over one label per word (K = PE = 1, the common case): a running maximum. The new label has the highest
+  // index so far, so it replaces the best only when strictly larger (ties keep the lower index, as above); whether it
+  // is a valid label is a register. The update enable is then one LUT after the compare.
+  localparam integer MAX1 = (K == 1 && PE == 1) ? 1 : 0;
+  reg cur_ok;                         // base < VALID, registered with base
+  wire [VW-1:0] sv0 = {(I_SIGNED != 0) & s0_d[IBITS-1], s0_d[IBITS-1:0]};
+  wire take1 = cur_ok && (first || $signed(sv0) > $signed(best_v[VW-1:0]));
+
   always @(posedge ap_clk) begin
     if (!ap_rst_n) begin
       nf <= {NFW{1'b0}};
       base <= {XW{1'b0}};
+      cur_ok <= 1'b1;
       first <= 1'b1;
       done <= 1'b0;
     end else if (en) begin
@@ -124,10 +133,19 @@ module finn_labelselect #(
       if (fire) begin
         nf <= (nf == NF_LAST) ? {NFW{1'b0}} : nf + 1'b1;
         base <= (nf == NF_LAST) ? {XW{1'b0}} : base + PE_STEP;
+        cur_ok <= (nf == NF_LAST) || ({{(32-XW){1'b0}}, base} + PE < VALID);
         first <= (nf == NF_LAST);
-        best_v <= cv;
-        best_i <= ci;
-        best_ok <= cok;
+        if (MAX1 != 0) begin
+          if (take1) begin
+            best_v[VW-1:0] <= sv0;
+            best_i[XW-1:0] <= base;
+          end
+          best_ok <= {K{1'b1}};
+        end else begin
+          best_v <= cv;
+          best_i <= ci;
+          best_ok <= cok;
+        end
       end
     end
   end

@@ -31,6 +31,12 @@ module finn_mvau #(
   parameter integer N_VECTORS = 1,
   // XNOR popcount tree: a register after every PIPE levels (0: none; chosen by the part, e.g. 2 on iCE40)
   parameter integer PIPE = 0,
+  // input-vector buffer as flip-flops with registered one-hot write selects (parts without LUT RAM, e.g. iCE40: the
+  // write enables then come from registers instead of an address decode behind the handshake)
+  parameter integer IBUF_FF = 0,
+  // the threshold compares' result registered before the output stage (one more cycle of latency; for parts whose
+  // compare carry chains are slow, e.g. iCE40)
+  parameter integer CREG = 0,
   parameter WEIGHT_FILE = "",
   parameter THRESH_FILE = "",
   parameter [8*16-1:0] RAM_STYLE = "auto"
@@ -124,7 +130,23 @@ module finn_mvau #(
   end
 
   generate
-    if (NF > 1) begin : g_ibuf
+    if (NF > 1 && IBUF_FF != 0) begin : g_ibuf_ff
+      // wsel[k]: the next stream word goes to buffer word k (one-hot while reading the stream, zero while replaying)
+      reg [SF-1:0] wsel;
+      reg [IW-1:0] ibuf [0:SF-1];
+      always @(posedge ap_clk) begin
+        if (!ap_rst_n) wsel <= {{(SF-1){1'b0}}, 1'b1};
+        else if (fire0) begin
+          if (sf == SF_LAST) wsel <= (nf == NF_LAST) ? {{(SF-1){1'b0}}, 1'b1} : {SF{1'b0}};
+          else wsel <= wsel << 1;
+        end
+      end
+      genvar b;
+      for (b = 0; b < SF; b = b + 1) begin : g_w
+        always @(posedge ap_clk) if (en && in0_V_tvalid && wsel[b]) ibuf[b] <= in0_V_tdata;
+      end
+      assign ibuf_q = ibuf[sf];
+    end else if (NF > 1) begin : g_ibuf
       (* ram_style = "distributed" *) reg [IW-1:0] ibuf [0:SF-1];
       always @(posedge ap_clk) if (fire0 && from_stream) ibuf[sf] <= in0_V_tdata;
       assign ibuf_q = ibuf[sf];
@@ -306,10 +328,27 @@ module finn_mvau #(
     end
   endgenerate
 
-  // ---------------- output register + skid register ----------------
-  wire push = en && s3_v;
+  // ---------------- (compare register,) output register + skid register ----------------
+  wire push;
+  wire [OW-1:0] push_data;
+  generate
+    if (CREG != 0) begin : g_creg
+      reg s4_v;
+      reg [OW-1:0] s4_res;
+      always @(posedge ap_clk) begin
+        if (!ap_rst_n) s4_v <= 1'b0;
+        else if (en) s4_v <= s3_v;
+        if (en) s4_res <= res;
+      end
+      assign push = en && s4_v;
+      assign push_data = s4_res;
+    end else begin : g_no_creg
+      assign push = en && s3_v;
+      assign push_data = res;
+    end
+  endgenerate
   finn_skid #(.WIDTH(OW)) u_out (
-    .ap_clk(ap_clk), .ap_rst_n(ap_rst_n), .push(push), .push_data(res), .en(en),
+    .ap_clk(ap_clk), .ap_rst_n(ap_rst_n), .push(push), .push_data(push_data), .en(en),
     .out_V_tdata(out_V_tdata), .out_V_tvalid(out_V_tvalid), .out_V_tready(out_V_tready)
   );
 

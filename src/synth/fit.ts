@@ -20,7 +20,7 @@ import { foldingConfigOf, type FoldingConfig } from '../passes/fold/config.ts';
 import { fail } from '../util/errors.ts';
 import { tieFolding } from '../passes/fold/tie-folding.ts';
 import { ice40Ebrs } from './script.ts';
-import { layerCost, layerEbrs } from '../cost/estimate.ts';
+import { layerCost, layerEbrs, partRtlOptions } from '../cost/estimate.ts';
 import { applyModel, costFamily, hasCoefficients } from '../cost/model.ts';
 import { dwcFeatures, fifoFeatures } from '../cost/infra.ts';
 
@@ -123,7 +123,7 @@ export function infraUsage(outWidth: number, inWidth: number, depth: number, par
       if (fam === 'ice40') u.EBR += e.BRAM; else u.BRAM_18K += e.BRAM;
     };
     if (outWidth !== inWidth) add(applyModel('dwc', dwcFeatures(outWidth, inWidth), fam));
-    if (depth > 0) add(applyModel('fifo', fifoFeatures(inWidth, depth, fam), fam));
+    if (depth > 0) add(applyModel('fifo', fifoFeatures(inWidth, depth, fam, partRtlOptions(part).flopMemories), fam));
     return withLc(u);
   }
   const u = zero();

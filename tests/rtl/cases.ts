@@ -47,6 +47,10 @@ export interface MvauShape {
   thrSpread?: number;
   /** XNOR popcount tree: a register after every `pipe` levels (the core's PIPE; default 0). */
   pipe?: number;
+  /** Input-vector buffer as flip-flops with registered write selects (the core's IBUF_FF, as iCE40 builds use). */
+  ibufFf?: boolean;
+  /** The threshold compares registered before the output stage (the core's CREG). */
+  creg?: boolean;
 }
 
 /** A random MVAU shape. */
@@ -100,7 +104,7 @@ export function mvauCase(r: Rng, s: MvauShape, name: string, memDir: string, fra
       MW: s.mw, MH: s.mh, PE: s.pe, SIMD: s.simd, WBITS: s.wbits, ABITS: s.abits, W_SIGNED: +s.wSigned,
       A_SIGNED: +s.aSigned, BINARY_XNOR: +s.xnor, A_BIPOLAR: +bipolar, ACC_BITS: accBits, USE_THRESH: +s.thresh,
       NTHRESH: nthresh, TBITS: tbits, OBITS: obits, ACT_VAL: actVal, N_VECTORS: s.nVectors, WEIGHT_FILE: wfile,
-      THRESH_FILE: thr ? tfile : '', RAM_STYLE: r.pick(STYLES), ...(s.pipe ? { PIPE: s.pipe } : {}),
+      THRESH_FILE: thr ? tfile : '', RAM_STYLE: r.pick(STYLES), ...(s.pipe ? { PIPE: s.pipe } : {}), ...(s.ibufFf ? { IBUF_FF: 1 } : {}), ...(s.creg ? { CREG: 1 } : {}),
     },
     inputWords: packStream(vectors.flat(), s.simd, s.abits),
     expected: packStream(out.flat(), s.pe, obits),
@@ -174,13 +178,13 @@ export function dwcCase(r: Rng, inBits: number, outBits: number, name: string, f
 }
 
 /** A FIFO case. */
-export function fifoCase(r: Rng, width: number, depth: number, style: string, name: string): CoreCase {
+export function fifoCase(r: Rng, width: number, depth: number, style: string, name: string, oreg = 0): CoreCase {
   const perFrame = r.int(20, 80);
   const frames = Math.max(3, Math.ceil((2 * depth) / perFrame) + 1);    // enough words to fill it under backpressure
   const words = Array.from({ length: frames * perFrame }, () => r.bits(width));
   return {
     name, core: 'finn_fifo', inBits: width, outBits: width,
-    params: { WIDTH: width, DEPTH: depth, RAM_STYLE: style },
+    params: { WIDTH: width, DEPTH: depth, RAM_STYLE: style, ...(oreg ? { OREG: oreg } : {}) },
     inputWords: words, expected: fifoGolden(words), outWordsPerFrame: perFrame, cyclesPerFrame: perFrame,
   };
 }

@@ -19,6 +19,10 @@ test('LabelSelect core, top-K: K = 1…5, PE 1…4, padded labels, narrow (tie-h
     ls('top2_16_pe8_i8', 16, 16, 8, 2, int(8)),
     ls('top1_7_pe7_u1', 7, 7, 7, 1, uint(1)),
     ls('top4_6_pe2_u3', 6, 5, 2, 4, uint(3)),
+    // the running-maximum path (K = PE = 1), with padded labels that must never win and tie-heavy values
+    ls('top1_12_pe1_valid10_u2', 12, 10, 1, 1, uint(2)),
+    ls('top1_9_pe1_i4', 9, 9, 1, 1, int(4)),
+    ls('top1_3_pe1_valid1_i3', 3, 1, 1, 1, int(3)),
   ];
   const res = await runLayerCases(cases, { dir: tempDir('topk'), workDir: join(tmpdir(), 'finn-ts-rtl-tests'), seed: 21, frames: 30 });
   for (const x of res) {

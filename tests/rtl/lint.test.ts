@@ -12,6 +12,8 @@ type Params = Record<string, number | string>;
 const SETS: [CoreName, Params][] = [
   ['finn_mvau', {}],
   ['finn_mvau', { MW: 784, MH: 64, PE: 16, SIMD: 49, ACC_BITS: 10, TBITS: 11, RAM_STYLE: 'block' }],
+  ['finn_mvau', { MW: 784, MH: 64, PE: 4, SIMD: 28, ACC_BITS: 10, TBITS: 11, PIPE: 2, IBUF_FF: 1, CREG: 1 }],
+  ['finn_fifo', { WIDTH: 16, DEPTH: 2, OREG: 1 }],
   ['finn_mvau', { MW: 12, MH: 6, PE: 3, SIMD: 4, WBITS: 4, ABITS: 2, W_SIGNED: 1, A_SIGNED: 0, BINARY_XNOR: 0,
     ACC_BITS: 9, USE_THRESH: 1, NTHRESH: 3, TBITS: 10, OBITS: 2, ACT_VAL: -2, N_VECTORS: 4 }],
   ['finn_mvau', { MW: 8, MH: 8, PE: 8, SIMD: 8, WBITS: 8, ABITS: 8, W_SIGNED: 1, A_SIGNED: 1, BINARY_XNOR: 0,
@@ -31,6 +33,7 @@ const SETS: [CoreName, Params][] = [
   ['finn_labelselect', { LABELS: 1000, PE: 8, IBITS: 16, I_SIGNED: 0, OBITS: 16 }],
   ['finn_labelselect', { LABELS: 1, PE: 1, IBITS: 1, OBITS: 1 }],
   ['finn_labelselect', { LABELS: 12, PE: 4, IBITS: 5, OBITS: 4, K: 5, VALID: 10 }],
+  ['finn_labelselect', { LABELS: 12, PE: 1, IBITS: 6, OBITS: 4, K: 1, VALID: 10 }],
   ['finn_dwc', {}],
   ['finn_dwc', { IN_BITS: 784, OUT_BITS: 8 }],
   ['finn_dwc', { IN_BITS: 3, OUT_BITS: 100 }],

@@ -8,12 +8,15 @@ import { dwcFeatures, fifoFeatures } from '../infra.ts';
 import { FITTED, type Coefficients, type CostFamily, type CostFeatures, type FittedResource } from '../model.ts';
 import { isHeldOut, type DwcParams, type FifoParams } from './samples.ts';
 import { fail } from '../../util/errors.ts';
+import type { RtlOptions } from '../../hw/layer.ts';
 
 /** One synthesized sample: its id (core#i), core, parameters and Yosys resources. */
 export interface TableRow {
   readonly id: string;
   readonly core: string;
   readonly params: unknown;
+  /** The RTL choices the sample was generated with (absent: none, e.g. no popcount pipeline). */
+  readonly rtl?: RtlOptions;
   readonly synth: { LUT: number; FF: number; BRAM_18K: number; DSP: number; EBR?: number; LUTRAM?: number };
 }
 
@@ -24,10 +27,10 @@ export const CORE_KINDS: Readonly<Record<string, HwKind>> = {
 
 /** Features of a table row. */
 export function rowFeatures(r: TableRow, family: CostFamily): CostFeatures {
-  if (r.core === 'fifo') { const f = r.params as FifoParams; return fifoFeatures(f.width, f.depth, family); }
+  if (r.core === 'fifo') { const f = r.params as FifoParams; return fifoFeatures(f.width, f.depth, family, r.rtl?.flopMemories === true); }
   if (r.core === 'dwc') { const d = r.params as DwcParams; return dwcFeatures(d.inBits, d.outBits); }
   const layer = layerOf(CORE_KINDS[r.core]!);
-  return layer.costFeatures!(r.params as never, family) ?? fail('E_INTERNAL', `calibration row ${r.id}: ${r.core} has no calibrated features for these parameters`);
+  return layer.costFeatures!(r.params as never, family, r.rtl) ?? fail('E_INTERNAL', `calibration row ${r.id}: ${r.core} has no calibrated features for these parameters`);
 }
 
 /** Synthesized value of a fitted resource. */

@@ -7,7 +7,9 @@ import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { withLayer } from '../../hw/registry.ts';
 import type { LayerInfo, StreamInfo } from '../../backend/design.ts';
-import type { StreamPort } from '../../hw/layer.ts';
+import type { RtlOptions, StreamPort } from '../../hw/layer.ts';
+import { PARTS } from '../parts.ts';
+import { partRtlOptions } from '../estimate.ts';
 import { memFile, wrapperModule } from '../../backend/verilog.ts';
 import { coreFilesFor } from '../../rtl/cores.ts';
 import { memFileText } from '../../rtl/layout.ts';
@@ -20,6 +22,11 @@ import type { Sample } from './samples.ts';
 
 export type CalFamily = 'xc7' | 'ice40';
 
+/** The RTL choices the parts of a family make (the samples are synthesized as builds for those parts generate them). */
+export function familyRtlOptions(f: CalFamily): RtlOptions {
+  return partRtlOptions(PARTS.find((q) => (f === 'ice40' ? q.family === 'ice40' : q.family === 'zynq7000'))!);
+}
+
 const stream = (p: StreamPort): StreamInfo => {
   const perWord = p.width / p.elem.bits;
   return { width: p.width, perWord, elem: p.elem, wordsPerFrame: p.elems / perWord };
@@ -30,10 +37,10 @@ interface Part { module: VModule; cores: string[]; mems: Record<string, string>;
 const CLK: VPort[] = [{ name: 'ap_clk', dir: 'input', width: 1 }, { name: 'ap_rst_n', dir: 'input', width: 1 }];
 const conns = (ports: readonly VPort[]): [string, ReturnType<typeof ref>][] => ports.map((p) => [p.name, ref(p.name)]);
 
-function layerPart(s: Extract<Sample, { op: unknown }>, ident: string): Part {
+function layerPart(s: Extract<Sample, { op: unknown }>, ident: string, o: RtlOptions): Part {
   const l = withLayer(s.op, (layer, p): LayerInfo => {
     const ins = layer.inputs(p).map(stream), outs = layer.outputs(p).map(stream);
-    return { node: s.id, ident, kind: s.op.kind, cycles: layer.cycles(p), inputs: ins, outputs: outs, input: ins[0]!, output: outs[0]!, rtl: layer.rtl(p, s.consts) };
+    return { node: s.id, ident, kind: s.op.kind, cycles: layer.cycles(p), inputs: ins, outputs: outs, input: ins[0]!, output: outs[0]!, rtl: layer.rtl(p, s.consts, o) };
   });
   const mems: Record<string, string> = {};
   for (const m of l.rtl.memories) mems[memFile(l, m.suffix)] = memFileText(m.words, m.width);
@@ -48,17 +55,17 @@ function infraPart(core: string, ident: string, params: [string, number][], inW:
   return { module, cores: [core], mems: {}, autoRoms: [] };
 }
 
-function samplePart(s: Sample, ident: string): Part {
-  if ('fifo' in s) return infraPart('finn_fifo', ident, [['WIDTH', s.fifo.width], ['DEPTH', s.fifo.depth]], s.fifo.width, s.fifo.width);
+function samplePart(s: Sample, ident: string, o: RtlOptions): Part {
+  if ('fifo' in s) return infraPart('finn_fifo', ident, [['WIDTH', s.fifo.width], ['DEPTH', s.fifo.depth], ...(o.flopMemories ? [['OREG', 1] as [string, number]] : [])], s.fifo.width, s.fifo.width);
   if ('dwc' in s) return infraPart('finn_dwc', ident, [['IN_BITS', s.dwc.inBits], ['OUT_BITS', s.dwc.outBits]], s.dwc.inBits, s.dwc.outBits);
-  return layerPart(s, ident);
+  return layerPart(s, ident, o);
 }
 
 export const TOP = 'cal_top';
 
 /** One Yosys run over several samples; module `cal_s<k>` is sample k. */
 export function batchJob(samples: readonly Sample[], family: CalFamily): YosysJob {
-  const parts = samples.map((s, k) => samplePart(s, `cal_s${k}`));
+  const parts = samples.map((s, k) => samplePart(s, `cal_s${k}`, familyRtlOptions(family)));
   const files: Record<string, string> = {};
   const sources: string[] = [];
   for (const f of coreFilesFor(parts.flatMap((p) => p.cores))) { files[basename(f)] = readFileSync(f, 'utf8'); sources.push(basename(f)); }
