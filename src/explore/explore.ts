@@ -5,6 +5,7 @@
  * Results are written into the output directory only by this process, atomically per point (a directory renamed
  * into place), and explore.json / explore.html are merged from them in grid order.
  */
+import { stopProcess } from '../util/stop-process.ts';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, closeSync } from 'node:fs';
 import { join } from 'node:path';
@@ -171,13 +172,7 @@ function startLocalWorkers(o: ExploreOptions, root: string, url: string): ChildP
 }
 
 async function stopWorkers(ws: readonly ChildProcess[]): Promise<void> {
-  await Promise.all(ws.map(async (w) => {
-    if (w.exitCode !== null || w.signalCode !== null) return;
-    const gone = new Promise((r) => w.once('exit', r));
-    w.kill('SIGTERM');
-    await Promise.race([gone, new Promise((r) => setTimeout(r, 10_000))]);
-    if (w.exitCode === null && w.signalCode === null) w.kill('SIGKILL');
-  }));
+  await Promise.all(ws.map((w) => stopProcess(w, 10_000)));
 }
 
 /** Poll the jobs until every pending point is finished or failed; Redis going away only pauses this. */

@@ -2,6 +2,7 @@
  * Redis for the exploration's job queue: connections that survive a Redis restart, a reachability check with a clear
  * error, and a local `redis-server` (Debian's package) that `finn explore` starts and stops when no --redis is given.
  */
+import { stopProcess } from '../util/stop-process.ts';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -100,12 +101,7 @@ export async function startRedis(o: LocalRedisOptions): Promise<LocalRedis> {
   return {
     url, port,
     async stop(so = {}) {
-      if (proc.exitCode === null && proc.signalCode === null) {
-        const gone = new Promise((r) => proc.once('exit', r));
-        proc.kill('SIGTERM');
-        await Promise.race([gone, new Promise((r) => setTimeout(r, 5000))]);
-        if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');
-      }
+      await stopProcess(proc, 5000);
       if (!so.keepFiles) rmSync(o.dir, { recursive: true, force: true });
     },
   };
