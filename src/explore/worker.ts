@@ -68,6 +68,7 @@ export async function startWorker(o: WorkerOptions): Promise<RunningWorker> {
   removeStaleScratch();
   const children = new Set<ChildProcess>();
   const pool = new ChildPool(children);
+  pool.warm(); // the first point's process loads while the worker connects
   const connection = queueConnection(o.redis);
   let down = false;
   connection.on('error', (e: Error) => { if (!down) { down = true; o.log(`worker ${o.name}: Redis connection lost (${e.message}); reconnecting`); } });
@@ -126,6 +127,11 @@ class ChildPool {
     this.children.add(child);
     child.on('exit', () => { this.children.delete(child); if (this.spare === child) this.spare = null; });
     return child;
+  }
+
+  /** Start loading a spare process now (before the first job). */
+  warm(): void {
+    if (!this.spare && !this.closed) this.spare = this.fork();
   }
 
   /** A ready (or starting) process for the next point; another one starts loading behind it. */

@@ -62,9 +62,8 @@ export const thresholding: HwLayer<'hw.Thresholding', ThresholdingParams> = {
     // ROMs of one or two words fold into the compares (constants or a 2:1 choice)
     const logic = nf > 2 && !(family === 'xc7' ? xc7InBram(rom) : ice40InEbr(rom));
     const ctr = clog2(nf) + clog2(prod(p.numVectors));
-    // a narrow input (with the ROM address) is a truth table per output bit: one LUT each, whatever the thresholds
-    const ab = nf > 1 ? clog2(nf) : 0;
-    if (A + ab <= (family === 'xc7' ? 6 : 4)) {
+    // constant thresholds (one word) on a narrow input: a truth table per output bit, one LUT each
+    if (nf === 1 && A <= (family === 'xc7' ? 6 : 4)) {
       return { LUT: { const: 1, tt: P * O, ctr }, FF: { const: 1, in: P * A, out: 2 * P * O, tq: logic && nf > 4 ? rom.width : 0, ctr }, memories: [rom] };
     }
     // compares against constants (one or two words), against a tiny ROM folded into them (≤ 4 words), or a ROM's output

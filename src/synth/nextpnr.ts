@@ -1,5 +1,5 @@
 /** nextpnr-ice40 and icepack from npm (@yowasp/nextpnr-ice40, WebAssembly): place, route, time and pack a bitstream. */
-import { runIcepack, runNextpnrIce40 } from '@yowasp/nextpnr-ice40';
+import { Worker } from 'node:worker_threads';
 import { FinnError, fail } from '../util/errors.ts';
 import type { FpgaPart } from '../cost/parts.ts';
 import { progressTracker, type ProgressFn } from './progress.ts';
@@ -46,26 +46,25 @@ export interface NextpnrReport {
   critical_paths?: unknown[];
 }
 
-async function run(cmd: typeof runNextpnrIce40, name: string, args: string[], files: Record<string, string | Uint8Array>, onLine?: (l: string) => void): Promise<{ files: Record<string, unknown>; log: string }> {
-  let log = '';
-  let pending = '';
-  const dec = new TextDecoder();
-  const sink = (b: Uint8Array | null): void => {
-    if (!b) return;
-    const t = dec.decode(b, { stream: true });
-    log += t;
-    if (!onLine) return;
-    pending += t;
-    let nl: number;
-    while ((nl = pending.indexOf('\n')) >= 0) { onLine(pending.slice(0, nl)); pending = pending.slice(nl + 1); }
-  };
-  try {
-    const out = (await cmd(args, files, { stdout: sink, stderr: sink, decodeASCII: false })) ?? {};
-    return { files: out as Record<string, unknown>, log };
-  } catch (e) {
-    const errs = log.split('\n').filter((l) => /ERROR|error:/i.test(l)).slice(0, 8).join('\n');
-    throw new ToolError(`${name} failed: ${errs || (e as Error).message}`, name === 'nextpnr-ice40' ? 'the design may not fit the part: see report/synth/nextpnr.log and report/post_synth_resources.json' : '', log);
-  }
+/** Run nextpnr-ice40 or icepack in a worker thread (nextpnr-worker.mjs): the main thread keeps handling interrupts. */
+function run(name: 'nextpnr-ice40' | 'icepack', args: string[], files: Record<string, string | Uint8Array>, onLine?: (l: string) => void): Promise<{ files: Record<string, unknown>; log: string }> {
+  return new Promise((resolve, reject) => {
+    const w = new Worker(new URL('./nextpnr-worker.mjs', import.meta.url));
+    let settled = false;
+    const failWith = (message: string, log: string): void => {
+      settled = true;
+      const errs = log.split('\n').filter((l) => /ERROR|error:/i.test(l)).slice(0, 8).join('\n');
+      reject(new ToolError(`${name} failed: ${errs || message}`, name === 'nextpnr-ice40' ? 'the design may not fit the part: see report/synth/nextpnr.log and report/post_synth_resources.json' : '', log));
+    };
+    w.on('message', (m: { line?: string; done?: { files: Record<string, unknown>; log: string }; error?: { message: string; log: string } }) => {
+      if (m.line !== undefined) onLine?.(m.line);
+      else if (m.done) { settled = true; resolve(m.done); void w.terminate(); }
+      else if (m.error) { failWith(m.error.message, m.error.log); void w.terminate(); }
+    });
+    w.on('error', (e) => { if (!settled) failWith(e.message, ''); });
+    w.on('exit', (code) => { if (!settled) failWith(`worker exited with code ${code}`, ''); });
+    w.postMessage({ tool: name, args, files });
+  });
 }
 
 const bytes = (v: unknown): Uint8Array => (typeof v === 'string' ? new TextEncoder().encode(v) : v instanceof Uint8Array ? v : new Uint8Array());
@@ -99,7 +98,7 @@ async function placeAndRouteWith(netlistJson: string, o: PnrOptions, placer: 'he
   const [from, to] = o.progressRange ?? [0, 100];
   o.onProgress?.({ stage: 'nextpnr', pass: 'start', percent: from, seconds: 0 });
   const t0 = performance.now();
-  const pnr = await run(runNextpnrIce40, 'nextpnr-ice40', args, files, progressTracker('nextpnr', 'nextpnr', o.onProgress, from, to));
+  const pnr = await run('nextpnr-ice40', args, files, progressTracker('nextpnr', 'nextpnr', o.onProgress, from, to));
   const pnrSeconds = (performance.now() - t0) / 1000;
   const asc = text(pnr.files['design.asc']);
   const reportText = text(pnr.files['report.json']);
@@ -107,7 +106,7 @@ async function placeAndRouteWith(netlistJson: string, o: PnrOptions, placer: 'he
   const report = JSON.parse(reportText) as NextpnrReport;
   o.onProgress?.({ stage: 'icepack', pass: 'pack', percent: to, seconds: pnrSeconds });
   const t1 = performance.now();
-  const pack = await run(runIcepack as typeof runNextpnrIce40, 'icepack', ['design.asc', 'design.bin'], { 'design.asc': asc });
+  const pack = await run('icepack', ['design.asc', 'design.bin'], { 'design.asc': asc });
   const bitstream = bytes(pack.files['design.bin']);
   if (bitstream.length === 0) fail('E_TOOL', 'icepack wrote no bitstream');
   return { asc, bitstream, log: pnr.log + pack.log, report, pnrSeconds, packSeconds: (performance.now() - t1) / 1000, args };
