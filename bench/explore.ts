@@ -1,11 +1,14 @@
 /**
- * `node --import tsx bench/explore.ts [rounds]`: wall time of the same small TFC exploration (W1A1, W2A2 × widths
- * 0.5, 1; 5 epochs; 2,000 test images, 20 through the RTL) with 1 and with 2 local workers, interleaved (1, 2, 1, 2, …)
- * so that a shared machine's load falls on both alike; prints each run, the speed-up of the sums, and checks that
- * every run wrote the same explore.json bytes. Every run starts from an empty output directory and compiles its own
- * Verilator models. Needs redis-server, Verilator and ../shared/datasets/mnist.
+ * `node --import tsx bench/explore.ts [rounds] [--four]`: wall time of the same small TFC exploration (W1A1, W2A2 ×
+ * widths 0.5, 1; 5 epochs; 2,000 test images, 20 through the RTL) with 1 and with 2 local workers, interleaved (1, 2,
+ * 1, 2, …) so that a shared machine's load falls on both alike; prints each run, the speed-up of the sums, and checks
+ * that every run wrote the same explore.json bytes. With --four, one more run: 4 workers, 2 local and 2 started with
+ * `finn worker --redis URL` as if on other machines, on a redis-server started here. Every run starts from an empty
+ * output directory. Needs redis-server, Icarus or Verilator and ../shared/datasets/mnist.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { startRedis } from '../src/explore/redis.ts';
+import { stopProcess } from '../src/util/stop-process.ts';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,12 +16,12 @@ import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const mnist = join(root, '../shared/datasets/mnist');
-const rounds = Number(process.argv[2] ?? 2);
+const rounds = Number(process.argv[2] && !process.argv[2].startsWith('--') ? process.argv[2] : 2);
 const dir = mkdtempSync(join(tmpdir(), 'finn-ts-bench-explore-'));
 
-function run(workers: number, i: number): { seconds: number; json: string } {
-  const out = join(dir, `w${workers}-${i}`);
-  const args = [join(root, 'bin/finn.js'), 'explore', '--topology', 'tfc', '--precisions', 'w1a1,w2a2', '--widths', '0.5,1', '--epochs', '5',
+function run(workers: number, i: number, extra: string[] = []): { seconds: number; json: string } {
+  const out = join(dir, `w${workers}-${i}${extra.length ? '-redis' : ''}`);
+  const args = [join(root, 'bin/finn.js'), 'explore', ...extra, '--topology', 'tfc', '--precisions', 'w1a1,w2a2', '--widths', '0.5,1', '--epochs', '5',
     '--test-dataset', `mnist-idx:${mnist}`, '--test-limit', '2000', '--rtl-sample', '20', '--workers', String(workers), '--out', out, '-q'];
   const t0 = performance.now();
   const r = spawnSync(process.execPath, args, { encoding: 'utf8' });
@@ -37,3 +40,15 @@ for (let i = 0; i < rounds; i++) {
   }
 }
 console.log(`speed-up 2 workers vs 1: ${(sums[1] / sums[2]).toFixed(2)}× (${sums[1].toFixed(0)} s vs ${sums[2].toFixed(0)} s over ${rounds} round${rounds > 1 ? 's' : ''})`);
+
+if (process.argv.includes('--four')) {
+  const redis = await startRedis({ dir: join(dir, 'redis') });
+  const others = [1, 2].map((k) => spawn(process.execPath, [join(root, 'bin/finn.js'), 'worker', '--redis', redis.url, '--name', `other-${k}`], { stdio: 'ignore' }));
+  try {
+    const r = run(2, 0, ['--redis', redis.url]);
+    console.log(`4 workers (2 local + 2 finn worker): ${r.seconds.toFixed(1)} s (load average ${loadavg()[0]!.toFixed(1)})${r.json === first ? '' : '  explore.json DIFFERS'}; 1 worker averaged ${(sums[1] / rounds).toFixed(1)} s`);
+  } finally {
+    await Promise.all(others.map((w) => stopProcess(w, 10_000)));
+    await redis.stop();
+  }
+}
