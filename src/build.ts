@@ -248,7 +248,7 @@ async function foldStep(g: Graph, ctx: BuildContext): Promise<Graph> {
   let out = g;
   if (opts.targetFps === 'max') {
     const fo = { maxWeightWidth: opts.maxWeightWidth, costModel: opts.costModel };
-    const checked = opts.fitSynth ? await foldToFitChecked(out, ctx.part, opts.clockNs, fo, opts.fitSynth, ctx.out, 2, ctx.pass.log) : undefined;
+    const checked = opts.fitSynth ? await foldToFitChecked(out, ctx.part, opts.clockNs, fo, opts.fitSynth, ctx.out, { log: ctx.pass.log }) : undefined;
     const fit = checked ? checked.fit : foldToFit(out, ctx.part, opts.clockNs, fo);
     out = fit.graph;
     const margin = Object.entries(fit.margin).filter(([, m]) => m.available > 0)
@@ -277,7 +277,7 @@ async function foldStep(g: Graph, ctx: BuildContext): Promise<Graph> {
   ctx.out.writeJson('auto_folding_config.json', foldingConfigOf(out));
   const ro = partRtlOptions(ctx.part);
   if (ro.popcountPipe) ctx.pass.log(`fold: ${ctx.part.name}: XNOR popcount trees get a register every ${ro.popcountPipe} levels (for the clock)`);
-  if (ro.flopMemories) ctx.pass.log(`fold: ${ctx.part.name}: no LUT RAM — shallow FIFOs give their output from a register, MVAU vector buffers get registered write selects (for the clock)`);
+  if (ro.flopMemories) ctx.pass.log(`fold: ${ctx.part.name}: no distributed RAM — shallow FIFOs give their output from a register, MVAU vector buffers get registered write selects (for the clock)`);
   return withRtlOptions(out, ro);
 }
 

@@ -13,6 +13,7 @@ import { outDir, type OutDir } from '../util/outdir.ts';
 import { join } from 'node:path';
 import { FIT_FIFO_DEPTH, ICE40_LC_PER_FF, foldToFit, type FitOptions, type FitResult } from './fit.ts';
 import { yosysSynth } from './synth.ts';
+import { FinnError } from '../util/errors.ts';
 import type { BuildDir } from './build-dir.ts';
 
 type Key = 'LUT' | 'FF' | 'BRAM_18K' | 'DSP' | 'LC' | 'EBR';
@@ -28,6 +29,8 @@ export interface FitRound {
   readonly synth_utilization: Partial<Record<Key, number>>;
   readonly fits: boolean;
   readonly synth_seconds: number;
+  /** Why synthesis of this folding failed (e.g. Yosys out of memory on a design far beyond the part); it counts as not fitting. */
+  readonly synth_error?: string;
 }
 
 export interface CheckedFit {
@@ -42,7 +45,7 @@ const capOf = (part: FpgaPart, k: Key): number => (k === 'LC' ? part.LUT : k ===
 const r3 = (x: number): number => Math.round(x * 1000) / 1000;
 
 /** Synthesize a folded graph (FIFOs at fold-to-fit's assumed depth) into `out`/rtl and return its totals. */
-async function synthTotals(g: Graph, part: FpgaPart, out: OutDir, jobs: number): Promise<{ used: Partial<Record<Key, number>>; seconds: number }> {
+const synthTotals: SynthTotals = async (g, part, out, jobs) => {
   const d0 = designOf(g);
   const d = designOf(g, d0.edges.map((e) => Math.min(FIT_FIFO_DEPTH, d0.layers[e.to.layer]!.inputs[e.to.port]!.wordsPerFrame + 2)));
   const dir = outDir(join(out.root, 'fit_synth', `cycles_${d.layers.reduce((m, l) => Math.max(m, l.cycles), 0)}`));
@@ -54,10 +57,44 @@ async function synthTotals(g: Graph, part: FpgaPart, out: OutDir, jobs: number):
     ? { LC: Math.round(t.LUT + ICE40_LC_PER_FF * t.FF), FF: t.FF, EBR: t.EBR ?? 0, DSP: t.DSP }
     : { LUT: t.LUT, FF: t.FF, BRAM_18K: t.BRAM_18K, DSP: t.DSP };
   return { used, seconds: r.seconds };
+};
+
+/** Budget factor after a synthesis failure: the design was too large for the tool, so most likely for the part too. */
+const FAILED_SYNTH_SCALE = 0.5;
+
+type SynthTotals = (g: Graph, part: FpgaPart, out: OutDir, jobs: number) => Promise<{ used: Partial<Record<Key, number>>; seconds: number }>;
+
+export interface CheckOptions {
+  readonly jobs?: number;
+  readonly log?: (m: string) => void;
+  /** The synthesis of one folding (default: Yosys on the design's RTL); replaceable for tests. */
+  readonly synth?: SynthTotals;
+}
+
+/** A synthesis, with a tool failure (Yosys out of memory, a crash) returned as a message rather than thrown. */
+async function synthOrFailure(synth: SynthTotals, g: Graph, part: FpgaPart, out: OutDir, jobs: number): Promise<Awaited<ReturnType<SynthTotals>> | { error: string }> {
+  try {
+    return await synth(g, part, out, jobs);
+  } catch (e) {
+    if (e instanceof FinnError && e.code === 'E_TOOL') return { error: `${e.message}${e.hint ? ` (${e.hint})` : ''}` };
+    throw e;
+  }
+}
+
+/** Round i's folding; after the first round, a budget below the smallest folding ends the search (undefined) instead of failing it. */
+function foldOrStop(g: Graph, part: FpgaPart, clockNs: number, o: FitOptions, i: number, log: (m: string) => void): FitResult | undefined {
+  try {
+    return foldToFit(g, part, clockNs, o);
+  } catch (e) {
+    if (i === 0 || !(e instanceof FinnError && e.code === 'E_FOLDING')) throw e;
+    log(`fit-synth round ${i + 1}: the rescaled budget is below the smallest folding (${e.message}); keeping the rounds so far`);
+    return undefined;
+  }
 }
 
 /** Fold to fit, synthesize, rescale the budget and retry, at most `rounds` syntheses. */
-export async function foldToFitChecked(g: Graph, part: FpgaPart, clockNs: number, o: FitOptions, rounds: number, out: OutDir, jobs = 2, log: (m: string) => void = () => {}): Promise<CheckedFit> {
+export async function foldToFitChecked(g: Graph, part: FpgaPart, clockNs: number, o: FitOptions, rounds: number, out: OutDir, c: CheckOptions = {}): Promise<CheckedFit> {
+  const { jobs = 2, log = () => {}, synth = synthTotals } = c;
   const keys = keysOf(part);
   const base = (k: Key): number => o.utilization?.[k] ?? (part.family === 'ice40' && k === 'LC' ? 0.9 : 1);
   const scale: Partial<Record<Key, number>> = {};
@@ -66,9 +103,17 @@ export async function foldToFitChecked(g: Graph, part: FpgaPart, clockNs: number
   const fits: FitResult[] = [];
   const seen = new Map<number, number>();
   for (let i = 0; i < rounds; i++) {
-    const fit = foldToFit(g, part, clockNs, { ...o, utilization: { ...scale } });
+    const fit = foldOrStop(g, part, clockNs, { ...o, utilization: { ...scale } }, i, log);
+    if (!fit) break;
     if (seen.has(fit.cycles) && done[seen.get(fit.cycles)!]!.fits) break; // converged on a folding already checked
-    const s = await synthTotals(fit.graph, part, out, jobs);
+    const s = await synthOrFailure(synth, fit.graph, part, out, jobs);
+    if ('error' in s) {
+      done.push({ cycles: fit.cycles, fps: Math.round(fit.fps), scale: { ...scale }, estimate: {}, synth: {}, synth_utilization: {}, fits: false, synth_seconds: 0, synth_error: s.error });
+      fits.push(fit);
+      log(`fit-synth round ${i + 1}: ${fit.cycles} cycles/frame: synthesis failed (${s.error}); folding further`);
+      for (const k of keys) scale[k] = r3((scale[k] ?? base(k)) * FAILED_SYNTH_SCALE);
+      continue;
+    }
     const estimate: Partial<Record<Key, number>> = {}, util: Partial<Record<Key, number>> = {};
     for (const k of keys) { estimate[k] = Math.round(fit.margin[k]?.used ?? 0); util[k] = capOf(part, k) > 0 ? r3((s.used[k] ?? 0) / capOf(part, k)) : 0; }
     const ok = keys.every((k) => (s.used[k] ?? 0) <= capOf(part, k) * base(k));

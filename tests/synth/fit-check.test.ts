@@ -10,6 +10,9 @@ import { outDir } from '../../src/util/outdir.ts';
 import { foldToFitChecked } from '../../src/synth/fit-check.ts';
 import { foldToFit } from '../../src/synth/fit.ts';
 import { tempDir } from '../helpers/shared.ts';
+import { designOf } from '../../src/backend/design.ts';
+import { FinnError } from '../../src/util/errors.ts';
+import type { Graph } from '../../src/ir/graph.ts';
 
 test('fit-synth: every round records estimate vs Yosys; the chosen folding fits after synthesis; at most N syntheses', async () => {
   const dir = tempDir('fit-check');
@@ -19,7 +22,7 @@ test('fit-synth: every round records estimate vs Yosys; the chosen folding fits 
   const part = findPart('xc7z020');
   // a budget of 2 % of the part's LUTs (1064) forces a folded design
   const o = { utilization: { LUT: 0.02 } };
-  const r = await foldToFitChecked(g, part, 10, o, 2, outDir(join(dir, 'fit')), 2);
+  const r = await foldToFitChecked(g, part, 10, o, 2, outDir(join(dir, 'fit')));
   assert.ok(r.rounds.length >= 1 && r.rounds.length <= 2);
   for (const round of r.rounds) {
     assert.ok(round.synth.LUT! > 0 && round.estimate.LUT! > 0, JSON.stringify(round));
@@ -34,4 +37,37 @@ test('fit-synth: every round records estimate vs Yosys; the chosen folding fits 
   }
   // round 1 is the estimate-only folding
   assert.equal(r.rounds[0]!.cycles, foldToFit(g, part, 10, o).cycles);
+});
+
+test('fit-synth: a folding whose synthesis fails (Yosys out of memory) is recorded as not fitting and the next round folds further', async () => {
+  const dir = tempDir('fit-check-fail');
+  const model = join(dir, 'mlp.onnx');
+  writeModel(syntheticQonnxMlp({ sizes: [64, 32, 32, 10], wbits: 1, abits: 1, seed: 7 }), model);
+  const g = (await build({ model, out: join(dir, 'b'), part: 'xc7z020', clockNs: 10, preprocess: 'auto', maxWeightWidth: Infinity, twoPassFolding: false, log: () => {}, to: 'to-hw', inputKind: 'image' })).graph;
+  const part = findPart('xc7z020');
+  const o = { utilization: { LUT: 0.03 } };
+  const cyclesOf = (h: Graph): number => Math.max(...designOf(h).layers.map((l) => l.cycles));
+  const calls: number[] = [];
+  // a stand-in for Yosys: the first folding exhausts the tool, later ones synthesize to 100 LUTs
+  const synth = async (h: Graph): Promise<{ used: Record<string, number>; seconds: number }> => {
+    calls.push(cyclesOf(h));
+    if (calls.length === 1) throw new FinnError('E_TOOL', 'yosys failed on MVAU_0: unreachable', 'Yosys most likely ran out of memory');
+    return { used: { LUT: 100, FF: 50, BRAM_18K: 0, DSP: 0 }, seconds: 1 };
+  };
+  const logs: string[] = [];
+  const r = await foldToFitChecked(g, part, 10, o, 3, outDir(join(dir, 'fit')), { synth, log: (m) => logs.push(m) });
+  const [first, second] = r.rounds;
+  assert.ok(first && second, JSON.stringify(r.rounds));
+  assert.equal(first.fits, false);
+  assert.match(first.synth_error ?? '', /unreachable.*ran out of memory/);
+  assert.equal(first.cycles, foldToFit(g, part, 10, o).cycles);
+  assert.ok(second.cycles > first.cycles, `after a failed synthesis the budget halves: ${first.cycles} → ${second.cycles} cycles/frame`);
+  assert.equal(second.scale.LUT, 0.015);
+  assert.ok(second.fits);
+  assert.ok(r.rounds[r.chosen]!.fits && r.fit.cycles === r.rounds[r.chosen]!.cycles);
+  assert.deepEqual(calls.slice(0, 2), [first.cycles, second.cycles]);
+  assert.ok(logs.some((m) => /synthesis failed .*folding further/.test(m)), logs.join('\n'));
+  // a failure that is not the tool's (a bug) is not swallowed
+  const broken = async (): Promise<never> => { throw new TypeError('bug'); };
+  await assert.rejects(foldToFitChecked(g, part, 10, o, 2, outDir(join(dir, 'fit2')), { synth: broken }), TypeError);
 });

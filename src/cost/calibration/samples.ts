@@ -4,6 +4,8 @@
  * Every fifth sample (i % 5 === 0) is held out from fitting and used only to measure the model's error.
  * (Samples 0 and 1 in the committed tables were drawn with wider ranges before the ranges were narrowed to keep
  * synthesis times short; the tables store every sample's parameters, so fitting and evaluation do not depend on this file.)
+ * MVAU samples from 40 on come from a wide regime (many lanes, shallow weight memories down to constants) so the
+ * model also holds for the designs `--target-fps max` picks, far beyond the narrow regime's 64 lanes.
  */
 import { BIPOLAR, int, uint, dtMax, dtMin, type DataType } from '../../ir/datatype.ts';
 import type { Tensor } from '../../ir/tensor.ts';
@@ -59,11 +61,34 @@ function thresholds(r: R, rows: number, steps: number, lo: number, hi: number): 
   return { shape: [rows, steps], data };
 }
 
+/** MVAU samples from this index on are drawn from the wide regime (fold-to-fit's designs: hundreds to thousands of lanes). */
+export const MVAU_WIDE_FROM = 40;
+
+/** MW, MH, SIMD, PE: the narrow regime (at most 64 lanes), or the wide one (up to 2,048 XNOR or 256 MAC lanes, shallow memories). */
+function mvauShape(r: R, wide: boolean, xnor: boolean): { mw: number; mh: number; simd: number; pe: number } {
+  if (!wide) {
+    const mw = pick(r, [8, 16, 18, 27, 32, 36, 64, 72, 100, 128, 144]);
+    const mh = pick(r, [4, 8, 10, 16, 32, 64]);
+    const simd = divisorUpTo(r, mw, 16);
+    return { mw, mh, simd, pe: divisorUpTo(r, mh, Math.max(1, Math.min(16, Math.floor(64 / simd)))) };
+  }
+  const lanes = xnor ? pick(r, [128, 256, 512, 1024, 2048]) : pick(r, [64, 128, 256]);
+  if (r() < 0.25) { // fully unfolded: constant weights, one vector per cycle
+    const mh = pick(r, [2, 4, 8, 10, 16]);
+    const mw = pick(r, [8, 16, 32, 64, 128].filter((w) => w * mh <= lanes).concat([8]));
+    return { mw, mh, simd: mw, pe: mh };
+  }
+  const mw = pick(r, [16, 32, 64, 128, 144, 256, 288, 512, 576]);
+  const mh = pick(r, [8, 10, 16, 32, 64, 128, 256]);
+  const largest = (n: number, max: number): number => Math.max(...divisors(n).filter((d) => d <= max));
+  const simd = r() < 0.7 ? largest(mw, lanes) : divisorUpTo(r, mw, lanes);
+  return { mw, mh, simd, pe: largest(mh, Math.max(1, Math.floor(lanes / simd))) };
+}
+
 function mvau(r: R, id: string): Sample {
-  const mw = pick(r, [8, 16, 18, 27, 32, 36, 64, 72, 100, 128, 144]);
-  const mh = pick(r, [4, 8, 10, 16, 32, 64]);
-  const simd = divisorUpTo(r, mw, 16), pe = divisorUpTo(r, mh, Math.max(1, Math.min(16, Math.floor(64 / simd))));
-  const xnor = r() < 0.35;
+  const wide = Number(id.split('#')[1]) >= MVAU_WIDE_FROM;
+  const xnor = r() < (wide ? 0.6 : 0.35);
+  const { mw, mh, simd, pe } = mvauShape(r, wide, xnor);
   const inputType = xnor ? BIPOLAR : r() < 0.15 ? BIPOLAR : intType(r, 1, 4);
   const weightType = xnor ? BIPOLAR : r() < 0.2 ? int(2) : intType(r, 2, 4);
   const noAct = r() < 0.2;
