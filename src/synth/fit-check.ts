@@ -59,8 +59,8 @@ const synthTotals: SynthTotals = async (g, part, out, jobs) => {
   return { used, seconds: r.seconds };
 };
 
-/** Budget factor after a synthesis failure: the design was too large for the tool, so most likely for the part too. */
-const FAILED_SYNTH_SCALE = 0.5;
+/** After a synthesis failure (the design too large for the tool) the binding resource's budget drops just below its estimate. */
+const FAILED_SYNTH_STEP = 0.995;
 
 type SynthTotals = (g: Graph, part: FpgaPart, out: OutDir, jobs: number) => Promise<{ used: Partial<Record<Key, number>>; seconds: number }>;
 
@@ -107,15 +107,18 @@ export async function foldToFitChecked(g: Graph, part: FpgaPart, clockNs: number
     if (!fit) break;
     if (seen.has(fit.cycles) && done[seen.get(fit.cycles)!]!.fits) break; // converged on a folding already checked
     const s = await synthOrFailure(synth, fit.graph, part, out, jobs);
+    const estimate: Partial<Record<Key, number>> = {}, util: Partial<Record<Key, number>> = {};
+    for (const k of keys) estimate[k] = Math.round(fit.margin[k]?.used ?? 0);
     if ('error' in s) {
-      done.push({ cycles: fit.cycles, fps: Math.round(fit.fps), scale: { ...scale }, estimate: {}, synth: {}, synth_utilization: {}, fits: false, synth_seconds: 0, synth_error: s.error });
+      done.push({ cycles: fit.cycles, fps: Math.round(fit.fps), scale: { ...scale }, estimate, synth: {}, synth_utilization: {}, fits: false, synth_seconds: 0, synth_error: s.error });
       fits.push(fit);
       log(`fit-synth round ${i + 1}: ${fit.cycles} cycles/frame: synthesis failed (${s.error}); folding further`);
-      for (const k of keys) scale[k] = r3((scale[k] ?? base(k)) * FAILED_SYNTH_SCALE);
+      // the next round: the fastest folding whose binding resource is estimated below this one's
+      const b = fit.binding as Key;
+      scale[b] = Math.min(scale[b] ?? base(b), Math.floor((FAILED_SYNTH_STEP * (fit.margin[b]?.used ?? 0) / capOf(part, b)) * 1e4) / 1e4);
       continue;
     }
-    const estimate: Partial<Record<Key, number>> = {}, util: Partial<Record<Key, number>> = {};
-    for (const k of keys) { estimate[k] = Math.round(fit.margin[k]?.used ?? 0); util[k] = capOf(part, k) > 0 ? r3((s.used[k] ?? 0) / capOf(part, k)) : 0; }
+    for (const k of keys) util[k] = capOf(part, k) > 0 ? r3((s.used[k] ?? 0) / capOf(part, k)) : 0;
     const ok = keys.every((k) => (s.used[k] ?? 0) <= capOf(part, k) * base(k));
     done.push({ cycles: fit.cycles, fps: Math.round(fit.fps), scale: { ...scale }, estimate, synth: s.used, synth_utilization: util, fits: ok, synth_seconds: Math.round(s.seconds) });
     fits.push(fit);
