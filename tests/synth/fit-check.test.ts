@@ -14,11 +14,17 @@ import { designOf } from '../../src/backend/design.ts';
 import { FinnError } from '../../src/util/errors.ts';
 import type { Graph } from '../../src/ir/graph.ts';
 
-test('fit-synth: every round records estimate vs Yosys; the chosen folding fits after synthesis; at most N syntheses', async () => {
-  const dir = tempDir('fit-check');
+/** A small W1A1 MLP (64-32-32-10) lowered to hardware layers, in a fresh temporary directory. */
+async function mlpGraph(name: string): Promise<{ dir: string; g: Graph }> {
+  const dir = tempDir(name);
   const model = join(dir, 'mlp.onnx');
   writeModel(syntheticQonnxMlp({ sizes: [64, 32, 32, 10], wbits: 1, abits: 1, seed: 7 }), model);
   const g = (await build({ model, out: join(dir, 'b'), part: 'xc7z020', clockNs: 10, preprocess: 'auto', maxWeightWidth: Infinity, twoPassFolding: false, log: () => {}, to: 'to-hw', inputKind: 'image' })).graph;
+  return { dir, g };
+}
+
+test('fit-synth: every round records estimate vs Yosys; the chosen folding fits after synthesis; at most N syntheses', async () => {
+  const { dir, g } = await mlpGraph('fit-check');
   const part = findPart('xc7z020');
   // a budget of 2 % of the part's LUTs (1064) forces a folded design
   const o = { utilization: { LUT: 0.02 } };
@@ -40,10 +46,7 @@ test('fit-synth: every round records estimate vs Yosys; the chosen folding fits 
 });
 
 test('fit-synth: a folding whose synthesis fails (Yosys out of memory) is recorded as not fitting and the next round folds further', async () => {
-  const dir = tempDir('fit-check-fail');
-  const model = join(dir, 'mlp.onnx');
-  writeModel(syntheticQonnxMlp({ sizes: [64, 32, 32, 10], wbits: 1, abits: 1, seed: 7 }), model);
-  const g = (await build({ model, out: join(dir, 'b'), part: 'xc7z020', clockNs: 10, preprocess: 'auto', maxWeightWidth: Infinity, twoPassFolding: false, log: () => {}, to: 'to-hw', inputKind: 'image' })).graph;
+  const { dir, g } = await mlpGraph('fit-check-fail');
   const part = findPart('xc7z020');
   const o = { utilization: { LUT: 0.03 } };
   const cyclesOf = (h: Graph): number => Math.max(...designOf(h).layers.map((l) => l.cycles));
