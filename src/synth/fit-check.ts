@@ -101,33 +101,34 @@ export async function foldToFitChecked(g: Graph, part: FpgaPart, clockNs: number
   for (const k of keys) scale[k] = base(k);
   const done: FitRound[] = [];
   const fits: FitResult[] = [];
-  const seen = new Map<number, number>();
+  const seen = new Set<number>();
+  // budget ceilings from failed syntheses: a later rescale never returns to a folding the tool could not synthesize
+  const ceiling: Partial<Record<Key, number>> = {};
   for (let i = 0; i < rounds; i++) {
     const fit = foldOrStop(g, part, clockNs, { ...o, utilization: { ...scale } }, i, log);
-    if (!fit) break;
-    if (seen.has(fit.cycles) && done[seen.get(fit.cycles)!]!.fits) break; // converged on a folding already checked
+    if (!fit || seen.has(fit.cycles)) break; // converged on a folding already checked
+    seen.add(fit.cycles);
+    fits.push(fit);
     const s = await synthOrFailure(synth, fit.graph, part, out, jobs);
     const estimate: Partial<Record<Key, number>> = {}, util: Partial<Record<Key, number>> = {};
     for (const k of keys) estimate[k] = Math.round(fit.margin[k]?.used ?? 0);
     if ('error' in s) {
       done.push({ cycles: fit.cycles, fps: Math.round(fit.fps), scale: { ...scale }, estimate, synth: {}, synth_utilization: {}, fits: false, synth_seconds: 0, synth_error: s.error });
-      fits.push(fit);
       log(`fit-synth round ${i + 1}: ${fit.cycles} cycles/frame: synthesis failed (${s.error}); folding further`);
       // the next round: the fastest folding whose binding resource is estimated below this one's
       const b = fit.binding as Key;
-      scale[b] = Math.min(scale[b] ?? base(b), Math.floor((FAILED_SYNTH_STEP * (fit.margin[b]?.used ?? 0) / capOf(part, b)) * 1e4) / 1e4);
+      ceiling[b] = Math.min(scale[b] ?? base(b), Math.floor((FAILED_SYNTH_STEP * (fit.margin[b]?.used ?? 0) / capOf(part, b)) * 1e4) / 1e4);
+      scale[b] = ceiling[b];
       continue;
     }
     for (const k of keys) util[k] = capOf(part, k) > 0 ? r3((s.used[k] ?? 0) / capOf(part, k)) : 0;
     const ok = keys.every((k) => (s.used[k] ?? 0) <= capOf(part, k) * base(k));
     done.push({ cycles: fit.cycles, fps: Math.round(fit.fps), scale: { ...scale }, estimate, synth: s.used, synth_utilization: util, fits: ok, synth_seconds: Math.round(s.seconds) });
-    fits.push(fit);
-    seen.set(fit.cycles, done.length - 1);
     log(`fit-synth round ${i + 1}: ${fit.cycles} cycles/frame; ${keys.map((k) => `${k} est ${estimate[k]} synth ${s.used[k]} (${Math.round((util[k] ?? 0) * 100)} %)`).join(', ')}: ${ok ? 'fits' : 'does not fit'}`);
     // next budget in units of the estimate: estimate ≤ limit × estimated / synthesized (per resource)
     for (const k of keys) {
       const est = fit.margin[k]?.used ?? 0, syn = s.used[k] ?? 0;
-      if (est > 0 && syn > 0) scale[k] = r3(base(k) * est / syn);
+      if (est > 0 && syn > 0) scale[k] = Math.min(r3(base(k) * est / syn), ceiling[k] ?? Infinity);
     }
     const binding = Math.max(...keys.map((k) => (s.used[k] ?? 0) / Math.max(1e-9, capOf(part, k) * base(k))));
     if (ok && binding >= 0.95) break; // close enough to the budget
