@@ -64,14 +64,18 @@ function thresholds(r: R, rows: number, steps: number, lo: number, hi: number): 
 /** MVAU samples from this index on are drawn from the wide regime (fold-to-fit's designs: hundreds to thousands of lanes). */
 export const MVAU_WIDE_FROM = 40;
 
-/** MW, MH, SIMD, PE: the narrow regime (at most 64 lanes), or the wide one (up to 2,048 XNOR or 256 MAC lanes, shallow memories). */
-function mvauShape(r: R, wide: boolean, xnor: boolean): { mw: number; mh: number; simd: number; pe: number } {
-  if (!wide) {
-    const mw = pick(r, [8, 16, 18, 27, 32, 36, 64, 72, 100, 128, 144]);
-    const mh = pick(r, [4, 8, 10, 16, 32, 64]);
-    const simd = divisorUpTo(r, mw, 16);
-    return { mw, mh, simd, pe: divisorUpTo(r, mh, Math.max(1, Math.min(16, Math.floor(64 / simd)))) };
-  }
+type MvauShape = { mw: number; mh: number; simd: number; pe: number };
+
+/** MW, MH, SIMD, PE of the narrow regime (at most 64 lanes). */
+function narrowShape(r: R): MvauShape {
+  const mw = pick(r, [8, 16, 18, 27, 32, 36, 64, 72, 100, 128, 144]);
+  const mh = pick(r, [4, 8, 10, 16, 32, 64]);
+  const simd = divisorUpTo(r, mw, 16);
+  return { mw, mh, simd, pe: divisorUpTo(r, mh, Math.max(1, Math.min(16, Math.floor(64 / simd)))) };
+}
+
+/** MW, MH, SIMD, PE of the wide regime (up to 2,048 XNOR or 256 MAC lanes, shallow or constant weight memories). */
+function wideShape(r: R, xnor: boolean): MvauShape {
   const lanes = xnor ? pick(r, [128, 256, 512, 1024, 2048]) : pick(r, [64, 128, 256]);
   if (r() < 0.25) { // fully unfolded: constant weights, one vector per cycle
     const mh = pick(r, [2, 4, 8, 10, 16]);
@@ -87,8 +91,10 @@ function mvauShape(r: R, wide: boolean, xnor: boolean): { mw: number; mh: number
 
 function mvau(r: R, id: string): Sample {
   const wide = Number(id.split('#')[1]) >= MVAU_WIDE_FROM;
+  // the narrow regime draws its shape first, as before the wide regime existed (samples 0–39 stay reproducible)
+  const narrow = wide ? undefined : narrowShape(r);
   const xnor = r() < (wide ? 0.6 : 0.35);
-  const { mw, mh, simd, pe } = mvauShape(r, wide, xnor);
+  const { mw, mh, simd, pe } = narrow ?? wideShape(r, xnor);
   const inputType = xnor ? BIPOLAR : r() < 0.15 ? BIPOLAR : intType(r, 1, 4);
   const weightType = xnor ? BIPOLAR : r() < 0.2 ? int(2) : intType(r, 2, 4);
   const noAct = r() < 0.2;
