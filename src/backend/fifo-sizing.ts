@@ -2,8 +2,10 @@
  * FIFO sizing by simulation. One simulator is compiled with every FIFO deep, its occupancy exposed, a gate in front of
  * it that caps the occupancy at a limit read from a file at start-up, and the input throttled to one frame per period
  * of the slowest layer (a source at the design's own rate). A first run records each FIFO's maximum occupancy
- * (FINN's method); then each FIFO, largest first, is shrunk by binary search as long as the frame rate stays the same
- * and nothing deadlocks — runs are cheap because the simulator is not rebuilt.
+ * (FINN's method); then each FIFO, largest first, is shrunk by search as long as the frame rate stays the same and
+ * nothing deadlocks — runs are cheap because the simulator is not rebuilt, and each round of the search runs two
+ * candidates side by side (each simulator process is single-threaded): depth 2 and the midpoint first, then the two
+ * points that split what is left in three.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -52,18 +54,65 @@ function stimulus(d: Design, frames: number, seed: number): bigint[] {
   return Array.from({ length: frames }, () => encodeWords(Array.from({ length: per }, () => (e.bipolar ? (r.next() < 0.5 ? -1 : 1) : r.int(lo, hi))), first.perWord, e)).flat();
 }
 
-async function probe(m: CompiledModel, d: Design, files: RtlFiles, limits: readonly number[], words: bigint[], frames: number, period: number): Promise<Probe> {
-  writeFileSync(join(files.dir, 'fifo_limits.dat'), `${limits.map((l) => l.toString(16)).join('\n')}\n`);
+/** Candidates simulated side by side in one round of the search. */
+const SLOTS = 2;
+
+async function probe(m: CompiledModel, d: Design, files: RtlFiles, limits: readonly number[], words: bigint[], frames: number, period: number, slot = 0): Promise<Probe> {
+  // one limits file per slot: the simulators of one round run at once in the same directory (the memory images')
+  const file = `fifo_limits_${slot}.dat`;
+  writeFileSync(join(files.dir, file), `${limits.map((l) => l.toString(16)).join('\n')}\n`);
   const last = singleIo(d).output.stream;
   const r = await runChannels(m, [{ inputWords: words, expectOutputWords: frames * last.wordsPerFrame, wordsPerFrame: last.wordsPerFrame }],
-    { cwd: files.dir, timeoutCycles: 4 * period + 20000, maxCycles: (frames + 8) * period * 4 + 100000, allowIncomplete: true });
+    { cwd: files.dir, timeoutCycles: 4 * period + 20000, maxCycles: (frames + 8) * period * 4 + 100000, allowIncomplete: true, plusArgs: [`fifo_limits=${file}`] });
   const done = r.channels[0]!.frameDoneCycles;
   const ok = r.status === 'ok' && done.length === frames;
   const counts = Object.keys(r.monitorMax).sort((a, b) => Number(a.split('_')[1]) - Number(b.split('_')[1]));
   return { ok, status: r.status, period: ok && done.length > 1 ? done[done.length - 1]! - done[done.length - 2]! : Infinity, maxOcc: counts.map((k) => r.monitorMax[k]!), last: counts.map((k) => r.monitorLast[k] ?? 0), outFrames: done.length };
 }
 
-export async function sizeFifos(g: Graph, out: OutDir, sim: SimSettings, frames = 3, maxRuns = 16, minBits = 2048, perFifo = 5): Promise<FifoSizing> {
+/** The search's bookkeeping: rounds (simulation time), probes, and the results of limit vectors already run. */
+class Trials {
+  rounds = 0;
+  runs = 0;
+  private readonly seen = new Map<string, Probe>();
+  constructor(private readonly run: (limits: readonly number[], slot: number) => Promise<Probe>) {}
+
+  /** Run up to SLOTS limit vectors side by side (one round). */
+  async round(cands: readonly (readonly number[])[]): Promise<Probe[]> {
+    if (cands.length > SLOTS) fail('E_INTERNAL', `FIFO sizing: ${cands.length} candidates in one round (at most ${SLOTS})`);
+    const todo = cands.filter((c) => !this.seen.has(c.join()));
+    if (todo.length > 0) {
+      this.rounds++;
+      this.runs += todo.length;
+      const ps = await Promise.all(todo.map((c, k) => this.run(c, k)));
+      todo.forEach((c, k) => this.seen.set(c.join(), ps[k]!));
+    }
+    return cands.map((c) => this.seen.get(c.join())!);
+  }
+}
+
+/**
+ * Shrink FIFO j's limit: depth 2 and the midpoint in the first round, then the two points that split the remaining
+ * interval in three, for up to `perFifo` rounds; assumes (as any search here) that deeper never hurts.
+ */
+async function shrink(t: Trials, limits: number[], j: number, good: (p: Probe) => boolean, perFifo: number): Promise<void> {
+  const at = (v: number): number[] => limits.map((l, i) => (i === j ? v : l));
+  let [lo, hi] = [3, limits[j]!];
+  const mid = Math.floor((lo + hi) / 2);
+  const [two, atMid] = (await t.round([at(2), at(mid)])).map(good);
+  if (two) { limits[j] = 2; return; }
+  if (atMid) hi = mid; else lo = mid + 1;
+  for (let r = 1; r < perFifo && lo < hi; r++) {
+    const a = lo + Math.floor((hi - lo) / 3), b = lo + Math.floor((2 * (hi - lo)) / 3);
+    const [okA, okB] = (await t.round(a === b ? [at(a)] : [at(a), at(b)])).map(good);
+    if (okA) hi = a;
+    else if (a !== b && okB) [lo, hi] = [a + 1, b];
+    else lo = (a === b ? a : b) + 1;
+  }
+  limits[j] = hi;
+}
+
+export async function sizeFifos(g: Graph, out: OutDir, sim: SimSettings, frames = 3, maxRounds = 12, minBits = 2048, perFifo = 3): Promise<FifoSizing> {
   const t0 = performance.now();
   const deep = designOf(g, deepDepths(designOf(g)));
   const files = writeRtl(deep, out.sub('sim/fifo-sizing'));
@@ -79,31 +128,23 @@ export async function sizeFifos(g: Graph, out: OutDir, sim: SimSettings, frames 
   });
   const words = stimulus(deep, frames, sim.seed);
   const deepList = deep.edges.map((e) => e.depth);
-  const base = await probe(m, deep, files, deepList, words, frames, period);
-  let runs = 1;
-  if (!base.ok) stopped(deep, base, deepList, frames, 'with every FIFO deep');
-  const limits = base.maxOcc.map((v) => Math.max(2, v));
-  const good = async (l: number[]): Promise<boolean> => { runs++; const p = await probe(m, deep, files, l, words, frames, period); return p.ok && p.period <= base.period; };
+  const t = new Trials((l, slot) => probe(m, deep, files, l, words, frames, period, slot));
+  const [base] = await t.round([deepList]);
+  if (!base!.ok) stopped(deep, base!, deepList, frames, 'with every FIFO deep');
+  const limits = base!.maxOcc.map((v) => Math.max(2, v));
+  const good = (p: Probe): boolean => p.ok && p.period <= base!.period;
   const width = (j: number): number => consumerStream(deep, deep.edges[j]!).width;
   const order = limits.map((_, i) => i).sort((a, b) => limits[b]! * width(b) - limits[a]! * width(a));
   for (const j of order) {
     // FIFOs of at most minBits keep their measured occupancy: shrinking them is not worth the simulation time
-    if (runs >= maxRuns || limits[j]! <= 2 || limits[j]! * width(j) <= minBits) continue;
-    let [lo, hi] = [2, limits[j]!];
-    if (await good(limits.map((v, i) => (i === j ? 2 : v)))) { limits[j] = 2; continue; }
-    lo = 3;
-    for (let step = 1; lo < hi && runs < maxRuns && step < perFifo; step++) {
-      const mid = Math.floor((lo + hi) / 2);
-      if (await good(limits.map((v, i) => (i === j ? mid : v)))) hi = mid; else lo = mid + 1;
-    }
-    limits[j] = hi;
+    if (t.rounds >= maxRounds || limits[j]! <= 2 || limits[j]! * width(j) <= minBits) continue;
+    await shrink(t, limits, j, good, perFifo);
   }
-  const final = await probe(m, deep, files, limits, words, frames, period);
-  runs++;
-  if (!final.ok) stopped(deep, final, limits, frames, 'with the sized FIFOs');
+  const [final] = await t.round([limits]);
+  if (!final!.ok) stopped(deep, final!, limits, frames, 'with the sized FIFOs');
   return {
-    depths: limits, measured: base.maxOcc, deepDepths: deepList, widths: deep.edges.map((_, j) => width(j)), frames,
-    cyclesPerFrameDeep: base.period, cyclesPerFrameSized: final.period, runs,
+    depths: limits, measured: base!.maxOcc, deepDepths: deepList, widths: deep.edges.map((_, j) => width(j)), frames,
+    cyclesPerFrameDeep: base!.period, cyclesPerFrameSized: final!.period, runs: t.runs,
     seconds: (performance.now() - t0) / 1000, compileSeconds: m.compileSeconds,
   };
 }

@@ -99,12 +99,18 @@ export function reference(g: Graph, frames: readonly ArrayLike<number>[], keep: 
   return { outs, layerIO };
 }
 
+/** Cycles the throughput run aims at: frames of slow designs are few (at least MIN_PERF_FRAMES), of fast ones up to 256. */
+const PERF_CYCLES = 1 << 18;
+const MIN_PERF_FRAMES = 8;
+
 /**
- * Throughput as FINN measures it: inputs always valid, outputs always ready, up to 256 frames; the steady state is
- * the second half of the frames' completion cycles.
+ * Throughput as FINN measures it: inputs always valid, outputs always ready, up to 256 frames (fewer for slow
+ * designs: about PERF_CYCLES cycles, at least 8 frames); the steady state is the second half of the frames'
+ * completion cycles.
  */
-export async function measureThroughput(frames: readonly ArrayLike<number>[], run: (frames: readonly ArrayLike<number>[]) => Promise<StitchedRun>): Promise<{ free: StitchedRun; steady: number; latency: number; perfFrames: readonly ArrayLike<number>[] }> {
-  const perfFrames = frames.slice(0, Math.min(frames.length, 256));
+export async function measureThroughput(frames: readonly ArrayLike<number>[], cyclesPerFrame: number, run: (frames: readonly ArrayLike<number>[]) => Promise<StitchedRun>): Promise<{ free: StitchedRun; steady: number; latency: number; perfFrames: readonly ArrayLike<number>[] }> {
+  const n = Math.min(frames.length, 256, Math.max(MIN_PERF_FRAMES, Math.floor(PERF_CYCLES / Math.max(1, cyclesPerFrame))));
+  const perfFrames = frames.slice(0, n);
   const free = await run(perfFrames);
   const done = free.frameDoneCycles;
   if (done.length === 0) fail('E_SIM', 'no frame came out of the design in the throughput run');
@@ -113,15 +119,26 @@ export async function measureThroughput(frames: readonly ArrayLike<number>[], ru
   return { free, steady, latency: done[0]! - free.firstInCycle, perfFrames };
 }
 
-/** Co-simulate and compare; writes nothing itself (the step writes the reports). */
+/**
+ * Co-simulate and compare; writes nothing itself (the step writes the reports). The simulations run side by side
+ * with the reference executor (each simulator is one single-threaded process): the stitched run with stalls starts
+ * first, the reference computes the expected values meanwhile, then the per-layer harness (which needs them) runs
+ * beside the stitched throughput run.
+ */
 export async function verifyDesign(g: Graph, d: Design, files: RtlFiles, out: OutDir, inputs: VerifyInputs, s: SimSettings, fclkMhz: number): Promise<VerifyResult> {
   const keep = Math.min(inputs.frames.length, 16);
-  const ref = reference(g, inputs.frames, keep, s.progress);
+  const estMax = Math.max(...d.layers.map((l) => l.cycles));
   const model = await compileStitched(d, files, s);
-  const stitched = await runStitched(model, d, files, inputs.frames, s.stallProb, s.seed);
-  s.progress?.(inputs.frames.length, inputs.frames.length, 'frames through the stitched RTL');
+  // runStitched starts its simulator before it returns its promise: the reference below runs while it simulates
+  const stalled = runStitched(model, d, files, inputs.frames, s.stallProb, s.seed);
+  const throughput = stalled.then(() => measureThroughput(inputs.frames, estMax, (f) => runStitched(model, d, files, f, 0, s.seed)));
+  throughput.catch(() => {}); // awaited below; a failure of the stalled run is reported from there
+  const ref = reference(g, inputs.frames, keep, s.progress);
   const nodes = g.nodes;
   const layerFrames = await runLayers(d, files, out, nodes.map((n) => streamInputs(n).map((t) => ref.layerIO.get(t)!.slice(0, keep))), s);
+  const stitched = await stalled;
+  s.progress?.(inputs.frames.length, inputs.frames.length, 'frames through the stitched RTL');
+  const { free, steady, latency, perfFrames } = await throughput;
   let layerDiv: Divergence | null = null;
   for (let i = 0; i < nodes.length && !layerDiv; i++) {
     const n = nodes[i]!;
@@ -129,8 +146,6 @@ export async function verifyDesign(g: Graph, d: Design, files: RtlFiles, out: Ou
   }
   const mism = ref.outs.filter((o, i) => o.some((v, j) => v !== stitched.frames[i]?.[j])).length;
   const stitchedDiv = firstDiff('stitched', ref.outs, stitched.frames);
-  const { free, steady, latency, perfFrames } = await measureThroughput(inputs.frames, (f) => runStitched(model, d, files, f, 0, s.seed));
-  const estMax = Math.max(...d.layers.map((l) => l.cycles));
   return {
     stages: [
       { stage: 'hw_layers_rtl', images: keep, mismatches: layerDiv ? 1 : 0, accuracy: null, first_divergence: layerDiv },

@@ -26,9 +26,13 @@ export function encodeWords(values: ArrayLike<number>, perWord: number, code: El
 
 /** Unpack words of `perWord` elements into values. */
 export function decodeWords(words: readonly bigint[], perWord: number, code: ElemCode): number[] {
-  const out: number[] = [];
+  const out: number[] = new Array(words.length * perWord);
+  const signed = code.signed && !code.bipolar;
+  let at = 0;
   for (const w of words) {
-    for (const v of unpackWord(w, code.bits, perWord, code.signed && !code.bipolar)) out.push(code.bipolar ? (v ? 1 : -1) : v);
+    const vs = unpackWord(w, code.bits, perWord, signed);
+    if (code.bipolar) for (let j = 0; j < perWord; j++) out[at++] = vs[j] ? 1 : -1;
+    else for (let j = 0; j < perWord; j++) out[at++] = vs[j]!;
   }
   return out;
 }

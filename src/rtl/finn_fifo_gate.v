@@ -1,6 +1,7 @@
 // finn_fifo_gate: simulation helper for FIFO sizing. Sits in front of FIFO number INDEX and stops accepting words
 // while that FIFO's occupancy `count` has reached a limit read at start-up from LIMIT_FILE (one hex value per FIFO),
-// so many depth candidates can be tried with one compiled simulator.
+// or from the file named by the plusarg +fifo_limits=FILE, so many depth candidates can be tried with one compiled
+// simulator, several at once.
 `default_nettype none
 
 module finn_fifo_gate #(
@@ -22,12 +23,14 @@ module finn_fifo_gate #(
 );
 
   reg [31:0] limits [0:COUNT-1];
+  reg [8*256-1:0] limit_file;
   initial begin
     if (INDEX < 0 || INDEX >= COUNT || CBITS < 1 || CBITS > 31) begin
       $display("ERROR: finn_fifo_gate: need 0 <= INDEX < COUNT and 1 <= CBITS <= 31");
       $finish;
     end
-    $readmemh(LIMIT_FILE, limits);
+    if ($value$plusargs("fifo_limits=%s", limit_file)) $readmemh(limit_file, limits);
+    else $readmemh(LIMIT_FILE, limits);
   end
 
   /* verilator lint_off UNUSEDSIGNAL */

@@ -9,6 +9,7 @@ function checkFits(v: bigint, bits: number, what: string): void {
 
 /** Packs elements (element 0 in the low bits), each as `bits`-bit two's complement / unsigned. */
 export function packWord(values: readonly (number | bigint)[], bits: number): bigint {
+  if (bits <= 32 && values.every((v) => typeof v === 'number')) return packSmall(values as readonly number[], bits);
   const mask = (1n << BigInt(bits)) - 1n;
   let w = 0n;
   for (let i = values.length - 1; i >= 0; i--) {
@@ -19,14 +20,67 @@ export function packWord(values: readonly (number | bigint)[], bits: number): bi
   return w;
 }
 
+/**
+ * packWord for elements of at most 32 bits given as numbers (stream words, the bulk of co-simulation stimuli): the
+ * bits are laid into 32-bit limbs and the word is made once from their hex digits, not one BigInt shift per element.
+ */
+function packSmall(values: readonly number[], bits: number): bigint {
+  const span = 2 ** bits, lo = -(2 ** (bits - 1));
+  const limbs = new Uint32Array(Math.ceil((values.length * bits) / 32) + 1);
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    if (!Number.isInteger(v) || v < lo || v >= span) throw new FinnError('E_RTL', `element ${i}: value ${v} does not fit in ${bits} bits`);
+    let u = v < 0 ? v + span : v;
+    let at = i * bits, left = bits;
+    while (left > 0) {
+      const off = at & 31, take = Math.min(left, 32 - off);
+      const part = take === 32 ? u : u % 2 ** take;
+      limbs[at >>> 5] = (limbs[at >>> 5]! | (part << off)) >>> 0;
+      u = Math.floor(u / 2 ** take);
+      at += take;
+      left -= take;
+    }
+  }
+  let hex = '';
+  for (let k = limbs.length - 1; k >= 0; k--) hex += limbs[k]!.toString(16).padStart(8, '0');
+  return BigInt(`0x${hex}`);
+}
+
 /** Unpacks `count` elements of `bits` bits (element 0 in the low bits), sign-extending when `signed`. */
 export function unpackWord(word: bigint, bits: number, count: number, signed: boolean): number[] {
+  if (bits <= 32 && word >= 0n) return unpackSmall(word, bits, count, signed);
   const mask = (1n << BigInt(bits)) - 1n;
   const half = 1n << BigInt(bits - 1);
   const out: number[] = [];
   for (let i = 0; i < count; i++) {
     const v = (word >> BigInt(i * bits)) & mask;
     out.push(Number(signed && v >= half ? v - (mask + 1n) : v));
+  }
+  return out;
+}
+
+/** unpackWord for elements of at most 32 bits: the word's hex digits are read into 32-bit limbs once. */
+function unpackSmall(word: bigint, bits: number, count: number, signed: boolean): number[] {
+  const n = Math.ceil((count * bits) / 32) + 1;
+  const hex = word.toString(16);
+  const limbs = new Uint32Array(n);
+  for (let k = 0; k < n; k++) {
+    const end = hex.length - 8 * k;
+    if (end <= 0) break;
+    limbs[k] = parseInt(hex.slice(Math.max(0, end - 8), end), 16);
+  }
+  const span = 2 ** bits, half = 2 ** (bits - 1);
+  const out: number[] = new Array(count);
+  for (let i = 0; i < count; i++) {
+    let v = 0, at = i * bits, got = 0;
+    while (got < bits) {
+      const off = at & 31, take = Math.min(bits - got, 32 - off);
+      const part = take === 32 ? limbs[at >>> 5]! : (limbs[at >>> 5]! >>> off) % 2 ** take;
+      v += part * 2 ** got;
+      at += take;
+      got += take;
+    }
+    out[i] = signed && v >= half ? v - span : v;
   }
   return out;
 }

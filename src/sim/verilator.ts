@@ -62,6 +62,8 @@ export interface RunOptions {
   readonly allowIncomplete?: boolean;
   /** Working directory of the simulator process: relative $readmemh paths resolve against it. */
   readonly cwd?: string;
+  /** `+name=value` arguments for the design's $value$plusargs. */
+  readonly plusArgs?: readonly string[];
 }
 
 /** Per-channel outcome. Cycles count from the first cycle after reset. */
@@ -90,9 +92,9 @@ export interface RunResult {
 /** Optimization of the runtime objects (verilated.o, …), shared by every build. */
 const OPT_GLOBAL = 'OPT_GLOBAL=-O1';
 
-/** make variables: the model's hot code at -O1 (or -O0 for quickBuild), its one-time code at -O0. */
+/** make variables: the model's hot code at -O2 (about a quarter faster to simulate than -O1 at the same build time; -O0 for quickBuild), its one-time code at -O0. */
 function makeOpt(o: CompileOptions): string[] {
-  return [`OPT_FAST=${o.quickBuild ? '-O0' : '-O1'}`, 'OPT_SLOW=-O0', OPT_GLOBAL];
+  return [`OPT_FAST=${o.quickBuild ? '-O0' : '-O2'}`, 'OPT_SLOW=-O0', OPT_GLOBAL];
 }
 
 /** Verilator's runtime objects: they do not depend on the design, so they are built once and reused. */
@@ -229,7 +231,7 @@ export async function runChannels(m: CompiledModel, runs: readonly ChannelRun[],
   const args = ['--seed', String(o.seed ?? 1), '--in-stall', String(o.inStallProb ?? 0),
     '--out-stall', String(o.outStallProb ?? 0), '--timeout', String(o.timeoutCycles ?? 10000),
     '--max-cycles', String(o.maxCycles ?? 1e8), '--drain', String(o.drainCycles ?? 64),
-    '--summary', join(dir, 'summary.json')];
+    '--summary', join(dir, 'summary.json'), ...(o.plusArgs ?? []).map((a) => `+${a}`)];
   runs.forEach((r, k) => {
     const ch = m.channels[k]!;
     if (ch.in !== undefined) {

@@ -94,7 +94,7 @@ export async function verifyNetlist(b: BuildDir, o: NetlistOptions): Promise<Net
   const mismatches = ref.outs.filter((r, i) => r.some((v, j) => v !== run.frames[i]?.[j])).length;
   const stitchedDiv = firstDiff('stitched netlist', ref.outs, run.frames);
   const layerDiv = stitchedDiv ? await locate(b, files, s, ref.layerIO, keep) : null;
-  const free = run.status === 'ok' ? await measureThroughput(inputs.frames, (f) => runStitched(model, b.design, files, f, 0, seed, true)) : null;
+  const free = run.status === 'ok' ? await measureThroughput(inputs.frames, Math.max(...b.design.layers.map((l) => l.cycles)), (f) => runStitched(model, b.design, files, f, 0, seed, true)) : null;
   const cycles = free && free.free.status === 'ok' ? free.steady : null;
   const rtlPerf = join(b.root, 'report/rtlsim_performance.json');
   const rtlCycles = existsSync(rtlPerf) ? readJsonFile<{ cycles_per_frame?: number }>(rtlPerf, 'rtlsim_performance.json').cycles_per_frame ?? null : null;

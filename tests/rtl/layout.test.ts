@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { bitsFor, memFileText, mvauWeightWords, packStream, packWord, thresholdWords, unpackWord } from '../../src/rtl/layout.ts';
+import { rng } from '../../src/util/random.ts';
 import { renderTestbench } from '../../src/sim/testbench.ts';
 import { dwcGolden, labelSelectGolden, mvauGolden, wrapBits } from './golden.ts';
 
@@ -12,6 +13,25 @@ test('packWord puts element 0 in the low bits, two\'s complement', () => {
   assert.deepEqual(unpackWord(0xf1n, 4, 2, false), [1, 15]);
   assert.throws(() => packWord([8], 3), /does not fit/);
   assert.deepEqual(packStream([1, 2, 3, 4], 2, 4), [0x21n, 0x43n]);
+});
+
+test('packWord/unpackWord (number fast path) agree with BigInt shifts on random widths, signs and lengths', () => {
+  const r = rng(11);
+  const slow = (vs: number[], bits: number): bigint => vs.reduceRight((w, v) => (w << BigInt(bits)) | (BigInt(v) & ((1n << BigInt(bits)) - 1n)), 0n);
+  for (let t = 0; t < 400; t++) {
+    const bits = r.int(1, 32), count = r.int(1, 70), signed = r.next() < 0.5;
+    const lo = signed ? -(2 ** (bits - 1)) : 0, hi = signed ? 2 ** (bits - 1) - 1 : 2 ** bits - 1;
+    const vs = Array.from({ length: count }, () => (r.next() < 0.2 ? (r.next() < 0.5 ? lo : hi) : lo + Math.floor(r.next() * (hi - lo + 1))));
+    const w = packWord(vs, bits);
+    assert.equal(w, slow(vs, bits), `pack ${bits} bits × ${count}`);
+    assert.deepEqual(unpackWord(w, bits, count, signed), vs, `unpack ${bits} bits × ${count}`);
+    // bits above count × bits are ignored
+    assert.deepEqual(unpackWord(w | (1n << BigInt(count * bits + 3)), bits, count, signed), vs);
+  }
+  assert.throws(() => packWord([2 ** 32], 32), /does not fit/);
+  assert.throws(() => packWord([-(2 ** 31) - 1], 32), /does not fit/);
+  assert.throws(() => packWord([0.5], 4), /does not fit/);
+  assert.equal(packWord([2 ** 32 - 1, 1], 32), (1n << 32n) | 0xffffffffn);
 });
 
 test('MVAU weight word nf*SF+sf holds (nf*PE+p, sf*SIMD+s) at (p*SIMD+s)*W', () => {
