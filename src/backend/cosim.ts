@@ -87,9 +87,13 @@ export async function runStitchedIcarus(d: Design, files: RtlFiles, inputs: read
   return { frames: split(values, last.perWord * last.wordsPerFrame), cycles: r.cycles, frameDoneCycles: [], firstInCycle: 0, status: r.status };
 }
 
+/** Frames per process of the per-layer harness run: more frames are split over two simulators side by side. */
+const LAYER_SPLIT_FRAMES = 4;
+
 /**
  * Run every layer alone on its reference inputs: layerInputs[i][k] are the frames of layer i's input port k; returns
- * out[i][k] = the frames of its output port k.
+ * out[i][k] = the frames of its output port k. The frames are split in two halves simulated side by side (every core
+ * starts each frame afresh, so a frame's output does not depend on the frames before it).
  */
 export async function runLayers(d: Design, files: RtlFiles, out: OutDir, layerInputs: readonly (readonly (readonly ArrayLike<number>[])[])[], s: SimSettings, partial = false): Promise<number[][][][]> {
   const h = layersHarness(d);
@@ -97,6 +101,15 @@ export async function runLayers(d: Design, files: RtlFiles, out: OutDir, layerIn
   const sources = [...files.sources.filter((f) => !f.endsWith(`/${d.top}.v`)), harnessFile];
   const m = await compileModel({ sources, top: HARNESS_NAME, channels: h.channels, workDir: s.cacheDir, verilator: s.verilator });
   s.log(m.cached ? 'verilator: per-layer harness (cached build)' : `verilator: per-layer harness compiled in ${m.compileSeconds.toFixed(1)} s`);
+  const frames = Math.min(...layerInputs.filter((ins) => ins.length > 0).map((ins) => ins[0]!.length));
+  // a partial run (a netlist that may stop) stays one run, so that frame numbers keep their meaning
+  const cut = frames >= LAYER_SPLIT_FRAMES && !partial ? Math.ceil(frames / 2) : frames;
+  const parts = cut < frames ? [[0, cut], [cut, frames]] : [[0, frames]];
+  const outs = await Promise.all(parts.map(([a, b], part) => runLayerFrames(d, h, m, files, layerInputs.map((ins) => ins.map((fs) => fs.slice(a, b))), s, part, partial)));
+  return d.layers.map((l, i) => l.outputs.map((_, k) => outs.flatMap((o) => o[i]![k]!)));
+}
+
+async function runLayerFrames(d: Design, h: ReturnType<typeof layersHarness>, m: CompiledModel, files: RtlFiles, layerInputs: readonly (readonly (readonly ArrayLike<number>[])[])[], s: SimSettings, part: number, partial: boolean): Promise<number[][][][]> {
   const runs = d.layers.flatMap((l, i) => {
     const frames = layerInputs[i]![0]!.length;
     return Array.from({ length: h.layers[i]!.count }, (_, k) => {
@@ -104,6 +117,6 @@ export async function runLayers(d: Design, files: RtlFiles, out: OutDir, layerIn
       return { inputWords: inS ? words(layerInputs[i]![k]!, inS) : [], expectOutputWords: outS ? frames * outS.wordsPerFrame : 0, wordsPerFrame: outS?.wordsPerFrame ?? 1 };
     });
   });
-  const r = await runChannels(m, runs, { seed: s.seed + 1, inStallProb: s.stallProb, outStallProb: s.stallProb, cwd: files.dir, timeoutCycles: 100000, allowIncomplete: partial });
+  const r = await runChannels(m, runs, { seed: s.seed + 1 + part, inStallProb: s.stallProb, outStallProb: s.stallProb, cwd: files.dir, timeoutCycles: 100000, allowIncomplete: partial });
   return d.layers.map((l, i) => l.outputs.map((o, k) => split(decodeWords(r.channels[h.layers[i]!.first + k]!.outputWords, o.perWord, o.elem), o.perWord * o.wordsPerFrame)));
 }

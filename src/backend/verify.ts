@@ -49,7 +49,7 @@ export interface StageReport {
   first_divergence: Divergence | null;
 }
 
-export function firstDiff(name: string, exp: readonly (readonly number[])[], act: readonly (readonly number[])[]): Divergence | null {
+export function firstDiff(name: string, exp: readonly ArrayLike<number>[], act: readonly ArrayLike<number>[]): Divergence | null {
   for (let f = 0; f < exp.length; f++) {
     const a = act[f] ?? [];
     for (let e = 0; e < exp[f]!.length; e++) if (exp[f]![e] !== a[e]) return { layer: name, frame: f, element: e, expected: exp[f]![e]!, actual: a[e] ?? NaN };
@@ -74,15 +74,15 @@ export interface VerifyResult {
  * Expected outputs: the reference executor for the first `keep` frames, keeping every layer's input/output; the
  * engine (bit-identical to the reference, tests/engine) for the bulk of the frames.
  */
-export function reference(g: Graph, frames: readonly ArrayLike<number>[], keep: number, progress?: SimSettings['progress']): { outs: number[][]; layerIO: Map<string, number[][]> } {
+export function reference(g: Graph, frames: readonly ArrayLike<number>[], keep: number, progress?: SimSettings['progress']): { outs: number[][]; layerIO: Map<string, Float64Array[]> } {
   const run = compileGraph(g);
   const info = g.tensors.get(g.inputs[0]!)!;
   const outs: number[][] = [];
-  const layerIO = new Map<string, number[][]>();
+  const layerIO = new Map<string, Float64Array[]>();
   frames.slice(0, keep).forEach((f) => {
     const env = run({ [g.inputs[0]!]: { shape: info.shape, data: Float64Array.from(f) } as Tensor }, { keepAll: true });
     outs.push(Array.from(env.get(g.outputs[0]!)!.data));
-    for (const [k, v] of env) if (!g.tensors.get(k)?.value) { if (!layerIO.has(k)) layerIO.set(k, []); layerIO.get(k)!.push(Array.from(v.data)); }
+    for (const [k, v] of env) if (!g.tensors.get(k)?.value) { if (!layerIO.has(k)) layerIO.set(k, []); layerIO.get(k)!.push(v.data); }
   });
   if (frames.length > keep) {
     const engine = new Engine(g);

@@ -8,8 +8,15 @@ import { mtChannelAxis, thresholdTable } from '../passes/streamline/thresholds.t
 import { emitter } from '../passes/util.ts';
 import { rewriteAll } from '../passes/pass.ts';
 import { activationValue, bram18, checkDivides, fa, hwActivation, ice40Rom, inLutram, lutScale, plural, prod, readRamStyle, thresholdCount, type RamStyle } from './common.ts';
-import { divisors, elemCode, port, type HwLayer } from './layer.ts';
+import { divisors, elemCode, port, type HwLayer, type LayerRtl } from './layer.ts';
 import { clog2, ice40InEbr, romLogicLuts, xc7InBram, type CostFeatures, type CostMemory } from '../cost/model.ts';
+
+/**
+ * How the hardware computes the activation: NTHRESH comparators per lane against a threshold ROM (finn_thresholding,
+ * FINN's design), or for narrow inputs a table of every input value's result (finn_thresh_table).
+ */
+export type ThresholdImpl = 'compare' | 'table';
+export const THRESHOLD_IMPLS: readonly ThresholdImpl[] = ['compare', 'table'];
 
 /** Node inputs: [x, T] with T [C, numThresholds]; channels are the last axis of x. */
 export interface ThresholdingParams {
@@ -21,11 +28,30 @@ export interface ThresholdingParams {
   readonly actVal: number;
   readonly numVectors: readonly number[];
   readonly ramStyle: RamStyle;
+  readonly impl: ThresholdImpl;
 }
 
 /** Bits of one stored threshold: enough for the input range plus one (thresholds are clipped to [min, max+1]). */
 export function thresholdBits(p: { inputType: DataType }): number {
   return dtBits(p.inputType) + 1;
+}
+
+/** Widest input the table implementation takes (2^12 entries per channel). */
+const TABLE_MAX_BITS = 12;
+
+/**
+ * The implementation for these types: a table when the input is narrow and the table (2^A results of O bits per
+ * channel) is at most twice the thresholds it replaces (NTHRESH of A+1 bits per channel) — then it saves every
+ * comparator for no more memory (an 8-bit input quantizer: 256 × 8 bits against 255 × 9 bits and 255 comparators).
+ */
+export function thresholdImpl(inputType: DataType, outputType: DataType, numThresholds: number): ThresholdImpl {
+  const A = dtBits(inputType);
+  return inputType.kind !== 'bipolar' && A <= TABLE_MAX_BITS && 2 ** A * dtBits(outputType) <= 2 * numThresholds * (A + 1) ? 'table' : 'compare';
+}
+
+/** The table implementation's ROM, one copy per lane: every (channel, input value) pair. */
+function tableRom(p: ThresholdingParams): { depth: number; width: number } {
+  return { depth: p.channels * 2 ** dtBits(p.inputType), width: dtBits(p.outputType) };
 }
 
 export const thresholding: HwLayer<'hw.Thresholding', ThresholdingParams> = {
@@ -36,11 +62,14 @@ export const thresholding: HwLayer<'hw.Thresholding', ThresholdingParams> = {
     channels: r.int('NumChannels'), pe: r.int('PE'), inputType: r.dtype('inputDataType'), outputType: r.dtype('outputDataType'),
     numThresholds: r.has('numSteps') ? r.int('numSteps') : (r.inputShape(1)?.[1] ?? r.fail('needs numSteps or a threshold tensor [channels, steps] as input 1')),
     actVal: r.int('ActVal', 0), numVectors: r.ints('numInputVectors', [1]), ramStyle: readRamStyle(r),
+    impl: r.oneOf('thresh_impl', THRESHOLD_IMPLS, 'compare'),
   }),
   writeFinn: (p) => [
     fa.int('NumChannels', p.channels), fa.int('PE', p.pe), fa.int('numSteps', p.numThresholds),
     fa.dtype('inputDataType', p.inputType), fa.dtype('outputDataType', p.outputType),
     fa.int('ActVal', p.actVal), fa.ints('numInputVectors', p.numVectors), fa.str('ram_style', p.ramStyle),
+    // finn-ts's own attribute, written only for the table implementation (FINN's graphs are compare-based)
+    ...(p.impl === 'table' ? [fa.str('thresh_impl', p.impl)] : []),
   ],
   lower: { name: 'hw/to-thresholding', summary: 'standalone MultiThreshold → Thresholding', run: (g) => rewriteAll(g, toThresholding) },
   folding: (p) => [{ key: 'pe', values: divisors(p.channels) }],
@@ -48,6 +77,11 @@ export const thresholding: HwLayer<'hw.Thresholding', ThresholdingParams> = {
   weightBits: () => 0,
   cycles: (p) => (p.channels / p.pe) * prod(p.numVectors),
   resources(p, part) {
+    if (p.impl === 'table') {
+      const t = tableRom(p), lutram = inLutram(p.ramStyle, t.depth);
+      const LUT = Math.round((p.pe * (lutram ? t.width * Math.ceil(t.depth / 64) : 0) + 16) * lutScale(part));
+      return { LUT, FF: 2 * p.pe * t.width + 32, BRAM_18K: lutram ? 0 : p.pe * bram18(t.depth, t.width), URAM: 0, DSP: 0 };
+    }
     const A = dtBits(p.inputType);
     const depth = p.channels / p.pe;
     const width = p.pe * p.numThresholds * thresholdBits(p);
@@ -56,6 +90,7 @@ export const thresholding: HwLayer<'hw.Thresholding', ThresholdingParams> = {
     return { LUT, FF: p.pe * (A + dtBits(p.outputType)) + 32, BRAM_18K: lutram ? 0 : bram18(depth, width), URAM: 0, DSP: 0 };
   },
   costFeatures(p, family): CostFeatures {
+    if (p.impl === 'table') return tableFeatures(p, family);
     const A = dtBits(p.inputType), O = dtBits(p.outputType), P = p.pe, S = p.numThresholds, nf = p.channels / p.pe;
     const T = bitsFor(Math.min(-1, dtMin(p.inputType)), dtMax(p.inputType) + 1), CW = Math.max(A, T) + 1;
     const rom: CostMemory = { depth: nf, width: P * S * T, rom: true, style: p.ramStyle };
@@ -76,6 +111,10 @@ export const thresholding: HwLayer<'hw.Thresholding', ThresholdingParams> = {
   },
   calibrationCore: 'thresholding',
   ice40(p) {
+    if (p.impl === 'table') {
+      const t = tableRom(p), rom = ice40Rom(t.depth, t.width, p.ramStyle);
+      return { LUT: 20 + p.pe * rom.LUT, FF: 20 + 2 * p.pe * t.width, EBR: p.pe * rom.EBR };
+    }
     // PE comparators per threshold, thresholds as a ROM (EBR or logic)
     const A = dtBits(p.inputType), O = dtBits(p.outputType);
     const rom = ice40Rom(p.channels / p.pe, p.pe * p.numThresholds * (A + 1), p.ramStyle);
@@ -91,6 +130,7 @@ export const thresholding: HwLayer<'hw.Thresholding', ThresholdingParams> = {
   outputs: (p) => [port(p.outputType, p.pe, p.channels * prod(p.numVectors))],
   outTypes: (p) => [p.outputType],
   rtl(p, [t]) {
+    if (p.impl === 'table') return tableRtl(p, t!.data);
     const s = p.numThresholds;
     const rows = Array.from({ length: p.channels }, (_, c) => Array.from(t!.data.subarray(c * s, (c + 1) * s)));
     const tbits = bitsFor(...minMax(rows.flat(), [Math.min(-1, dtMin(p.inputType)), dtMax(p.inputType) + 1]));
@@ -102,8 +142,39 @@ export const thresholding: HwLayer<'hw.Thresholding', ThresholdingParams> = {
       memories: [{ param: 'THRESH_FILE', suffix: 'thresholds', width: p.pe * s * tbits, words: thresholdWords(rows, p.pe, tbits) }],
     };
   },
-  describe: (p) => ({ detail: `${plural(p.numThresholds, 'threshold')} per channel, ${dtName(p.inputType)} → ${dtName(p.outputType)}`, dims: `${p.channels} ch` }),
+  describe: (p) => ({ detail: `${plural(p.numThresholds, 'threshold')} per channel, ${dtName(p.inputType)} → ${dtName(p.outputType)}${p.impl === 'table' ? `, as a table of ${2 ** dtBits(p.inputType)} results per channel` : ''}`, dims: `${p.channels} ch` }),
 };
+
+/** Cost features of the table implementation: its ROM copies (block RAM or logic), the output stage, the counter. */
+function tableFeatures(p: ThresholdingParams, family: 'xc7' | 'ice40'): CostFeatures {
+  const t = tableRom(p), O = t.width, P = p.pe;
+  const rom: CostMemory = { depth: t.depth, width: O, rom: true, style: p.ramStyle };
+  const logic = !(family === 'xc7' ? xc7InBram(rom) : ice40InEbr(rom));
+  const ctr = clog2(p.channels / p.pe) + clog2(prod(p.numVectors));
+  return {
+    LUT: { const: 1, rom: logic ? P * romLogicLuts(t.depth, O, family) : 0, out: P * O, ctr },
+    FF: { const: 1, out: 2 * P * O, tq: logic ? P * O : 0, ctr },
+    memories: Array.from({ length: P }, () => rom),
+  };
+}
+
+/** The table: entry c·2^A + x (x the input's bit pattern) = (#{t : value(x) ≥ T[c][t]} + ActVal) mod 2^O. */
+function tableRtl(p: ThresholdingParams, t: Float64Array): LayerRtl {
+  const A = elemCode(p.inputType), O = elemCode(p.outputType), n = 2 ** A.bits;
+  const words: bigint[] = [];
+  for (let c = 0; c < p.channels; c++) {
+    for (let x = 0; x < n; x++) {
+      const v = A.signed && x >= n / 2 ? x - n : x;
+      const r = p.actVal + thresholdCount(v, t, c, p.numThresholds);
+      words.push(BigInt(((r % 2 ** O.bits) + 2 ** O.bits) % 2 ** O.bits));
+    }
+  }
+  return {
+    core: 'finn_thresh_table',
+    params: [['C', p.channels], ['PE', p.pe], ['ABITS', A.bits], ['OBITS', O.bits], ['RAM_STYLE', p.ramStyle]],
+    memories: [{ param: 'TABLE_FILE', suffix: 'table', width: O.bits, words }],
+  };
+}
 
 /** A MultiThreshold on an integer stream that no MVAU absorbed → Thresholding. */
 function toThresholding(cur: Graph): Graph | undefined {
@@ -125,6 +196,7 @@ function toThresholding(cur: Graph): Graph | undefined {
   const p: ThresholdingParams = {
     channels, pe: 1, inputType: x.dtype, outputType: act.outType, numThresholds: tab.steps, actVal: act.actVal,
     numVectors: x.shape.slice(1, -1).length ? x.shape.slice(1, -1) : [1], ramStyle: 'auto',
+    impl: thresholdImpl(x.dtype, act.outType, tab.steps),
   };
   const e = emitter(cur);
   const t = e.constant(`${mt.name}_thres`, { shape: [channels, tab.steps], data: tab.data }, smallestIntType(...minMax(tab.data, [0, 0])));

@@ -26,20 +26,24 @@ export function packWord(values: readonly (number | bigint)[], bits: number): bi
  */
 function packSmall(values: readonly number[], bits: number): bigint {
   const span = 2 ** bits, lo = -(2 ** (bits - 1));
+  if (values.length * bits <= 52) {
+    // the whole word is exact in a double: no limbs, no hex
+    let w = 0;
+    for (let i = values.length - 1; i >= 0; i--) {
+      const v = values[i]!;
+      if (!Number.isInteger(v) || v < lo || v >= span) throw new FinnError('E_RTL', `element ${i}: value ${v} does not fit in ${bits} bits`);
+      w = w * span + (v < 0 ? v + span : v);
+    }
+    return BigInt(w);
+  }
   const limbs = new Uint32Array(Math.ceil((values.length * bits) / 32) + 1);
   for (let i = 0; i < values.length; i++) {
     const v = values[i]!;
     if (!Number.isInteger(v) || v < lo || v >= span) throw new FinnError('E_RTL', `element ${i}: value ${v} does not fit in ${bits} bits`);
-    let u = v < 0 ? v + span : v;
-    let at = i * bits, left = bits;
-    while (left > 0) {
-      const off = at & 31, take = Math.min(left, 32 - off);
-      const part = take === 32 ? u : u % 2 ** take;
-      limbs[at >>> 5] = (limbs[at >>> 5]! | (part << off)) >>> 0;
-      u = Math.floor(u / 2 ** take);
-      at += take;
-      left -= take;
-    }
+    const u = (v < 0 ? v + span : v) >>> 0, at = i * bits, k = at >>> 5, off = at & 31;
+    // an element of at most 32 bits spans at most two limbs
+    limbs[k] = limbs[k]! | (u << off);
+    if (off + bits > 32) limbs[k + 1] = limbs[k + 1]! | (u >>> (32 - off));
   }
   let hex = '';
   for (let k = limbs.length - 1; k >= 0; k--) hex += limbs[k]!.toString(16).padStart(8, '0');
@@ -61,6 +65,22 @@ export function unpackWord(word: bigint, bits: number, count: number, signed: bo
 
 /** unpackWord for elements of at most 32 bits: the word's hex digits are read into 32-bit limbs once. */
 function unpackSmall(word: bigint, bits: number, count: number, signed: boolean): number[] {
+  if (count * bits <= 52) {
+    // the word in two 32-bit halves of a double: shifts, no hex
+    const span = 2 ** bits, half = 2 ** (bits - 1), mask = bits === 32 ? 0xffffffff : span - 1;
+    const w = Number(BigInt.asUintN(count * bits, word));
+    const lo = w % 4294967296, hi = (w - lo) / 4294967296;
+    const out: number[] = new Array(count);
+    for (let i = 0, at = 0; i < count; i++, at += bits) {
+      let v: number;
+      if (at >= 32) v = (hi >>> (at - 32)) & mask;
+      else if (at + bits <= 32) v = (lo >>> at) & mask;
+      else v = ((lo >>> at) | (hi << (32 - at))) & mask;
+      v >>>= 0;
+      out[i] = signed && v >= half ? v - span : v;
+    }
+    return out;
+  }
   const n = Math.ceil((count * bits) / 32) + 1;
   const hex = word.toString(16);
   const limbs = new Uint32Array(n);

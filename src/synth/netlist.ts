@@ -111,7 +111,7 @@ export async function verifyNetlist(b: BuildDir, o: NetlistOptions): Promise<Net
 }
 
 /** The first layer (graph order) whose netlist module alone disagrees with the reference on the first `keep` frames. */
-async function locate(b: BuildDir, files: RtlFiles, s: SimSettings, layerIO: Map<string, number[][]>, keep: number): Promise<Divergence | null> {
+async function locate(b: BuildDir, files: RtlFiles, s: SimSettings, layerIO: Map<string, Float64Array[]>, keep: number): Promise<Divergence | null> {
   const nodes = b.graph.nodes;
   const outs = await runLayers(b.design, files, outDir(b.root), nodes.map((n) => streamInputs(n).map((t) => layerIO.get(t)!.slice(0, keep))), s, true);
   for (const [i, n] of nodes.entries()) {

@@ -90,7 +90,9 @@ function everyOpGraph(): Graph {
       mw: 8, mh: 4, pe: 2, simd: 4, inputType: BIPOLAR, weightType: BIPOLAR, accType: uint(4), outputType: BIPOLAR,
       binaryXnor: true, noActivation: false, numThresholds: 1, actVal: 0, numVectors: [1], ramStyle: 'distributed' } }, ['wb', 'thr4']],
     [{ kind: 'hw.Thresholding', p: {
-      channels: 4, pe: 1, inputType: int(8), outputType: uint(2), numThresholds: 3, actVal: 0, numVectors: [3, 3], ramStyle: 'auto' } }, ['thr3']],
+      channels: 4, pe: 1, inputType: int(8), outputType: uint(2), numThresholds: 3, actVal: 0, numVectors: [3, 3], ramStyle: 'auto', impl: 'compare' } }, ['thr3']],
+    [{ kind: 'hw.Thresholding', p: {
+      channels: 4, pe: 2, inputType: int(8), outputType: uint(2), numThresholds: 3, actVal: 0, numVectors: [3, 3], ramStyle: 'auto', impl: 'table' } }, ['thr3']],
     [{ kind: 'hw.LabelSelect', p: { labels: 4, validLabels: 4, pe: 1, k: 1, inputType: uint(2), outputType: uint(2) } }, []],
     [{ kind: 'hw.LabelSelect', p: { labels: 16, validLabels: 10, pe: 4, k: 1, inputType: int(11), outputType: uint(4) } }, []],
     [{ kind: 'hw.ChannelPad', p: { inElems: 784, outElems: 832, simd: 16, dtype: BIPOLAR, value: 1, numVectors: [1] } }, []],

@@ -4,6 +4,9 @@ import { join } from 'node:path';
 import { bitsFor, memFileText, mvauWeightWords, packStream, thresholdWords } from '../../src/rtl/layout.ts';
 import { dwcGolden, fifoGolden, labelSelectGolden, mvauGolden, thresholdingGolden } from './golden.ts';
 import type { CoreCase } from './harness.ts';
+import { thresholding } from '../../src/hw/thresholding.ts';
+import { DEFAULT_RTL_OPTIONS } from '../../src/hw/layer.ts';
+import { int, uint } from '../../src/ir/datatype.ts';
 
 /** Small seeded PRNG (mulberry32). */
 export class Rng {
@@ -186,5 +189,34 @@ export function fifoCase(r: Rng, width: number, depth: number, style: string, na
     name, core: 'finn_fifo', inBits: width, outBits: width,
     params: { WIDTH: width, DEPTH: depth, RAM_STYLE: style, ...(oreg ? { OREG: oreg } : {}) },
     inputWords: words, expected: fifoGolden(words), outWordsPerFrame: perFrame, cyclesPerFrame: perFrame,
+  };
+}
+
+/** A random Thresholding case for the table implementation: the layer file builds the table, the core looks it up. */
+export function threshTableCase(r: Rng, name: string, memDir: string, frames = 3): CoreCase {
+  const c = r.pick([1, 2, 3, 4, 6, 8]);
+  const pe = r.pick(divisors(c));
+  const abits = r.int(1, 8);
+  const aSigned = r.bool();
+  const [alo, ahi] = range(abits, aSigned);
+  const nthresh = r.int(1, 2 ** abits + 2);
+  const thr = Array.from({ length: c }, () => sorted(Array.from({ length: nthresh }, () => r.int(alo - 1, ahi + 1))));
+  const actVal = r.int(-4, 1);
+  const obits = bitsFor(actVal, actVal + nthresh);
+  const nVectors = r.int(1, 4);
+  const p = { channels: c, pe, inputType: aSigned ? int(abits) : uint(abits), outputType: actVal < 0 ? int(obits) : uint(obits), numThresholds: nthresh,
+    actVal, numVectors: [nVectors], ramStyle: r.pick(['auto', 'block', 'distributed'] as const), impl: 'table' as const };
+  const rtl = thresholding.rtl(p, [{ shape: [c, nthresh], data: Float64Array.from(thr.flat()) }], DEFAULT_RTL_OPTIONS);
+  const mem = rtl.memories[0]!;
+  const tfile = join(memDir, `${name}_table.hex`);
+  writeFileSync(tfile, memFileText(mem.words, mem.width));
+  const values = Array.from({ length: frames * nVectors * c }, () => r.int(alo, ahi));
+  return {
+    name, core: rtl.core, inBits: pe * abits, outBits: pe * obits,
+    params: { ...Object.fromEntries(rtl.params), TABLE_FILE: tfile },
+    inputWords: packStream(values, pe, abits),
+    expected: packStream(thresholdingGolden(values, thr, actVal), pe, obits),
+    outWordsPerFrame: nVectors * (c / pe),
+    cyclesPerFrame: nVectors * (c / pe),
   };
 }

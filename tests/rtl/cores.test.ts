@@ -11,7 +11,7 @@ import { describe, test } from 'node:test';
 import {
   frameIntervals, type ChannelResult, type CompiledModel, type RunOptions, type RunResult,
 } from '../../src/sim/verilator.ts';
-import { dwcCase, fifoCase, labelSelectCase, mvauCase, randomMvauShape, Rng, thresholdingCase, type MvauShape } from './cases.ts';
+import { dwcCase, fifoCase, labelSelectCase, mvauCase, randomMvauShape, Rng, thresholdingCase, threshTableCase, type MvauShape } from './cases.ts';
 import { compileCases, countPort, runCases, type CoreCase } from './harness.ts';
 
 const SEED = Number(process.env.FINN_RTL_SEED ?? 7001);
@@ -77,6 +77,7 @@ function buildCases(memDir: string): CoreCase[] {
     cases.push(mvauCase(r, { ...s, xnor: true, aBipolar: false, wbits: 1, abits: 1, wSigned: false, aSigned: false, mw: simd * r.int(1, 4), simd, pipe: 1 + (i % 3), ibufFf: i % 4 !== 3, creg: i % 2 === 0 }, `mvau_pipe${i}`, memDir));
   }
   for (let i = 0; i < 6; i++) cases.push(mvauCase(r, { ...randomMvauShape(r), ibufFf: true, creg: i % 2 === 1 }, `mvau_ibuf_ff${i}`, memDir));
+  for (let i = 0; i < 16; i++) cases.push(threshTableCase(r, `thresh_table${i}`, memDir));
   return cases;
 }
 

@@ -71,7 +71,7 @@ export function thresholdingGolden(values: readonly number[], thr: readonly (rea
   actVal: number): number[] {
   const c = thr.length, steps = thr[0]!.length;
   const out = thresholding.execute(
-    { channels: c, pe: 1, inputType: int(32), outputType: int(32), numThresholds: steps, actVal, numVectors: [values.length / c], ramStyle: 'auto' },
+    { channels: c, pe: 1, inputType: int(32), outputType: int(32), numThresholds: steps, actVal, numVectors: [values.length / c], ramStyle: 'auto', impl: 'compare' },
     [{ shape: [values.length / c, c], data: Float64Array.from(values) }, { shape: [c, steps], data: Float64Array.from(thr.flat()) }])[0]!;
   return Array.from(out.data);
 }

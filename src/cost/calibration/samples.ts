@@ -122,7 +122,7 @@ function thresholding(r: R, id: string): Sample {
   const inputType = intType(r, 3, 16);
   const obits = randInt(r, 1, 4);
   const steps = 2 ** obits - 1;
-  const p = { channels, pe, inputType, outputType: uint(obits), numThresholds: steps, actVal: 0, numVectors: [pick(r, [1, 16, 64])], ramStyle: 'auto' as const };
+  const p = { channels, pe, inputType, outputType: uint(obits), numThresholds: steps, actVal: 0, numVectors: [pick(r, [1, 16, 64])], ramStyle: 'auto' as const, impl: 'compare' as const };
   return { core: 'thresholding', id, op: { kind: 'hw.Thresholding', p }, consts: [thresholds(r, channels, steps, dtMin(inputType), dtMax(inputType))] };
 }
 
