@@ -1,8 +1,10 @@
 /**
- * The process that computes one point for a worker (forked per job, like BullMQ's sandboxed processors): training
- * and compiling are CPU-bound and would block the worker's event loop, which must keep renewing the job's lock in
- * Redis. The parent sends the job; this process reports stages and the result over IPC and exits. It writes only
- * into the directory it was given (the worker's scratch directory), and exits as soon as its worker is gone.
+ * The process that computes points for a worker (like BullMQ's sandboxed processors): training and compiling are
+ * CPU-bound and would block the worker's event loop, which must keep renewing the job's lock in Redis. The parent
+ * sends one job at a time; this process reports stages and the result over IPC and waits for the next job, so the
+ * modules (tsx, TensorFlow.js, the compiler: seconds of CPU) load once per process, not once per point. After an
+ * error it exits (the worker starts a fresh one). It writes only into the directory it was given (the worker's
+ * scratch directory), and exits as soon as its worker is gone.
  */
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -26,19 +28,20 @@ const parent = process.ppid;
 /** The worker was killed (kill -9 included): nobody wants this point's output any more. */
 const orphaned = (): boolean => process.ppid !== parent || !process.connected;
 const send = (m: ChildMessage): void => { if (process.connected) process.send!(m); };
-/** The last message, then exit (tfjs and Verilator handles would keep the process alive otherwise). */
+/** The error message, then exit (tfjs and Verilator handles would keep the process alive otherwise). */
 const finish = (m: ChildMessage, code: number): void => {
-  finished = true;
   if (!process.connected) process.exit(70);
   process.send!(m, undefined, {}, () => process.exit(code));
 };
-let finished = false;
-process.on('disconnect', () => { if (!finished) process.exit(70); });
+process.on('disconnect', () => process.exit(70));
 
-// the worker forks this process one point ahead: load what every point needs while waiting for the job
+// the worker starts this process before its first job: load what every point needs while waiting for it
 void Promise.all([import('../train/trainer.ts'), import('../train/data.ts'), import('../train/export.ts'), import('../build.ts'), import('../sim/icarus.ts')]).catch(() => {});
 
-process.once('message', (req: ChildRequest) => {
+let busy = false;
+process.on('message', (req: ChildRequest) => {
+  if (busy) { finish({ type: 'error', finn: false, code: 'E_INTERNAL', message: 'a point process got a second job while computing one', hint: '' }, 1); return; }
+  busy = true;
   mkdirSync(req.dir, { recursive: true });
   const logFile = join(req.dir, 'log.txt');
   const log = (msg: string): void => appendFileSync(logFile, `${msg}\n`);
@@ -48,7 +51,7 @@ process.once('message', (req: ChildRequest) => {
     send({ type: 'stage', stage: s, detail });
   };
   computePoint(req.job, req.dir, { stage, log, simCacheDir: req.simCacheDir, ...(req.verilator ? { verilator: req.verilator } : {}) }).then(
-    (result) => finish({ type: 'done', result }, 0),
+    (result) => { busy = false; send({ type: 'done', result }); },
     (e: unknown) => {
       const f = e instanceof FinnError;
       log(`error: ${(e as Error).stack ?? String(e)}`);

@@ -68,7 +68,7 @@ export async function startWorker(o: WorkerOptions): Promise<RunningWorker> {
   removeStaleScratch();
   const children = new Set<ChildProcess>();
   const pool = new ChildPool(children);
-  pool.warm(); // the first point's process loads while the worker connects
+  pool.warm(o.concurrency); // the first points' processes load while the worker connects
   const connection = queueConnection(o.redis);
   let down = false;
   connection.on('error', (e: Error) => { if (!down) { down = true; o.log(`worker ${o.name}: Redis connection lost (${e.message}); reconnecting`); } });
@@ -113,59 +113,88 @@ async function processJob(job: Job<PointJob, JobOutput>, o: WorkerOptions, pool:
 
 const CHILD = fileURLToPath(new URL('./point-child.ts', import.meta.url));
 
+/** Points one process computes before it is replaced (bounds what a long-lived TensorFlow.js heap can gather). */
+const POINTS_PER_CHILD = 16;
+
 /**
- * Point processes forked one ahead: each loads its modules (tsx, TensorFlow.js, the compiler: ~2 s) while the previous
- * point runs, so a job starts computing at once. A spare that died meanwhile is replaced.
+ * Point processes, reused: each loads its modules (tsx, TensorFlow.js, the compiler: ~2 s of CPU) once and then
+ * computes points one after another; the first starts loading while the worker connects. A process that failed a
+ * point, died, or computed POINTS_PER_CHILD points is not reused.
  */
 class ChildPool {
-  private spare: ChildProcess | null = null;
+  private readonly idle: ChildProcess[] = [];
+  private readonly served = new Map<ChildProcess, number>();
   private closed = false;
   constructor(private readonly children: Set<ChildProcess>) {}
 
   private fork(): ChildProcess {
     const child = fork(CHILD, [], { execArgv: ['--import', import.meta.resolve('tsx')], stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
     this.children.add(child);
-    child.on('exit', () => { this.children.delete(child); if (this.spare === child) this.spare = null; });
+    this.served.set(child, 0);
+    child.on('exit', () => {
+      this.children.delete(child);
+      this.served.delete(child);
+      const i = this.idle.indexOf(child);
+      if (i >= 0) this.idle.splice(i, 1);
+    });
     return child;
   }
 
-  /** Start loading a spare process now (before the first job). */
-  warm(): void {
-    if (!this.spare && !this.closed) this.spare = this.fork();
+  private alive = (c: ChildProcess): boolean => c.exitCode === null && c.signalCode === null && c.connected;
+
+  /** Start loading `n` processes now (before the first job). */
+  warm(n: number): void {
+    while (!this.closed && this.idle.length < n) this.idle.push(this.fork());
   }
 
-  /** A ready (or starting) process for the next point; another one starts loading behind it. */
+  /** A ready (or loading) process for the next point. */
   take(): ChildProcess {
-    const s = this.spare;
-    const child = s && s.exitCode === null && s.signalCode === null && s.connected ? s : this.fork();
-    this.spare = this.closed ? null : this.fork();
-    return child;
+    let c = this.idle.shift();
+    while (c && !this.alive(c)) c = this.idle.shift();
+    return c ?? this.fork();
+  }
+
+  /** A process that finished its point: kept for the next one unless it has served its share. */
+  release(c: ChildProcess, ok: boolean): void {
+    const n = (this.served.get(c) ?? 0) + 1;
+    this.served.set(c, n);
+    if (ok && !this.closed && this.alive(c) && n < POINTS_PER_CHILD) this.idle.push(c);
+    else c.kill('SIGKILL');
   }
 
   close(): void {
     this.closed = true;
-    this.spare?.kill('SIGKILL');
-    this.spare = null;
+    for (const c of this.idle.splice(0)) c.kill('SIGKILL');
   }
 }
 
-/** Run one point in a child process; bad input (a FinnError) is not retried, anything else is. */
+/** Run one point in a (reused) child process; bad input (a FinnError) is not retried, anything else is. */
 function runChild(req: ChildRequest, pool: ChildPool, onStage: (stage: string, detail: string) => void): Promise<PointResult> {
   return new Promise((resolve, reject) => {
     const child = pool.take();
     let stderr = '';
-    let last: ChildMessage | null = null;
-    child.stderr?.on('data', (d: Buffer) => { stderr = (stderr + d.toString()).slice(-2000); });
-    child.on('message', (m: ChildMessage) => {
+    let settled = false;
+    const onData = (d: Buffer): void => { stderr = (stderr + d.toString()).slice(-2000); };
+    const done = (ok: boolean): void => {
+      settled = true;
+      child.stderr?.off('data', onData);
+      child.off('message', onMessage);
+      child.off('exit', onExit);
+      pool.release(child, ok);
+    };
+    const onMessage = (m: ChildMessage): void => {
       if (m.type === 'stage') onStage(m.stage, m.detail);
-      else last = m;
-    });
-    child.on('exit', (code, signal) => {
-      const m = last as ChildMessage | null;
-      if (m?.type === 'done') resolve(m.result as PointResult);
-      else if (m?.type === 'error') reject(m.finn ? new UnrecoverableError(`${m.code}: ${m.message}${m.hint ? ` (hint: ${m.hint})` : ''}`) : new Error(`${m.code}: ${m.message}`));
-      else reject(new Error(`the point's process ended (${signal ?? `exit code ${code}`}) without a result${stderr ? `: ${stderr.trim()}` : ''}`));
-    });
+      else if (m.type === 'done') { done(true); resolve(m.result as PointResult); }
+      else { done(false); reject(m.finn ? new UnrecoverableError(`${m.code}: ${m.message}${m.hint ? ` (hint: ${m.hint})` : ''}`) : new Error(`${m.code}: ${m.message}`)); }
+    };
+    const onExit = (code: number | null, signal: NodeJS.Signals | null): void => {
+      if (settled) return;
+      done(false);
+      reject(new Error(`the point's process ended (${signal ?? `exit code ${code}`}) without a result${stderr ? `: ${stderr.trim()}` : ''}`));
+    };
+    child.stderr?.on('data', onData);
+    child.on('message', onMessage);
+    child.on('exit', onExit);
     child.send(req);
   });
 }
