@@ -62,11 +62,18 @@ export async function cnvBench(): Promise<void> {
   let compile = 0;
   await build({ ...opts, log: (m) => { const x = /compiled in ([\d.]+) s/.exec(m) ?? /Verilator ([\d.]+) s\)/.exec(m); if (x) compile += Number(x[1]); } });
   const cold = (performance.now() - t0) / 1000;
-  const t1 = performance.now();
-  const steps: string[] = [];
-  await build({ ...opts, log: (m) => { if (/^(fifo-size|verify):/.test(m)) steps.push(m); } });
-  const warm = (performance.now() - t1) / 1000;
-  console.log(`CNV-W1A1 (BNN-PYNQ folding) → verified RTL (20 frames with stalls, FIFOs sized): ${warm.toFixed(1)} s with Verilator builds cached; first run ${cold.toFixed(1)} s of which Verilator C++ compiles ${compile.toFixed(1)} s`);
+  // three runs with the Verilator builds cached: the median (this machine's timing varies by about a second)
+  const warm: number[] = [];
+  let steps: string[] = [];
+  for (let i = 0; i < 3; i++) {
+    const lines: string[] = [];
+    const t1 = performance.now();
+    await build({ ...opts, log: (m) => { if (/^(fifo-size|verify):/.test(m)) lines.push(m); } });
+    warm.push((performance.now() - t1) / 1000);
+    steps = lines;
+  }
+  const sorted = [...warm].sort((a, b) => a - b);
+  console.log(`CNV-W1A1 (BNN-PYNQ folding) → verified RTL (20 frames with stalls, FIFOs sized): ${sorted[1]!.toFixed(1)} s with Verilator builds cached (median of 3: ${warm.map((w) => w.toFixed(1)).join(', ')} s; goal 10 s); first run ${cold.toFixed(1)} s of which Verilator C++ compiles ${compile.toFixed(1)} s`);
   console.log(`  ${steps.join('\n  ')}`);
   await simFps({ ...opts, out: join(tmpdir(), 'finn-ts-bench-cnv-sim') }, 200, 'CNV-W1A1 at BNN-PYNQ folding (32768 cycles/frame)');
 }
