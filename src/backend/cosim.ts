@@ -87,13 +87,14 @@ export async function runStitchedIcarus(d: Design, files: RtlFiles, inputs: read
   return { frames: split(values, last.perWord * last.wordsPerFrame), cycles: r.cycles, frameDoneCycles: [], firstInCycle: 0, status: r.status };
 }
 
-/** Frames per process of the per-layer harness run: more frames are split over two simulators side by side. */
+/** From this many frames on, the per-layer harness run is split over two simulators side by side. */
 const LAYER_SPLIT_FRAMES = 4;
 
 /**
  * Run every layer alone on its reference inputs: layerInputs[i][k] are the frames of layer i's input port k; returns
- * out[i][k] = the frames of its output port k. The frames are split in two halves simulated side by side (every core
- * starts each frame afresh, so a frame's output does not depend on the frames before it).
+ * out[i][k] = the frames of its output port k. From LAYER_SPLIT_FRAMES frames on (and unless `partial`), the frames
+ * are split in two halves simulated side by side (every core starts each frame afresh, so a frame's output does not
+ * depend on the frames before it).
  */
 export async function runLayers(d: Design, files: RtlFiles, out: OutDir, layerInputs: readonly (readonly (readonly ArrayLike<number>[])[])[], s: SimSettings, partial = false): Promise<number[][][][]> {
   const h = layersHarness(d);
