@@ -9,7 +9,7 @@ import { emitter } from '../passes/util.ts';
 import { rewriteAll } from '../passes/pass.ts';
 import { activationValue, bram18, checkDivides, fa, hwActivation, ice40Rom, inLutram, lutScale, plural, prod, readRamStyle, thresholdCount, type RamStyle } from './common.ts';
 import { divisors, elemCode, port, type HwLayer, type LayerRtl } from './layer.ts';
-import { clog2, ice40InEbr, romLogicLuts, xc7InBram, type CostFeatures, type CostMemory } from '../cost/model.ts';
+import { clog2, ice40InEbr, romLogicLuts, xc7InBram, type CostFamily, type CostFeatures, type CostMemory } from '../cost/model.ts';
 
 /**
  * How the hardware computes the activation: NTHRESH comparators per lane against a threshold ROM (finn_thresholding,
@@ -146,7 +146,7 @@ export const thresholding: HwLayer<'hw.Thresholding', ThresholdingParams> = {
 };
 
 /** Cost features of the table implementation: its ROM copies (block RAM or logic), the output stage, the counter. */
-function tableFeatures(p: ThresholdingParams, family: 'xc7' | 'ice40'): CostFeatures {
+function tableFeatures(p: ThresholdingParams, family: CostFamily): CostFeatures {
   const t = tableRom(p), O = t.width, P = p.pe;
   const rom: CostMemory = { depth: t.depth, width: O, rom: true, style: p.ramStyle };
   const logic = !(family === 'xc7' ? xc7InBram(rom) : ice40InEbr(rom));
