@@ -1,6 +1,7 @@
 /**
- * `node --import tsx bench/explore.ts [rounds] [--four]`: wall time of the same small TFC exploration (W1A1, W2A2 ×
- * widths 0.5, 1; 5 epochs; 2,000 test images, 20 through the RTL) with 1 and with 2 local workers, interleaved (1, 2,
+ * `node --import tsx bench/explore.ts [rounds] [--four] [--full]`: wall time of the same TFC exploration with 1 and
+ * with 2 local workers — by default a small one (W1A1, W2A2 × widths 0.5, 1), with --full the issue's grid (W1A1, W1A2,
+ * W2A2, W4A4 × widths 0.5, 1, 2); 5 epochs, 2,000 test images, 20 through the RTL — interleaved (1, 2,
  * 1, 2, …) so that a shared machine's load falls on both alike; prints each run, the speed-up of the sums, and checks
  * that every run wrote the same explore.json bytes. With --four, one more run: 4 workers, 2 local and 2 started with
  * `finn worker --redis URL` as if on other machines, on a redis-server started here. Every run starts from an empty
@@ -17,11 +18,12 @@ import { fileURLToPath } from 'node:url';
 const root = fileURLToPath(new URL('..', import.meta.url));
 const mnist = join(root, '../shared/datasets/mnist');
 const rounds = Number(process.argv[2] && !process.argv[2].startsWith('--') ? process.argv[2] : 2);
+const grid = process.argv.includes('--full') ? ['--precisions', 'w1a1,w1a2,w2a2,w4a4', '--widths', '0.5,1,2'] : ['--precisions', 'w1a1,w2a2', '--widths', '0.5,1'];
 const dir = mkdtempSync(join(tmpdir(), 'finn-ts-bench-explore-'));
 
 function run(workers: number, i: number, extra: string[] = []): { seconds: number; json: string } {
   const out = join(dir, `w${workers}-${i}${extra.length ? '-redis' : ''}`);
-  const args = [join(root, 'bin/finn.js'), 'explore', ...extra, '--topology', 'tfc', '--precisions', 'w1a1,w2a2', '--widths', '0.5,1', '--epochs', '5',
+  const args = [join(root, 'bin/finn.js'), 'explore', ...extra, '--topology', 'tfc', ...grid, '--epochs', '5',
     '--test-dataset', `mnist-idx:${mnist}`, '--test-limit', '2000', '--rtl-sample', '20', '--workers', String(workers), '--out', out, '-q'];
   const t0 = performance.now();
   const r = spawnSync(process.execPath, args, { encoding: 'utf8' });
