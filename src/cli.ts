@@ -221,8 +221,19 @@ function handleInterrupts(argv: readonly string[], err: (s: string) => void): vo
   process.on('SIGTERM', handler);
 }
 
+/** A reader that closed our output early (`finn … | head`) ends the command quietly, as other Unix tools do. */
+function quietOnClosedPipe(): void {
+  for (const s of [process.stdout, process.stderr]) {
+    s.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code === 'EPIPE') process.exit(EXIT.ok);
+      throw e;
+    });
+  }
+}
+
 /** Entry point: returns the process exit code. */
 export async function main(argv: string[]): Promise<number> {
+  quietOnClosedPipe();
   const out = (s: string) => process.stdout.write(`${s}\n`);
   const err = (s: string) => process.stderr.write(`${s}\n`);
   const program = makeProgram(out, err, process.env, process.stdout.isTTY === true);

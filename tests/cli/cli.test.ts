@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { decodeModelProto, encodeModelProto } from '../../src/onnx/proto.ts';
 import { readNpy } from '../../src/util/npy.ts';
 import { finn } from '../helpers/cli.ts';
-import { FINN_TFC, MNIST, ZOO_W1A1, tempDir } from '../helpers/shared.ts';
+import { FINN_TFC, MNIST, ROOT, ZOO_W1A1, tempDir } from '../helpers/shared.ts';
+import { spawnSync } from 'node:child_process';
 
 test('build --to estimate, eval --json on the build dir, inspect, exec', () => {
   const out = join(tempDir('cli'), 'b');
@@ -146,4 +147,11 @@ test('usage errors: unknown step, bad numbers, unknown part, foreign output dire
   assert.equal(readFileSync(join(foreign, 'precious.txt'), 'utf8'), 'keep me');
   expectError(['eval', ZOO_W1A1, '--dataset', 'mnist-idx:/nonexistent'], /E_DATASET/, [/nonexistent/]);
   expectError(['eval', ZOO_W1A1, '--dataset', 'imagenet'], /E_DATASET/, [/imagenet/]);
+});
+
+test('a reader that closes the pipe early (finn … | head) ends the command quietly, exit 0, no stack trace', () => {
+  // `true` exits long before node has started, so the first write meets a closed pipe
+  const r = spawnSync('bash', ['-c', `${JSON.stringify(process.execPath)} ${JSON.stringify(join(ROOT, 'bin/finn.js'))} train --help | true; echo "rc=\${PIPESTATUS[0]}" >&2`], { encoding: 'utf8' });
+  assert.match(r.stderr, /rc=0/);
+  assert.doesNotMatch(r.stderr, /EPIPE|at /);
 });
