@@ -21,6 +21,8 @@ export interface SimSettings {
   readonly log: (msg: string) => void;
   /** Simulator of the stitched design in `finn eval --stage rtl`/explore samples (default Verilator; Icarus for short runs). */
   readonly simulator?: 'verilator' | 'icarus';
+  /** Build the stitched Verilator model without C++ optimization (about half the CPU; a run of a few frames). */
+  readonly quickBuild?: boolean;
   /** Progress of long loops (frames through the reference executor). */
   readonly progress?: (done: number, total: number, unit: string) => void;
 }
@@ -47,7 +49,7 @@ function split(values: number[], perFrame: number): number[][] {
 export async function compileStitched(d: Design, files: RtlFiles, s: SimSettings): Promise<CompiledModel> {
   const io = singleIo(d);
   const m = await compileModel({
-    sources: files.sources, top: d.top, workDir: s.cacheDir, verilator: s.verilator,
+    sources: files.sources, top: d.top, workDir: s.cacheDir, verilator: s.verilator, quickBuild: s.quickBuild === true,
     channels: [{ in: 's_axis_0', out: 'm_axis_0', inBits: padTo8(io.input.stream.width), outBits: padTo8(io.output.stream.width) }],
   });
   s.log(m.cached ? 'verilator: stitched design (cached build)' : `verilator: stitched design compiled in ${m.compileSeconds.toFixed(1)} s`);
