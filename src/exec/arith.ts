@@ -7,8 +7,8 @@ type Kernel = (op: Op, ins: readonly Tensor[]) => Tensor[];
 
 /** Round half to even (ONNX/QONNX ROUND). */
 export function roundHalfEven(x: number): number {
-  const r = Math.round(x);
-  return Math.abs(x % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
+  const r = Math.round(x); // halves go up: x is a tie exactly when r − x is 0.5 (exact for every tie; no fmod)
+  return r - x === 0.5 && r % 2 !== 0 ? r - 1 : r;
 }
 
 export const arithKernels: Record<string, Kernel> = {

@@ -125,6 +125,25 @@ export function quantizeActivation(x: number, abits: number): number {
   return abits === 1 ? bipolarQuant(x, actScale(1)) : intQuant(x, actScale(abits), abits, false);
 }
 
+/** intQuant with its constants computed once (the same operations, so the same results). */
+function intQuantizer(scale: number, bits: number, narrow: boolean): (x: number) => number {
+  const [lo, hi] = quantRange(bits, true, narrow);
+  const z = 0;
+  return (x) => scale * (Math.min(hi, Math.max(lo, roundHalfEven(x / scale + z))) - z);
+}
+
+/** quantizeActivation for one precision, as a function (for loops over many values). */
+export function activationQuantizer(abits: number): (x: number) => number {
+  const scale = actScale(abits);
+  return abits === 1 ? (x) => bipolarQuant(x, scale) : intQuantizer(scale, abits, false);
+}
+
+/** quantizeWeight for one precision, as a function (for loops over many values). */
+export function weightQuantizer(wbits: number): (x: number) => number {
+  const scale = weightScale(wbits);
+  return wbits === 1 ? (x) => bipolarQuant(x, scale) : intQuantizer(scale, wbits, true);
+}
+
 /** Batch-norm of one value, in the executor's (ONNX's) order of operations. */
 export function batchNorm(x: number, bn: FrozenBatchNorm, c: number): number {
   return ((x - bn.mean[c]!) / Math.sqrt(bn.variance[c]! + BN_EPS)) * bn.gamma[c]! + bn.beta[c]!;
@@ -134,7 +153,8 @@ export function batchNorm(x: number, bn: FrozenBatchNorm, c: number): number {
 export function quantizedWeightMatrix(layer: FrozenLayer, wbits: number): Float32Array {
   const { inputs: k, outputs: n, weight } = layer;
   const out = new Float32Array(k * n);
-  for (let o = 0; o < n; o++) for (let i = 0; i < k; i++) out[i * n + o] = quantizeWeight(weight[o * k + i]!, wbits);
+  const quant = weightQuantizer(wbits);
+  for (let o = 0; o < n; o++) for (let i = 0; i < k; i++) out[i * n + o] = quant(weight[o * k + i]!);
   return out;
 }
 

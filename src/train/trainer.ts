@@ -16,7 +16,7 @@ import { fail } from '../util/errors.ts';
 import type { ImageDataset } from '../runtime/datasets.ts';
 import { QatMlp } from './qat.ts';
 import {
-  BN_EPS, checkBits, float32Exact, quantizeActivation, quantizedWeightMatrix, quantizeInputPixel, quantizeInputs,
+  BN_EPS, checkBits, float32Exact, activationQuantizer, quantizedWeightMatrix, quantizeInputPixel, quantizeInputs,
   mlpSizes, TOPOLOGIES, type FrozenBatchNorm, type FrozenLayer, type FrozenMlp, type MlpTopology, type Topology,
 } from './model.ts';
 
@@ -302,8 +302,9 @@ function hiddenOutput(acc: Float32Array, rows: number, layer: FrozenLayer, abits
   const out = new Float32Array(rows * c);
   // the executor's formula ((x − μ) / √(σ² + ε))·γ + β, with the per-channel square root computed once
   const den = Float64Array.from(bn.variance, (v) => Math.sqrt(v + BN_EPS));
+  const quant = activationQuantizer(abits);
   for (let i = 0; i < rows; i++) {
-    for (let j = 0; j < c; j++) out[i * c + j] = quantizeActivation(((acc[i * c + j]! - bn.mean[j]!) / den[j]!) * bn.gamma[j]! + bn.beta[j]!, abits);
+    for (let j = 0; j < c; j++) out[i * c + j] = quant(((acc[i * c + j]! - bn.mean[j]!) / den[j]!) * bn.gamma[j]! + bn.beta[j]!);
   }
   return out;
 }
