@@ -29,7 +29,13 @@ export interface CostMemory {
   readonly style: 'auto' | 'block' | 'distributed' | 'ultra' | 'logic';
 }
 
-/** Features per fitted resource (name → value), plus the memories. */
+/**
+ * A feature taken at coefficient 1, not fitted: a count the structure fixes exactly (e.g. one LUT per output bit of a
+ * truth table), so that classes with few calibration rows are not left to a wild coefficient.
+ */
+export const FIXED_FEATURE = 'fixed';
+
+/** Features per fitted resource (name → value; `fixed` is added as is), plus the memories. */
 export interface CostFeatures {
   readonly LUT: Readonly<Record<string, number>>;
   readonly FF: Readonly<Record<string, number>>;
@@ -123,7 +129,7 @@ export function applyModel(core: string, f: CostFeatures, family: CostFamily, co
     const feats = f[r];
     if (!k || !feats) return 0;
     let s = 0;
-    for (const [name, v] of Object.entries(feats)) s += (k[name] ?? 0) * v;
+    for (const [name, v] of Object.entries(feats)) s += (name === FIXED_FEATURE ? 1 : k[name] ?? 0) * v;
     return Math.max(0, Math.round(s));
   };
   return { LUT: lin('LUT'), FF: lin('FF'), DSP: lin('DSP'), BRAM: memoryBlocks(f.memories, family) };

@@ -97,14 +97,16 @@ export const thresholding: HwLayer<'hw.Thresholding', ThresholdingParams> = {
     // ROMs of one or two words fold into the compares (constants or a 2:1 choice)
     const logic = nf > 2 && !(family === 'xc7' ? xc7InBram(rom) : ice40InEbr(rom));
     const ctr = clog2(nf) + clog2(prod(p.numVectors));
-    // constant thresholds (one word) on a narrow input: a truth table per output bit, one LUT each
-    if (nf === 1 && A <= (family === 'xc7' ? 6 : 4)) {
-      return { LUT: { const: 1, tt: P * O, ctr }, FF: { const: 1, in: P * A, out: 2 * P * O, tq: logic && nf > 4 ? rom.width : 0, ctr }, memories: [rom] };
+    // one or two threshold words on a narrow input: each output bit is one LUT over the input bits and the threshold
+    // register's distinct bits (constant 0/1 for one word; also the word select and its inverse for two words), and
+    // one more LUT per output bit in the output register's skid mux
+    if (nf <= 2 && A + 2 * nf <= (family === 'xc7' ? 6 : 4)) {
+      return { LUT: { const: 1, fixed: 2 * P * O, ctr }, FF: { const: 1, in: P * A, out: 2 * P * O, tq: logic && nf > 4 ? rom.width : 0, ctr }, memories: [rom] };
     }
     // compares against constants (one or two words), against a tiny ROM folded into them (≤ 4 words), or a ROM's output
     const bits = P * S * CW, cls = nf <= 2 ? 'cmp_const' : nf <= 4 ? 'cmp_tiny' : 'cmp';
     return {
-      LUT: { const: 1, [cls]: bits, count: P * S, rom: logic ? romLogicLuts(nf, rom.width, family) : 0, out: P * O, ctr },
+      LUT: { const: 1, [cls]: bits, count: P * S, inc: P * incrementBits(S), rom: logic ? romLogicLuts(nf, rom.width, family) : 0, out: P * O, ctr },
       FF: { const: 1, in: P * A, out: 2 * P * O, tq: logic && nf > 4 ? rom.width : 0, ctr },
       memories: [rom],
     };
@@ -144,6 +146,13 @@ export const thresholding: HwLayer<'hw.Thresholding', ThresholdingParams> = {
   },
   describe: (p) => ({ detail: `${plural(p.numThresholds, 'threshold')} per channel, ${dtName(p.inputType)} → ${dtName(p.outputType)}${p.impl === 'table' ? `, as a table of ${2 ** dtBits(p.inputType)} results per channel` : ''}`, dims: `${p.channels} ch` }),
 };
+
+/** Result bits of the compare results' running count: the i-th increment needs clog2(i + 1) bits (1 for S = 1, 49 for 15). */
+function incrementBits(s: number): number {
+  let n = 0;
+  for (let i = 1; i <= s; i++) n += clog2(i + 1);
+  return n;
+}
 
 /** Cost features of the table implementation: its ROM copies (block RAM or logic), the output stage, the counter. */
 function tableFeatures(p: ThresholdingParams, family: CostFamily): CostFeatures {

@@ -212,14 +212,12 @@ export const COEFFICIENTS = {
  "thresholding": {
   "xc7": {
    "LUT": {
-    "cmp": 0.663047,
-    "cmp_const": 0.675385,
-    "cmp_tiny": 0.031384,
-    "const": 1.06213,
-    "count": 0.083574,
-    "ctr": 0.694153,
-    "rom": 1.021276,
-    "tt": 5.841694
+    "cmp": 0.637248,
+    "cmp_const": 0.536288,
+    "const": 2.075897,
+    "ctr": 0.69697,
+    "inc": 0.655639,
+    "rom": 0.912371
    },
    "FF": {
     "const": 8.515229,
@@ -231,11 +229,10 @@ export const COEFFICIENTS = {
   },
   "ice40": {
    "LUT": {
-    "cmp": 1.285441,
-    "cmp_const": 0.015241,
-    "const": 17.655203,
-    "count": 1.011261,
-    "rom": 0.204207
+    "cmp": 1.284372,
+    "const": 19.842536,
+    "inc": 0.488142,
+    "rom": 0.180326
    },
    "FF": {
     "const": 8.552556,

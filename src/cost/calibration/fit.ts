@@ -5,7 +5,7 @@
  */
 import { layerOf, type HwKind } from '../../hw/registry.ts';
 import { dwcFeatures, fifoFeatures } from '../infra.ts';
-import { FITTED, type Coefficients, type CostFamily, type CostFeatures, type FittedResource } from '../model.ts';
+import { FITTED, FIXED_FEATURE, type Coefficients, type CostFamily, type CostFeatures, type FittedResource } from '../model.ts';
 import { isHeldOut, type DwcParams, type FifoParams } from './samples.ts';
 import { fail } from '../../util/errors.ts';
 import type { RtlOptions } from '../../hw/layer.ts';
@@ -89,13 +89,13 @@ export function nnls(X: number[][], y: number[]): number[] {
   return w;
 }
 
-/** Fit one core/family/resource; features that are zero in every row are left out. */
+/** Fit one core/family/resource; features that are zero in every row are left out, `fixed` ones are subtracted. */
 function fitOne(rows: readonly TableRow[], family: CostFamily, k: FittedResource): Record<string, number> | undefined {
   const feats = rows.map((r) => rowFeatures(r, family)[k]);
   if (feats.some((f) => !f)) return undefined;
-  const names = [...new Set(feats.flatMap((f) => Object.keys(f!)))].filter((n) => feats.some((f) => (f![n] ?? 0) !== 0)).sort();
+  const names = [...new Set(feats.flatMap((f) => Object.keys(f!)))].filter((n) => n !== FIXED_FEATURE && feats.some((f) => (f![n] ?? 0) !== 0)).sort();
   if (names.length === 0) return undefined;
-  const y = rows.map((r) => actual(r, k));
+  const y = rows.map((r, i) => actual(r, k) - (feats[i]![FIXED_FEATURE] ?? 0)); // the fitted part: what the fixed counts leave
   const wt = y.map((v) => 1 / Math.max(v, 8));
   const X = feats.map((f, r) => names.map((n) => (f![n] ?? 0) * wt[r]!));
   const coef = nnls(X, y.map((v, r) => v * wt[r]!));
