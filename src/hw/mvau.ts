@@ -146,9 +146,10 @@ function costFeatures(p: MvauParams, family: CostFamily, o?: RtlOptions): CostFe
       const: 1, acc: 2 * P * SW, out: P * O, act: Q * A, // a LUT ROM's read register stays on the data side for deeper ROMs (Yosys moves it to the address of tiny ones)
       wq: wLogic && wmemShape.depth > 4 ? wmemShape.width : 0, tq: tLogic && nf > 4 ? tmemShape.width : 0,
       ibuf: family === 'ice40' ? ibufLogic : 0, ctr,
-      // popcount-tree registers (PIPE) and the control delayed beside them; the compare register (CREG); the
+      // popcount-tree registers (PIPE) and the control delayed beside them; the half compares' registers (CREG: greater,
+      // equal, low greater-or-equal per threshold); the
       // one-hot write selects of a flip-flop vector buffer (IBUF_FF)
-      pipe: P * pipe.bits, pipe_ctl: pipe.stages * (3 + clog2(nf)), creg: o?.popcountPipe && nt > 0 ? P * O + 1 : 0, wsel: ibufInFlops(p, o) ? sf : 0,
+      pipe: P * pipe.bits, pipe_ctl: pipe.stages * (3 + clog2(nf)), creg: o?.popcountPipe && nt > 0 ? 3 * P * nt + 1 : 0, wsel: ibufInFlops(p, o) ? sf : 0,
     },
     DSP: { dsp },
     memories: mems,

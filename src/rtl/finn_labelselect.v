@@ -118,37 +118,54 @@ module finn_labelselect #(
   // is a valid label is a register. The update enable is then one LUT after the compare.
   localparam integer MAX1 = (K == 1 && PE == 1) ? 1 : 0;
   reg cur_ok;                         // base < VALID, registered with base
-  wire [VW-1:0] sv0 = {(I_SIGNED != 0) & s0_d[IBITS-1], s0_d[IBITS-1:0]};
-  wire take1 = cur_ok && (first || $signed(sv0) > $signed(best_v[VW-1:0]));
+  reg go;                             // s0 holds a valid label: s0_v && cur_ok, as one register
+  wire ok_next = fire ? (nf == NF_LAST) || ({{(32-XW){1'b0}}, base} + PE < VALID) : cur_ok;
 
   always @(posedge ap_clk) begin
     if (!ap_rst_n) begin
       nf <= {NFW{1'b0}};
       base <= {XW{1'b0}};
       cur_ok <= 1'b1;
+      go <= 1'b0;
       first <= 1'b1;
       done <= 1'b0;
     end else if (en) begin
       done <= fire && (nf == NF_LAST);
+      go <= in0_V_tvalid && ok_next;
+      cur_ok <= ok_next;
       if (fire) begin
         nf <= (nf == NF_LAST) ? {NFW{1'b0}} : nf + 1'b1;
         base <= (nf == NF_LAST) ? {XW{1'b0}} : base + PE_STEP;
-        cur_ok <= (nf == NF_LAST) || ({{(32-XW){1'b0}}, base} + PE < VALID);
         first <= (nf == NF_LAST);
-        if (MAX1 != 0) begin
-          if (take1) begin
-            best_v[VW-1:0] <= sv0;
-            best_i[XW-1:0] <= base;
-          end
-          best_ok <= {K{1'b1}};
-        end else begin
-          best_v <= cv;
-          best_i <= ci;
-          best_ok <= cok;
-        end
+        best_ok <= (MAX1 != 0) ? {K{1'b1}} : cok;
       end
     end
   end
+
+  generate
+    if (MAX1 != 0) begin : g_max1
+      wire [VW-1:0] sv0 = {(I_SIGNED != 0) & s0_d[IBITS-1], s0_d[IBITS-1:0]};
+      // sv0 > best as the sign of best − sv0 at VW + 1 bits: one carry chain, then the update enable is one LUT of
+      // (en, go, first, sign)
+      wire [VW:0] diff = {best_v[VW-1], best_v} - {sv0[VW-1], sv0};
+      wire take1 = en && go && (first || diff[VW]);
+      // the running maximum, outside the reset (a frame's first label is always taken): its enable is take1 alone
+      always @(posedge ap_clk) begin
+        if (take1) begin
+          best_v <= sv0;
+          best_i <= base;
+        end
+      end
+    end else begin : g_topk
+      wire unused_go = &{1'b0, go};     // the running maximum's enable term only
+      always @(posedge ap_clk) begin
+        if (ap_rst_n && fire) begin
+          best_v <= cv;
+          best_i <= ci;
+        end
+      end
+    end
+  endgenerate
 
   // the K indices, each zero-extended to OBITS
   wire [K*OBITS-1:0] res;

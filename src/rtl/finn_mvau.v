@@ -34,8 +34,8 @@ module finn_mvau #(
   // input-vector buffer as flip-flops with registered one-hot write selects (parts without LUT RAM, e.g. iCE40: the
   // write enables then come from registers instead of an address decode behind the handshake)
   parameter integer IBUF_FF = 0,
-  // the threshold compares' result registered before the output stage (one more cycle of latency; for parts whose
-  // compare carry chains are slow, e.g. iCE40)
+  // one more cycle of latency for parts whose compare carry chains are slow (e.g. iCE40): with thresholds, a register
+  // in the middle of every compare (finn_thresh_cmp_pipe: half-width carry chains); without, the result registered
   parameter integer CREG = 0,
   parameter WEIGHT_FILE = "",
   parameter THRESH_FILE = "",
@@ -317,7 +317,11 @@ module finn_mvau #(
         if (en && s2_v) acc <= s2_first ? s2_dot : acc + s2_dot;
       end
 
-      if (USE_THRESH != 0) begin : g_thr
+      if (USE_THRESH != 0 && CREG != 0) begin : g_thr_pipe
+        // the compare register sits inside the compares (half-width carry chains): res is one enabled cycle later
+        finn_thresh_cmp_pipe #(.VBITS(ACC_BITS), .V_SIGNED(ACC_SIGNED), .NT(NT), .TBITS(TBITS), .OBITS(OBITS), .ACT_VAL(ACT_VAL))
+          u_cmp (.ap_clk(ap_clk), .en(en), .value(acc[ACC_BITS-1:0]), .thresholds(t_q[p*NT*TBITS +: NT*TBITS]), .count(res[p*OBITS +: OBITS]));
+      end else if (USE_THRESH != 0) begin : g_thr
         finn_thresh_cmp #(.VBITS(ACC_BITS), .V_SIGNED(ACC_SIGNED), .NT(NT), .TBITS(TBITS), .OBITS(OBITS), .ACT_VAL(ACT_VAL))
           u_cmp (.value(acc[ACC_BITS-1:0]), .thresholds(t_q[p*NT*TBITS +: NT*TBITS]), .count(res[p*OBITS +: OBITS]));
       end else if (OBITS > ACC_BITS) begin : g_ext
@@ -334,14 +338,18 @@ module finn_mvau #(
   generate
     if (CREG != 0) begin : g_creg
       reg s4_v;
-      reg [OW-1:0] s4_res;
       always @(posedge ap_clk) begin
         if (!ap_rst_n) s4_v <= 1'b0;
         else if (en) s4_v <= s3_v;
-        if (en) s4_res <= res;
       end
       assign push = en && s4_v;
-      assign push_data = s4_res;
+      if (USE_THRESH != 0) begin : g_in_cmp
+        assign push_data = res;                  // registered inside the pipelined compares
+      end else begin : g_res_reg
+        reg [OW-1:0] s4_res;
+        always @(posedge ap_clk) if (en) s4_res <= res;
+        assign push_data = s4_res;
+      end
     end else begin : g_no_creg
       assign push = en && s3_v;
       assign push_data = res;

@@ -5,7 +5,7 @@ import { findPart } from '../cost/parts.ts';
 import { fail } from '../util/errors.ts';
 import { formatComparison } from './compare.ts';
 import { requireComplete } from './build-dir.ts';
-import { ice40Bitstream } from './ice40.ts';
+import { ICE40_SEEDS, ice40Bitstream } from './ice40.ts';
 import type { Progress } from './progress.ts';
 import { createProgress, type Progress as ProgressDisplay } from '../progress.ts';
 import { STEPS } from '../build.ts';
@@ -51,7 +51,7 @@ async function toolStep<T>(p: ProgressDisplay, step: string, run: (onProgress: (
   }
 }
 
-interface SynthOpts { force?: boolean; part: string; jobs?: number; freq?: number; clockNs?: number; allowUnverified?: boolean; pcf?: string; seed?: number; json?: boolean; quiet?: boolean; verifyNetlist?: boolean; verifyDataset?: string; verifyLimit?: number }
+interface SynthOpts { force?: boolean; part: string; jobs?: number; freq?: number; clockNs?: number; allowUnverified?: boolean; pcf?: string; seed?: number; seeds?: number; json?: boolean; quiet?: boolean; verifyNetlist?: boolean; verifyDataset?: string; verifyLimit?: number }
 
 /** Netlist simulation settings from the options (frames default to the verify step's). */
 function netlistSettings(on: boolean | undefined, o: { verifyDataset?: string; verifyLimit?: number }, env: Readonly<Record<string, string | undefined>>, log: (m: string) => void): NetlistSettings | undefined {
@@ -71,7 +71,8 @@ export function registerSynthCommand(program: Command, print: (s: string) => voi
     .option('--clock-ns <t>', 'target clock period in ns (alternative to --freq)', positive('--clock-ns'))
     .option('--allow-unverified', 'iCE40: build a bitstream even if rtl/ differs from the co-simulated RTL (recorded in the report)')
     .option('--pcf <file>', 'iCE40: pin constraints (default: nextpnr places the byte-stream I/O freely)')
-    .option('--seed <n>', 'iCE40: placer seed', positive('--seed'))
+    .option('--seed <n>', 'iCE40: placer seed (only this one)', positive('--seed'))
+    .option('--seeds <n>', `iCE40: placer seeds 1…n tried until the target clock is met, the fastest kept (default ${ICE40_SEEDS})`, positive('--seeds'))
     .option('--jobs <n>', 'Xilinx: synthesize layers in parallel worker threads (default 1: one Yosys run)', positive('--jobs'))
     .option('--verify-netlist', 'simulate the synthesized netlist (Yosys cell models, Verilator) on the verify step\'s frames with random stalls; fails on any mismatch')
     .option('--verify-dataset <spec>', 'frames for --verify-netlist (default: the verify step\'s)')
@@ -88,7 +89,7 @@ export function registerSynthCommand(program: Command, print: (s: string) => voi
       const p = createProgress({ quiet: o.quiet || o.json, isTTY: tty, env, write: print, what: 'synth' });
       p.plan([{ name: ice40 ? 'bitstream' : 'synth', summary: ice40 ? `synth_ice40 → nextpnr-ice40 → icepack for ${part.name}` : `Yosys synth_xilinx for ${part.name}, per layer and total` }]);
       if (ice40) {
-        const r = await toolStep(p, 'bitstream', (onProgress) => ice40Bitstream(dir, { part: part.name, freqMhz: freq, allowUnverified: o.allowUnverified, pcf: o.pcf ? readFileSync(o.pcf, 'utf8') : undefined, seed: o.seed, onProgress, ...(netlist ? { verifyNetlist: netlist } : {}) }));
+        const r = await toolStep(p, 'bitstream', (onProgress) => ice40Bitstream(dir, { part: part.name, freqMhz: freq, allowUnverified: o.allowUnverified, pcf: o.pcf ? readFileSync(o.pcf, 'utf8') : undefined, seed: o.seed, ...(o.seeds ? { seeds: o.seeds } : {}), onProgress, ...(netlist ? { verifyNetlist: netlist } : {}) }));
         if (o.json) { print(JSON.stringify({ post_synth_resources: r.resources, estimate_vs_synth: r.comparison, post_route_timing: r.timing, ...(r.netlist ? { netlist: r.netlist } : {}) })); return; }
         const t = r.timing;
         print(formatComparison(r.comparison));
@@ -117,8 +118,9 @@ export function registerSynthCommand(program: Command, print: (s: string) => voi
     .option('--verify-dataset <spec>', 'frames for the co-simulation, e.g. mnist-idx:<dir> (default: random frames)')
     .option('--verify-limit <n>', 'frames to co-simulate', positive('--verify-limit'), 200)
     .option('--verify-netlist', 'also simulate the synthesized netlist (the one placed and routed) on the same frames with random stalls')
+    .option('--seeds <n>', `placer seeds 1…n tried until the target clock is met, the fastest kept (default ${ICE40_SEEDS})`, positive('--seeds'))
     .option('-q, --quiet', 'no progress lines')
-    .action(async (model: string, o: { out: string; part: string; freq?: number; verifyDataset?: string; verifyLimit: number; quiet?: boolean; verifyNetlist?: boolean }) => {
+    .action(async (model: string, o: { out: string; part: string; freq?: number; seeds?: number; verifyDataset?: string; verifyLimit: number; quiet?: boolean; verifyNetlist?: boolean }) => {
       const part = findPart(o.part); // checked before the step list is shown: a wrong part is a usage error, not a failed step
       if (part.family !== 'ice40') fail('E_PART', `finn bitstream makes iCE40 bitstreams; ${part.name} is not an iCE40 part`, 'ice40-up5k or ice40-hx8k; for Xilinx parts run finn build, then finn synth');
       const p = createProgress({ quiet: o.quiet, isTTY: tty, env, write: print, what: 'bitstream' });
@@ -127,7 +129,7 @@ export function registerSynthCommand(program: Command, print: (s: string) => voi
       let r;
       try {
         r = await modelToBitstream(model, o.out, {
-          part: o.part, freqMhz: freq, verifyDataset: o.verifyDataset, verifyLimit: o.verifyLimit, log: p.log, build: { progress: p },
+          part: o.part, freqMhz: freq, ...(o.seeds ? { seeds: o.seeds } : {}), verifyDataset: o.verifyDataset, verifyLimit: o.verifyLimit, log: p.log, build: { progress: p },
           onProgress: progressToSteps(p, 'bitstream'), ...(o.verifyNetlist ? { verifyNetlist: netlistSettings(true, {}, env, () => {})! } : {}),
         });
         p.stepDone('bitstream', r.bitstream.timing.seconds.synth + r.bitstream.timing.seconds.place_and_route);

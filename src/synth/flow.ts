@@ -17,6 +17,8 @@ export interface ModelToBitstreamOptions {
   readonly part: string;
   /** Target clock (MHz): folding is estimated and place and route is timing-driven at it (default 40). */
   readonly freqMhz?: number;
+  /** Placer seeds to try until the clock is met (ice40Bitstream's default when absent). */
+  readonly seeds?: number;
   readonly verifyDataset?: string;
   readonly verifyLimit?: number;
   readonly log?: (m: string) => void;
@@ -44,6 +46,6 @@ export async function modelToBitstream(model: string, out: string, o: ModelToBit
   });
   const buildSeconds = (performance.now() - t0) / 1000;
   const fit = readJsonFile<FitReport>(join(out, 'report/fit_report.json'), 'the fold-to-fit report');
-  const bitstream = await ice40Bitstream(out, { part: part.name, freqMhz: freq, onProgress: o.onProgress, ...(o.verifyNetlist ? { verifyNetlist: o.verifyNetlist } : {}) });
+  const bitstream = await ice40Bitstream(out, { part: part.name, freqMhz: freq, onProgress: o.onProgress, ...(o.seeds ? { seeds: o.seeds } : {}), ...(o.verifyNetlist ? { verifyNetlist: o.verifyNetlist } : {}) });
   return { fit, bitstream, buildSeconds };
 }

@@ -28,7 +28,10 @@ export interface Ice40Options {
   /** Build a bitstream even when rtl/ does not match the co-simulated RTL (recorded as unverified). */
   readonly allowUnverified?: boolean;
   readonly pcf?: string;
+  /** One placer seed (no sweep). */
   readonly seed?: number;
+  /** Placer seeds to try (1, 2, …) until one meets the target clock; the fastest placement is kept (default ICE40_SEEDS). */
+  readonly seeds?: number;
   readonly onProgress?: ProgressFn;
   /** Simulate the synthesized netlist (the one placed and routed) against the reference; fails on a mismatch. */
   readonly verifyNetlist?: NetlistSettings;
@@ -49,8 +52,48 @@ export interface PostRouteTiming {
   bitstream: { file: string; bytes: number; sha256: string };
   seconds: { synth: number; place_and_route: number; pack: number };
   tools: { yosys: string; nextpnr: string; nextpnr_args: readonly string[] };
-  /** Synthesis/place-and-route attempts (a second one without carry chains when the placer cannot legalise). */
-  attempts: readonly { synth_flags: string[]; result: string }[];
+  /**
+   * Synthesis/place-and-route attempts: a placer seed after another while the target clock is missed, and a synthesis
+   * without carry chains when the placer cannot legalise.
+   */
+  attempts: readonly Attempt[];
+}
+
+/** One place-and-route run: the synthesis flags, the placer seed, what happened and the clock it reached. */
+export interface Attempt { synth_flags: string[]; seed?: number; result: string; fmax_mhz?: number }
+
+/** Placer seeds tried by default: nextpnr's timing on the same netlist varies by a few MHz from seed to seed. */
+export const ICE40_SEEDS = 3;
+
+/** Fmax (MHz) of the design's clock in a nextpnr report: ap_clk, or the only clock. */
+export function designClock(r: NextpnrReport): [string, { achieved: number }] | undefined {
+  const clocks = Object.entries(r.fmax ?? {});
+  return clocks.find(([k]) => k.includes('ap_clk')) ?? clocks[0];
+}
+
+/**
+ * Place and route with seed 1, 2, … (at most `seeds`) until one meets `freq`; returns the fastest placement. A failure
+ * of the first seed is thrown (the caller may synthesize differently); a later seed's failure is recorded and skipped.
+ */
+export async function placeBestSeed<R extends { report: NextpnrReport }>(place: (seed: number) => Promise<R>, seeds: readonly number[], freq: number,
+  flags: string[], attempts: Attempt[], onRetry?: (seed: number, bestMhz: number) => void): Promise<R> {
+  let best: { r: R; mhz: number } | undefined;
+  for (const seed of seeds) {
+    if (best) onRetry?.(seed, best.mhz);
+    let r: R;
+    try {
+      r = await place(seed);
+    } catch (e) {
+      if (!best) throw e;
+      attempts.push({ synth_flags: flags, seed, result: (e as Error).message });
+      continue;
+    }
+    const mhz = designClock(r.report)?.[1].achieved ?? 0;
+    attempts.push({ synth_flags: flags, seed, result: 'placed and routed', fmax_mhz: Math.round(mhz * 100) / 100 });
+    if (!best || mhz > best.mhz) best = { r, mhz };
+    if (mhz >= freq) break;
+  }
+  return best!.r;
 }
 
 export interface Ice40Result extends SynthReport {
@@ -85,10 +128,11 @@ export async function ice40Bitstream(dir: string, o: Ice40Options): Promise<Ice4
   const out = outDir(b.root);
   // attempt 1: the default flow; when nextpnr cannot legalise the placement (carry chains), attempt 2 synthesizes
   // without carry chains (slower adders, but always placeable)
-  const attempts: { synth_flags: string[]; result: string }[] = [];
+  const attempts: Attempt[] = [];
+  const seeds = o.seed !== undefined ? [o.seed] : Array.from({ length: o.seeds ?? ICE40_SEEDS }, (_, i) => i + 1);
   let syn: Awaited<ReturnType<typeof yosysSynth>> | undefined;
   let pnr: Awaited<ReturnType<typeof placeAndRoute>> | undefined;
-  let synthSeconds = 0;
+  let synthSeconds = 0, pnrSeconds = 0;
   for (const flags of [[], ['-nocarry']] as string[][]) {
     syn = await yosysSynth(b, { part: part.name, top: ICE40_TOP, extraSources: { [ICE40_TOP_FILE]: wrapper }, jsonOut: NETLIST, onProgress: o.onProgress, progressRange: [0, 45], clockNs: 1000 / freq, synthFlags: flags, ...(o.verifyNetlist ? { verilogOut: NETLIST_OUT } : {}) });
     synthSeconds += syn.seconds;
@@ -99,13 +143,16 @@ export async function ice40Bitstream(dir: string, o: Ice40Options): Promise<Ice4
     // said before place and route, in the family's words (nextpnr would only fail with a packing error)
     checkSynthFits(part, syn.resources.total);
     try {
-      pnr = await placeAndRoute(netlist, { part, freqMhz: freq, seed: o.seed, pcf: o.pcf, top: ICE40_TOP, onProgress: o.onProgress, progressRange: [45, 99] });
-      attempts.push({ synth_flags: flags, result: 'placed and routed' });
+      const t0 = performance.now();
+      pnr = await placeBestSeed((seed) => placeAndRoute(netlist, { part, freqMhz: freq, seed, pcf: o.pcf, top: ICE40_TOP, onProgress: o.onProgress, progressRange: [45, 99] }),
+        seeds, freq, flags, attempts,
+        (seed, mhz) => o.onProgress?.({ stage: 'nextpnr', pass: `${mhz.toFixed(2)} MHz < ${freq} MHz: placing again with seed ${seed}`, percent: 45, seconds: 0 }));
+      pnrSeconds = (performance.now() - t0) / 1000 - pnr.packSeconds; // every seed's place and route
       break;
     } catch (e) {
       out.write('report/synth/nextpnr.log', e instanceof ToolError ? e.log : (e as Error).message);
       const legalise = e instanceof ToolError && /failed to place chain|Unable to find legal placement/.test(e.message);
-      attempts.push({ synth_flags: flags, result: (e as Error).message });
+      attempts.push({ synth_flags: flags, seed: seeds[0], result: (e as Error).message });
       if (!legalise || flags.length > 0) throw e;
       o.onProgress?.({ stage: 'synth_ice40', pass: 'placement failed; again without carry chains', percent: 0, seconds: 0 });
     }
@@ -114,7 +161,7 @@ export async function ice40Bitstream(dir: string, o: Ice40Options): Promise<Ice4
   out.write('report/synth/nextpnr.log', pnr.log);
   out.write(`bitfile/${ICE40_TOP_FILE}`, wrapper);
   const bitfile = out.write(BITFILE, pnr.bitstream);
-  const timing = postRouteTiming(b, pnr.report, { part: part.name, freq, prov, wrapper, bitstream: pnr.bitstream, synthSeconds, attempts, pnrSeconds: pnr.pnrSeconds, packSeconds: pnr.packSeconds, yosys: yosysVersion(syn.log), nextpnr: /nextpnr-[0-9.]+/.exec(pnr.log)?.[0] ?? '@yowasp/nextpnr-ice40', args: pnr.args });
+  const timing = postRouteTiming(b, pnr.report, { part: part.name, freq, prov, wrapper, bitstream: pnr.bitstream, synthSeconds, attempts, pnrSeconds, packSeconds: pnr.packSeconds, yosys: yosysVersion(syn.log), nextpnr: /nextpnr-[0-9.]+/.exec(pnr.log)?.[0] ?? '@yowasp/nextpnr-ice40', args: pnr.args });
   out.writeJson('report/post_route_timing.json', timing);
   writeReport(b.root);
   o.onProgress?.({ stage: 'done', pass: 'bitstream', percent: 100, seconds: synthSeconds + pnr.pnrSeconds + pnr.packSeconds });
@@ -129,16 +176,13 @@ export async function ice40Bitstream(dir: string, o: Ice40Options): Promise<Ice4
 }
 
 interface TimingInputs {
-  part: string; freq: number; prov: RtlProvenance; wrapper: string; bitstream: Uint8Array; attempts: readonly { synth_flags: string[]; result: string }[];
+  part: string; freq: number; prov: RtlProvenance; wrapper: string; bitstream: Uint8Array; attempts: readonly Attempt[];
   synthSeconds: number; pnrSeconds: number; packSeconds: number; yosys: string; nextpnr: string; args: readonly string[];
 }
 
 /** report/post_route_timing.json from nextpnr's report. */
 export function postRouteTiming(b: BuildDir, r: NextpnrReport, t: TimingInputs): PostRouteTiming {
-  const clocks = Object.entries(r.fmax ?? {});
-  if (clocks.length === 0) fail('E_TOOL', 'nextpnr reported no clock (is ap_clk connected?)');
-  // the design's clock is the one with the most logic; with a single clock domain there is exactly one entry
-  const [clockNet, f] = clocks.find(([k]) => k.includes('ap_clk')) ?? clocks[0]!;
+  const [clockNet, f] = designClock(r) ?? fail('E_TOOL', 'nextpnr reported no clock (is ap_clk connected?)');
   const { cycles, source } = cyclesPerFrame(b);
   const round = (x: number, d = 2): number => Math.round(x * 10 ** d) / 10 ** d;
   const util: PostRouteTiming['utilization'] = {};

@@ -144,9 +144,11 @@ export function thresholdingCase(r: Rng, name: string, memDir: string, frames = 
 }
 
 /** A random LabelSelect case; values come from a narrow set so that ties are frequent. */
-export function labelSelectCase(r: Rng, name: string, frames = 8): CoreCase {
+export function labelSelectCase(r: Rng, name: string, frames = 8, o: { padded?: boolean; pe1?: boolean } = {}): CoreCase {
   const labels = r.pick([1, 2, 3, 4, 5, 6, 8, 10, 12, 16]);
-  const pe = r.pick(divisors(labels));
+  const pe = o.pe1 ? 1 : r.pick(divisors(labels));
+  // padded: only the first VALID labels are real (FINN pads the class count up to a multiple of PE)
+  const valid = o.padded ? r.int(1, labels) : labels;
   const ibits = r.int(1, 8);
   const signed = r.bool();
   const [lo, hi] = range(ibits, signed);
@@ -157,11 +159,11 @@ export function labelSelectCase(r: Rng, name: string, frames = 8): CoreCase {
   for (let f = 0; f < frames; f++) {
     const v = Array.from({ length: labels }, () => (r.bool(0.7) ? r.pick(pool) : r.int(lo, hi)));
     inputs.push(...v);
-    expected.push(BigInt(labelSelectGolden(v)));
+    expected.push(BigInt(labelSelectGolden(v.slice(0, valid))));
   }
   return {
     name, core: 'finn_labelselect', inBits: pe * ibits, outBits: obits,
-    params: { LABELS: labels, PE: pe, IBITS: ibits, I_SIGNED: +signed, OBITS: obits },
+    params: { LABELS: labels, PE: pe, IBITS: ibits, I_SIGNED: +signed, OBITS: obits, ...(valid < labels ? { VALID: valid } : {}) },
     inputWords: packStream(inputs, pe, ibits), expected, outWordsPerFrame: 1, cyclesPerFrame: labels / pe,
   };
 }

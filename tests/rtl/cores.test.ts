@@ -78,6 +78,11 @@ function buildCases(memDir: string): CoreCase[] {
   }
   for (let i = 0; i < 6; i++) cases.push(mvauCase(r, { ...randomMvauShape(r), ibufFf: true, creg: i % 2 === 1 }, `mvau_ibuf_ff${i}`, memDir));
   for (let i = 0; i < 16; i++) cases.push(threshTableCase(r, `thresh_table${i}`, memDir));
+  // the pipelined compares (CREG with thresholds: half compares registered) on random shapes: signed and unsigned
+  // accumulators, one and many thresholds, thresholds wider and narrower than the accumulator
+  for (let i = 0; i < 8; i++) cases.push(mvauCase(r, { ...randomMvauShape(r), creg: true }, `mvau_creg${i}`, memDir));
+  // padded class counts (VALID < LABELS), half of them top-1 over one label per word (the running maximum)
+  for (let i = 0; i < 10; i++) cases.push(labelSelectCase(r, `labelselect_padded${i}`, 8, { padded: true, pe1: i % 2 === 0 }));
   return cases;
 }
 

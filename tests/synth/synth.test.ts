@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { appendFileSync, cpSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { synthesizeBuild } from '../../src/synth/synth.ts';
-import { ice40Bitstream, BITFILE, type PostRouteTiming } from '../../src/synth/ice40.ts';
+import { ice40Bitstream, placeBestSeed, BITFILE, type Attempt, type PostRouteTiming } from '../../src/synth/ice40.ts';
 import { loadBuildDir, rtlHashes } from '../../src/synth/build-dir.ts';
 import type { Progress } from '../../src/synth/progress.ts';
 import { FinnError } from '../../src/util/errors.ts';
@@ -127,4 +127,28 @@ test('one command, ONNX → UP5K bitstream: fold to fit, build and co-simulate, 
   assert.ok(placed <= t.utilization.ICESTORM_LC!.available, `placed ${placed} LC on a ${t.utilization.ICESTORM_LC!.available}-cell part`);
   assert.ok(Math.abs(placed - r.fit.margin.LC!.used) <= 0.25 * placed, `placed ${placed} LC, model ${r.fit.margin.LC!.used}`);
   assert.equal(t.throughput.cycles_per_frame, r.fit.cycles);
+});
+
+test('iCE40 placer seeds: tried in order until one meets the clock, the fastest kept; a later seed failing is recorded', async () => {
+  const fake = (mhz: Record<number, number | Error>) => async (seed: number) => {
+    const m = mhz[seed]!;
+    if (m instanceof Error) throw m;
+    return { seed, report: { fmax: { 'ap_clk$glb_clk': { achieved: m, constraint: 60 } } } as never };
+  };
+  const a1: Attempt[] = [];
+  const retried: number[] = [];
+  const r1 = await placeBestSeed(fake({ 1: 57.1, 2: 59.5, 3: 58 }), [1, 2, 3], 60, [], a1, (s) => retried.push(s));
+  assert.equal(r1.seed, 2, 'none meets 60 MHz: the fastest of the three');
+  assert.deepEqual(a1.map((a) => [a.seed, a.fmax_mhz]), [[1, 57.1], [2, 59.5], [3, 58]]);
+  assert.deepEqual(retried, [2, 3]);
+  const a2: Attempt[] = [];
+  const r2 = await placeBestSeed(fake({ 1: 55, 2: 61.2, 3: 70 }), [1, 2, 3], 60, [], a2);
+  assert.equal(r2.seed, 2, 'stops at the first seed that meets the clock');
+  assert.equal(a2.length, 2);
+  const a3: Attempt[] = [];
+  const r3 = await placeBestSeed(fake({ 1: 50, 2: new Error('nextpnr crashed'), 3: 52 }), [1, 2, 3], 60, ['-nocarry'], a3);
+  assert.equal(r3.seed, 3);
+  assert.deepEqual(a3.map((a) => a.result), ['placed and routed', 'nextpnr crashed', 'placed and routed']);
+  await assert.rejects(placeBestSeed(fake({ 1: new Error('failed to place chain') }), [1, 2], 60, [], []), /failed to place chain/,
+    "the first seed's failure goes to the caller (which synthesizes without carry chains)");
 });
