@@ -21,14 +21,24 @@ const rounds = Number(process.argv[2] && !process.argv[2].startsWith('--') ? pro
 const grid = process.argv.includes('--full') ? ['--precisions', 'w1a1,w1a2,w2a2,w4a4', '--widths', '0.5,1,2'] : ['--precisions', 'w1a1,w2a2', '--widths', '0.5,1'];
 const dir = mkdtempSync(join(tmpdir(), 'finn-ts-bench-explore-'));
 
-function run(workers: number, i: number, extra: string[] = []): { seconds: number; json: string } {
+/** CPU seconds of this process's finished children and their waited-for descendants (Linux /proc; 0 elsewhere). */
+function childrenCpu(): number {
+  try {
+    const f = readFileSync('/proc/self/stat', 'utf8').split(') ')[1]!.split(' ');
+    return (Number(f[13]) + Number(f[14])) / 100; // cutime + cstime, in clock ticks of 1/100 s
+  } catch {
+    return 0;
+  }
+}
+
+function run(workers: number, i: number, extra: string[] = []): { seconds: number; cpu: number; json: string } {
   const out = join(dir, `w${workers}-${i}${extra.length ? '-redis' : ''}`);
   const args = [join(root, 'bin/finn.js'), 'explore', ...extra, '--topology', 'tfc', ...grid, '--epochs', '5',
     '--test-dataset', `mnist-idx:${mnist}`, '--test-limit', '2000', '--rtl-sample', '20', '--workers', String(workers), '--out', out, '-q'];
-  const t0 = performance.now();
+  const t0 = performance.now(), c0 = childrenCpu();
   const r = spawnSync(process.execPath, args, { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`finn explore failed:\n${r.stdout}\n${r.stderr}`);
-  return { seconds: (performance.now() - t0) / 1000, json: readFileSync(join(out, 'explore.json'), 'utf8') };
+  return { seconds: (performance.now() - t0) / 1000, cpu: childrenCpu() - c0, json: readFileSync(join(out, 'explore.json'), 'utf8') };
 }
 
 const sums = { 1: 0, 2: 0 } as Record<1 | 2, number>;
@@ -38,7 +48,8 @@ for (let i = 0; i < rounds; i++) {
     const r = run(w, i);
     sums[w] += r.seconds;
     first ??= r.json;
-    console.log(`round ${i + 1}, ${w} worker${w > 1 ? 's' : ''}: ${r.seconds.toFixed(1)} s (load average ${loadavg()[0]!.toFixed(1)})${r.json === first ? '' : '  explore.json DIFFERS'}`);
+    // CPU / wall: how many cores the run kept busy on average (one worker above 1: parallel work inside a point)
+    console.log(`round ${i + 1}, ${w} worker${w > 1 ? 's' : ''}: ${r.seconds.toFixed(1)} s, CPU ${r.cpu.toFixed(0)} s (${(r.cpu / r.seconds).toFixed(2)} cores; load average ${loadavg()[0]!.toFixed(1)})${r.json === first ? '' : '  explore.json DIFFERS'}`);
   }
 }
 console.log(`speed-up 2 workers vs 1: ${(sums[1] / sums[2]).toFixed(2)}× (${sums[1].toFixed(0)} s vs ${sums[2].toFixed(0)} s over ${rounds} round${rounds > 1 ? 's' : ''})`);
