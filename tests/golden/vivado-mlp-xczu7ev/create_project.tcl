@@ -24,6 +24,7 @@ add_files -norecurse [list \
   "$ip_dir/src/finn_rom.v" \
   "$ip_dir/src/finn_skid.v" \
   "$ip_dir/src/finn_thresh_cmp.v" \
+  "$ip_dir/src/finn_thresh_cmp_pipe.v" \
   "$ip_dir/src/finn_thresholding.v" \
   "$ip_dir/src/Thresholding_0.v" \
   "$ip_dir/src/MVAU_0.v" \
