@@ -139,7 +139,7 @@ function costFeatures(p: MvauParams, family: CostFamily, o?: RtlOptions): CostFe
   return {
     LUT: {
       // no constant term: small samples would explain the lanes by it, and large layers are all lanes
-      pe: P, xnor_pop: xnor ? P * Q : 0, mac_bits: W > 2 || aBipolar ? macBits : 0, mac_small: W > 2 || aBipolar ? 0 : macBits, adder: xnor ? 0 : P * Q * SW, dsp_adder: dsp ? P * SW : 0, acc: P * SW,
+      pe: P, xnor_pop: xnor ? P * Q : 0, mac_bits: macBits, adder: xnor ? 0 : P * Q * SW, dsp_adder: dsp ? P * SW : 0, acc: P * SW,
       thr_cmp: P * nt * CW, wrom: wLogic ? romLogicLuts(wmemShape.depth, wmemShape.width, family) : 0,
       trom: tLogic ? romLogicLuts(tmemShape.depth, tmemShape.width, family) : 0, ibuf, ctr,
     },

@@ -129,16 +129,15 @@ export const COEFFICIENTS = {
  "mvau": {
   "xc7": {
    "LUT": {
-    "acc": 0.377282,
-    "adder": 0.253153,
-    "ctr": 2.472429,
-    "ibuf": 3.887582,
-    "mac_bits": 0.815534,
-    "mac_small": 0.434685,
-    "thr_cmp": 0.627599,
-    "trom": 0.467414,
-    "wrom": 2.100958,
-    "xnor_pop": 0.789924
+    "acc": 0.329157,
+    "adder": 0.255906,
+    "ctr": 2.510715,
+    "ibuf": 3.83658,
+    "mac_bits": 0.444059,
+    "thr_cmp": 0.646329,
+    "trom": 0.479155,
+    "wrom": 2.134925,
+    "xnor_pop": 0.790177
    },
    "FF": {
     "acc": 0.770623,
@@ -155,16 +154,15 @@ export const COEFFICIENTS = {
   },
   "ice40": {
    "LUT": {
-    "acc": 0.824626,
-    "adder": 0.720058,
-    "ctr": 4.293412,
-    "ibuf": 2.102223,
-    "mac_bits": 1.404733,
-    "mac_small": 0.133064,
-    "thr_cmp": 0.356674,
-    "trom": 0.34057,
-    "wrom": 1.004189,
-    "xnor_pop": 1.345423
+    "acc": 0.624492,
+    "adder": 0.799877,
+    "ctr": 4.928992,
+    "ibuf": 1.918534,
+    "mac_bits": 0.33091,
+    "thr_cmp": 0.426978,
+    "trom": 0.413944,
+    "wrom": 1.094444,
+    "xnor_pop": 1.35156
    },
    "FF": {
     "acc": 0.799897,
