@@ -129,8 +129,7 @@ function costFeatures(p: MvauParams, family: CostFamily, o?: RtlOptions): CostFe
   const mems = [wmemShape, ...(nt > 0 ? [tmemShape] : []), ...(nf > 1 ? [ibufShape] : [])];
   const inBlock = (m: CostMemory): boolean => (family === 'xc7' ? xc7InBram(m) : ice40InEbr(m));
   const wLogic = !inBlock(wmemShape) && wmemShape.depth > 1, tLogic = nt > 0 && !inBlock(tmemShape) && nf > 1;
-  // products wide enough for Yosys to put in a DSP48; one- and two-bit weights are shifted adds in the core (no multiplier)
-  const dsp = family === 'xc7' && !xnor && !aBipolar && W > 2 && W + A + 2 >= 9 ? P * Q : 0;
+  const dsp = family === 'xc7' && !xnor && !aBipolar && W + A + 2 >= 9 ? P * Q : 0;
   const macBits = xnor || dsp ? 0 : P * Q * (aBipolar ? W + 1 : (W + 1) * (A + 1));
   const ibufLogic = nf > 1 && !inBlock(ibufShape) ? Q * A * sf : 0;
   const ibuf = nf > 1 && family === 'xc7' ? xc7LutramLuts(sf, Q * A) : ibufLogic;

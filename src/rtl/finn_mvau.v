@@ -283,33 +283,23 @@ module finn_mvau #(
         end
         wire unused_pc = &{1'b0, g_lvl[PCL].t};   // the field bits above the count are always zero
       end else begin : g_int
-        // products are formed as (WBITS+1) x (ABITS+1) signed numbers (A_BIPOLAR: +-w) and summed modulo 2^SW;
-        // weights of one or two bits (e.g. +-1 weights against 8-bit pixels) multiply as shifted, added or subtracted
-        // copies of the activation (the two's complement digits of w): a few adders, no multiplier for synthesis to
-        // put in a DSP
+        // products are formed as (WBITS+1) x (ABITS+1) signed numbers (A_BIPOLAR: +-w) and summed modulo 2^SW
         reg [SW-1:0] sum;
-        integer s, b;
+        integer s;
         reg signed [WBITS:0] we;
         reg signed [ABITS:0] ae;
-        reg signed [PW-1:0] wx, ax, pr;
+        reg signed [PW-1:0] wx, pr;
         always @* begin
           sum = {SW{1'b0}};
           we = {(WBITS+1){1'b0}};
           ae = {(ABITS+1){1'b0}};
           wx = {PW{1'b0}};
-          ax = {PW{1'b0}};
           pr = {PW{1'b0}};
           for (s = 0; s < SIMD; s = s + 1) begin
             we = {(W_SIGNED != 0) & w_q[(p*SIMD+s)*WBITS+WBITS-1], w_q[(p*SIMD+s)*WBITS +: WBITS]};
             if (A_BIPOLAR != 0) begin
               wx = {{(PW-WBITS-1){we[WBITS]}}, we};
               pr = s1_act[s] ? wx : -wx;
-            end else if (WBITS <= 2) begin
-              ae = {(A_SIGNED != 0) & s1_act[s*ABITS+ABITS-1], s1_act[s*ABITS +: ABITS]};
-              ax = {{(PW-ABITS-1){ae[ABITS]}}, ae};
-              pr = {PW{1'b0}};
-              for (b = 0; b < WBITS; b = b + 1) if (we[b]) pr = pr + (ax << b);
-              if (we[WBITS]) pr = pr - (ax << WBITS);
             end else begin
               ae = {(A_SIGNED != 0) & s1_act[s*ABITS+ABITS-1], s1_act[s*ABITS +: ABITS]};
               pr = we * ae;
