@@ -135,5 +135,9 @@ export async function foldToFitChecked(g: Graph, part: FpgaPart, clockNs: number
   }
   const fitting = done.map((r, i) => [r, i] as const).filter(([r]) => r.fits).sort((a, b) => a[0].cycles - b[0].cycles);
   const chosen = fitting.length ? fitting[0]![1] : done.length - 1;
+  if (!fitting.length && done.length) {
+    log(`warning: fit-synth: none of the ${done.length} synthesized foldings fits ${part.name}; keeping the last (${done[chosen]!.cycles} cycles/frame, ` +
+      `not fitting after synthesis) — allow more rounds (--fit-synth N) or give a folding (--folding F.json)`);
+  }
   return { fit: fits[chosen]!, rounds: done, chosen };
 }

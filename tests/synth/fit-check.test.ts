@@ -75,6 +75,12 @@ test('fit-synth: a folding whose synthesis fails (Yosys out of memory) is record
   assert.deepEqual(calls, [first.cycles, second.cycles]);
   assert.equal(r.rounds.length, 2);
   assert.ok(logs.some((m) => /synthesis failed .*folding further/.test(m)), logs.join('\n'));
+  // no round fits (every synthesis far above the part): the last folding is kept and the log says so
+  const huge = async (): Promise<{ used: Record<string, number>; seconds: number }> => ({ used: { LUT: 10 * part.LUT, FF: 0, BRAM_18K: 0, DSP: 0 }, seconds: 1 });
+  const logs2: string[] = [];
+  const n = await foldToFitChecked(g, part, 10, o, 2, outDir(join(dir, 'fit3')), { synth: huge, log: (m) => logs2.push(m) });
+  assert.ok(n.rounds.every((x) => !x.fits) && n.chosen === n.rounds.length - 1);
+  assert.ok(logs2.some((m) => /warning: fit-synth: none of the \d+ synthesized foldings fits xc7z020.*--fit-synth N/.test(m)), logs2.join('\n'));
   // a failure that is not the tool's (a bug) is not swallowed
   const broken = async (): Promise<never> => { throw new TypeError('bug'); };
   await assert.rejects(foldToFitChecked(g, part, 10, o, 2, outDir(join(dir, 'fit2')), { synth: broken }), TypeError);
