@@ -21,7 +21,8 @@ module finn_thresh_cmp_pipe #(
 );
 
   localparam integer CW = (VBITS > TBITS ? VBITS : TBITS) + 1;
-  localparam integer LW = CW / 2;                 // low half: unsigned compare; the high half [CW-1:LW] is signed
+  localparam integer LW = CW / 2;                 // low half: unsigned compare
+  localparam integer HW = CW - LW;                // high half: signed compare (holds the sign)
 
   wire [CW-1:0] v = {{(CW-VBITS){(V_SIGNED != 0) & value[VBITS-1]}}, value};
   reg [NT-1:0] hi_gt, hi_eq, lo_ge;               // this cycle's half compares
@@ -53,6 +54,7 @@ module finn_thresh_cmp_pipe #(
   assign count = cnt[OBITS-1:0];
 
   wire unused_cnt = &{1'b0, cnt};                 // only the low OBITS bits are the result
+  wire unused_hw = &{1'b0, HW[0]};
 
 endmodule
 
