@@ -101,7 +101,7 @@ export const thresholding: HwLayer<'hw.Thresholding', ThresholdingParams> = {
     // register's distinct bits (constant 0/1 for one word; also the word select and its inverse for two words), and
     // one more LUT per output bit in the output register's skid mux
     if (nf <= 2 && A + 2 * nf <= (family === 'xc7' ? 6 : 4)) {
-      return { LUT: { const: 1, fixed: 2 * P * O, ctr }, FF: { const: 1, in: P * A, out: 2 * P * O, tq: logic && nf > 4 ? rom.width : 0, ctr }, memories: [rom] };
+      return { LUT: { const: 1, fixed: 2 * P * O, ctr }, FF: { const: 1, in: P * A, out: 2 * P * O, ctr }, memories: [rom] };
     }
     // compares against constants (one or two words), against a tiny ROM folded into them (≤ 4 words), or a ROM's output
     const bits = P * S * CW, cls = nf <= 2 ? 'cmp_const' : nf <= 4 ? 'cmp_tiny' : 'cmp';
