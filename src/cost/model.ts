@@ -125,9 +125,9 @@ export const hasCoefficients = (core: string, family: CostFamily, coef: Coeffici
 export function applyModel(core: string, f: CostFeatures, family: CostFamily, coef: Coefficients = coefficients()): { LUT: number; FF: number; DSP: number; BRAM: number } {
   const c = coef[core]?.[family];
   const lin = (r: FittedResource): number => {
-    const k = c?.[r];
+    const k = c?.[r] ?? {}; // a resource with only fixed features has no fitted coefficients
     const feats = f[r];
-    if (!k || !feats) return 0;
+    if (!c || !feats) return 0;
     let s = 0;
     for (const [name, v] of Object.entries(feats)) s += (name === FIXED_FEATURE ? 1 : k[name] ?? 0) * v;
     return Math.max(0, Math.round(s));

@@ -13,7 +13,7 @@ import { rewriteAll } from '../passes/pass.ts';
 import { activationValue, bram18, checkDivides, fa, hwActivation, ice40Rom, inLutram, lutScale, plural, prod, readRamStyle, thresholdCount, uram, type RamStyle } from './common.ts';
 import { macAccumulators, xnorAccumulators } from './kernels.ts';
 import type { FpgaPart } from '../cost/parts.ts';
-import { clog2, ice40InEbr, romLogicLuts, xc7InBram, xc7LutramLuts, type CostFamily, type CostFeatures, type CostMemory } from '../cost/model.ts';
+import { FIXED_FEATURE, clog2, ice40InEbr, romLogicLuts, xc7InBram, xc7LutramLuts, type CostFamily, type CostFeatures, type CostMemory } from '../cost/model.ts';
 import { divisors, elemCode, port, type HwLayer, type Ice40Usage, type LayerRtl, type Resources, type RtlOptions } from './layer.ts';
 
 /**
@@ -112,6 +112,19 @@ export function popcountPipeBits(simd: number, pipe: number): { bits: number; st
   return { bits, stages };
 }
 
+/**
+ * Whether synth_xilinx maps one of finn_mvau's products (WBITS+1 × ABITS+1 signed, the extension bits a copy of the
+ * sign or zero) to a DSP48: Yosys narrows each operand to its significant bits — a product of two unsigned operands
+ * becomes an unsigned W × A multiply, otherwise an unsigned operand keeps one zero bit — and mul2dsp takes multiplies
+ * with both operands ≥ 2 bits and a product ≥ 9 bits (DSP_A/B_MINWIDTH, DSP_Y_MINWIDTH). Checked on every calibration
+ * row (e.g. 4u × 4s → DSP, 4u × 3u and 3s × 4u → LUTs).
+ */
+export function xc7ProductInDsp(wbits: number, wSigned: boolean, abits: number, aSigned: boolean): boolean {
+  const both = !wSigned && !aSigned;
+  const w = both || wSigned ? wbits : wbits + 1, a = both || aSigned ? abits : abits + 1;
+  return w >= 2 && a >= 2 && w + a >= 9;
+}
+
 /** Features of the calibrated model (the core's structure in src/rtl/finn_mvau.v). */
 function costFeatures(p: MvauParams, family: CostFamily, o?: RtlOptions): CostFeatures {
   const W = p.binaryXnor ? 1 : dtBits(p.weightType), A = dtBits(p.inputType);
@@ -129,7 +142,7 @@ function costFeatures(p: MvauParams, family: CostFamily, o?: RtlOptions): CostFe
   const mems = [wmemShape, ...(nt > 0 ? [tmemShape] : []), ...(nf > 1 ? [ibufShape] : [])];
   const inBlock = (m: CostMemory): boolean => (family === 'xc7' ? xc7InBram(m) : ice40InEbr(m));
   const wLogic = !inBlock(wmemShape) && wmemShape.depth > 1, tLogic = nt > 0 && !inBlock(tmemShape) && nf > 1;
-  const dsp = family === 'xc7' && !xnor && !aBipolar && W + A + 2 >= 9 ? P * Q : 0;
+  const dsp = family === 'xc7' && !xnor && !aBipolar && xc7ProductInDsp(W, dtSigned(p.weightType), A, p.inputType.kind === 'int' && p.inputType.signed) ? P * Q : 0;
   const macBits = xnor || dsp ? 0 : P * Q * (aBipolar ? W + 1 : (W + 1) * (A + 1));
   const ibufLogic = nf > 1 && !inBlock(ibufShape) ? Q * A * sf : 0;
   const ibuf = nf > 1 && family === 'xc7' ? xc7LutramLuts(sf, Q * A) : ibufLogic;
@@ -151,7 +164,7 @@ function costFeatures(p: MvauParams, family: CostFamily, o?: RtlOptions): CostFe
       // one-hot write selects of a flip-flop vector buffer (IBUF_FF)
       pipe: P * pipe.bits, pipe_ctl: pipe.stages * (3 + clog2(nf)), creg: o?.popcountPipe && nt > 0 ? 3 * P * nt + 1 : 0, wsel: ibufInFlops(p, o) ? sf : 0,
     },
-    DSP: { dsp },
+    DSP: { [FIXED_FEATURE]: dsp },
     memories: mems,
   };
 }

@@ -129,15 +129,15 @@ export const COEFFICIENTS = {
  "mvau": {
   "xc7": {
    "LUT": {
-    "acc": 0.385353,
-    "adder": 0.240177,
-    "ctr": 2.500475,
-    "ibuf": 3.833562,
-    "mac_bits": 0.627928,
-    "thr_cmp": 0.610861,
-    "trom": 0.498897,
-    "wrom": 2.077006,
-    "xnor_pop": 0.802402
+    "acc": 0.376561,
+    "adder": 0.046056,
+    "ctr": 2.666569,
+    "ibuf": 3.43921,
+    "mac_bits": 0.871641,
+    "thr_cmp": 0.552362,
+    "trom": 0.479482,
+    "wrom": 2.173488,
+    "xnor_pop": 0.823519
    },
    "FF": {
     "acc": 0.770623,
@@ -147,9 +147,6 @@ export const COEFFICIENTS = {
     "out": 1.544842,
     "tq": 0.078566,
     "wq": 0.600952
-   },
-   "DSP": {
-    "dsp": 0.003414
    }
   },
   "ice40": {
