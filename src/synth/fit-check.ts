@@ -92,46 +92,91 @@ function foldOrStop(g: Graph, part: FpgaPart, clockNs: number, o: FitOptions, i:
   }
 }
 
-/** Fold to fit, synthesize, rescale the budget and retry, at most `rounds` syntheses. */
+type Scale = Partial<Record<Key, number>>;
+
+/** A fitting round this close to the budget (binding resource, synthesized) ends the search. */
+const CLOSE_ENOUGH = 0.95;
+/** Budget-scale bisection steps when looking for a folding between two synthesized ones (foldings are cheap). */
+const BISECT_STEPS = 12;
+
+/**
+ * A folding strictly between the fastest round that fits but leaves room (`use` below CLOSE_ENOUGH) and the slowest
+ * faster round that did not fit: bisect the budget scale between the two rounds' scales until the folding lands
+ * between them. Undefined when there is no such pair or no folding between them.
+ */
+function between(done: readonly FitRound[], seen: ReadonlySet<number>, use: (r: FitRound) => number, fold: (s: Scale) => FitResult | undefined, keys: readonly Key[]): { fit: FitResult; scale: Scale; fits: number; over: number } | undefined {
+  const fit = done.filter((r) => r.fits).sort((a, b) => a.cycles - b.cycles)[0];
+  if (!fit || use(fit) >= CLOSE_ENOUGH) return undefined;
+  const over = done.filter((r) => !r.fits && r.cycles < fit.cycles).sort((a, b) => b.cycles - a.cycles)[0];
+  if (!over) return undefined;
+  let lo = fit.scale, hi = over.scale; // lo folds to fit.cycles or slower, hi to over.cycles or faster
+  for (let step = 0; step < BISECT_STEPS; step++) {
+    const mid: Scale = {};
+    for (const k of keys) mid[k] = ((lo[k] ?? 1) + (hi[k] ?? 1)) / 2;
+    const f = fold(mid);
+    if (f && f.cycles > over.cycles && f.cycles < fit.cycles && !seen.has(f.cycles)) return { fit: f, scale: mid, fits: fit.cycles, over: over.cycles };
+    if (f && f.cycles > over.cycles) lo = mid; else hi = mid;
+  }
+  return undefined;
+}
+
+/** Synthesize one folding and make its round (a tool failure is a round that does not fit). */
+async function synthRound(fit: FitResult, part: FpgaPart, scale: Scale, synth: SynthTotals, out: OutDir, jobs: number, base: (k: Key) => number): Promise<{ round: FitRound; used?: Scale }> {
+  const keys = keysOf(part);
+  const s = await synthOrFailure(synth, fit.graph, part, out, jobs);
+  const estimate: Scale = {}, util: Scale = {};
+  for (const k of keys) estimate[k] = Math.round(fit.margin[k]?.used ?? 0);
+  const head = { cycles: fit.cycles, fps: Math.round(fit.fps), scale: { ...scale }, estimate };
+  if ('error' in s) return { round: { ...head, synth: {}, synth_utilization: {}, fits: false, synth_seconds: 0, synth_error: s.error } };
+  for (const k of keys) util[k] = capOf(part, k) > 0 ? r3((s.used[k] ?? 0) / capOf(part, k)) : 0;
+  const fits = keys.every((k) => (s.used[k] ?? 0) <= capOf(part, k) * base(k));
+  return { round: { ...head, synth: s.used, synth_utilization: util, fits, synth_seconds: Math.round(s.seconds) }, used: s.used };
+}
+
+/**
+ * Fold to fit, synthesize, rescale the budget and retry, at most `rounds` syntheses. When rescaling returns to a
+ * folding already synthesized while the fastest fitting one leaves room and a faster one did not fit, the next round
+ * is a folding between the two (budget bisection).
+ */
 export async function foldToFitChecked(g: Graph, part: FpgaPart, clockNs: number, o: FitOptions, rounds: number, out: OutDir, c: CheckOptions = {}): Promise<CheckedFit> {
   const { jobs = 2, log = () => {}, synth = synthTotals } = c;
   const keys = keysOf(part);
   const base = (k: Key): number => o.utilization?.[k] ?? (part.family === 'ice40' && k === 'LC' ? 0.9 : 1);
-  const scale: Partial<Record<Key, number>> = {};
+  const use = (r: FitRound): number => Math.max(0, ...keys.map((k) => (r.synth[k] ?? 0) / Math.max(1e-9, capOf(part, k) * base(k))));
+  let scale: Scale = {};
   for (const k of keys) scale[k] = base(k);
-  const done: FitRound[] = [];
-  const fits: FitResult[] = [];
-  const seen = new Set<number>();
+  const done: FitRound[] = [], fits: FitResult[] = [], seen = new Set<number>();
   // budget ceilings from failed syntheses: a later rescale never returns to a folding the tool could not synthesize
-  const ceiling: Partial<Record<Key, number>> = {};
+  const ceiling: Scale = {};
   for (let i = 0; i < rounds; i++) {
-    const fit = foldOrStop(g, part, clockNs, { ...o, utilization: { ...scale } }, i, log);
-    if (!fit || seen.has(fit.cycles)) break; // converged on a folding already checked
+    const fold = (s: Scale): FitResult | undefined => foldOrStop(g, part, clockNs, { ...o, utilization: { ...s } }, i, log);
+    let fit = fold(scale);
+    if (!fit || seen.has(fit.cycles)) {
+      const mid = between(done, seen, use, fold, keys);
+      if (!mid) break; // converged on a folding already checked
+      ({ fit, scale } = mid);
+      log(`fit-synth round ${i + 1}: a folding between the fastest that fits (${mid.fits} cycles/frame) and a faster one that does not (${mid.over})`);
+    }
     seen.add(fit.cycles);
     fits.push(fit);
-    const s = await synthOrFailure(synth, fit.graph, part, out, jobs);
-    const estimate: Partial<Record<Key, number>> = {}, util: Partial<Record<Key, number>> = {};
-    for (const k of keys) estimate[k] = Math.round(fit.margin[k]?.used ?? 0);
-    if ('error' in s) {
-      done.push({ cycles: fit.cycles, fps: Math.round(fit.fps), scale: { ...scale }, estimate, synth: {}, synth_utilization: {}, fits: false, synth_seconds: 0, synth_error: s.error });
-      log(`fit-synth round ${i + 1}: ${fit.cycles} cycles/frame: synthesis failed (${s.error}); folding further`);
+    const { round, used } = await synthRound(fit, part, scale, synth, out, jobs, base);
+    done.push(round);
+    if (!used) {
+      log(`fit-synth round ${i + 1}: ${fit.cycles} cycles/frame: synthesis failed (${round.synth_error}); folding further`);
       // the next round: the fastest folding whose binding resource is estimated below this one's
       const b = fit.binding as Key;
       ceiling[b] = Math.min(scale[b] ?? base(b), Math.floor((FAILED_SYNTH_STEP * (fit.margin[b]?.used ?? 0) / capOf(part, b)) * 1e4) / 1e4);
-      scale[b] = ceiling[b];
+      scale = { ...scale, [b]: ceiling[b] };
       continue;
     }
-    for (const k of keys) util[k] = capOf(part, k) > 0 ? r3((s.used[k] ?? 0) / capOf(part, k)) : 0;
-    const ok = keys.every((k) => (s.used[k] ?? 0) <= capOf(part, k) * base(k));
-    done.push({ cycles: fit.cycles, fps: Math.round(fit.fps), scale: { ...scale }, estimate, synth: s.used, synth_utilization: util, fits: ok, synth_seconds: Math.round(s.seconds) });
-    log(`fit-synth round ${i + 1}: ${fit.cycles} cycles/frame; ${keys.map((k) => `${k} est ${estimate[k]} synth ${s.used[k]} (${Math.round((util[k] ?? 0) * 100)} %)`).join(', ')}: ${ok ? 'fits' : 'does not fit'}`);
+    log(`fit-synth round ${i + 1}: ${fit.cycles} cycles/frame; ${keys.map((k) => `${k} est ${round.estimate[k]} synth ${used[k]} (${Math.round((round.synth_utilization[k] ?? 0) * 100)} %)`).join(', ')}: ${round.fits ? 'fits' : 'does not fit'}`);
     // next budget in units of the estimate: estimate ≤ limit × estimated / synthesized (per resource)
+    scale = { ...scale };
     for (const k of keys) {
-      const est = fit.margin[k]?.used ?? 0, syn = s.used[k] ?? 0;
+      const est = fit.margin[k]?.used ?? 0, syn = used[k] ?? 0;
       if (est > 0 && syn > 0) scale[k] = Math.min(r3(base(k) * est / syn), ceiling[k] ?? Infinity);
     }
-    const binding = Math.max(...keys.map((k) => (s.used[k] ?? 0) / Math.max(1e-9, capOf(part, k) * base(k))));
-    if (ok && binding >= 0.95) break; // close enough to the budget
+    if (round.fits && use(round) >= CLOSE_ENOUGH) break; // close enough to the budget
   }
   const fitting = done.map((r, i) => [r, i] as const).filter(([r]) => r.fits).sort((a, b) => a[0].cycles - b[0].cycles);
   const chosen = fitting.length ? fitting[0]![1] : done.length - 1;

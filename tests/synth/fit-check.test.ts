@@ -85,3 +85,36 @@ test('fit-synth: a folding whose synthesis fails (Yosys out of memory) is record
   const broken = async (): Promise<never> => { throw new TypeError('bug'); };
   await assert.rejects(foldToFitChecked(g, part, 10, o, 2, outDir(join(dir, 'fit2')), { synth: broken }), TypeError);
 });
+
+test('fit-synth: when rescaling returns to a folding already synthesized, the next round bisects between the fastest that fits with room and a faster one that does not', async () => {
+  const { dir, g } = await mlpGraph('fit-check-between');
+  const part = findPart('xc7z020');
+  const o = { utilization: { LUT: 0.03 } };
+  const limit = 0.03 * part.LUT;
+  const cyclesOf = (h: Graph): number => Math.max(...designOf(h).layers.map((l) => l.cycles));
+  const calls: number[] = [];
+  // a stand-in for Yosys: the first folding (and anything as fast) synthesizes to 1.5× the budget, slower ones to a third of it
+  const synth = async (h: Graph): Promise<{ used: Record<string, number>; seconds: number }> => {
+    const c = cyclesOf(h);
+    calls.push(c);
+    return { used: { LUT: c <= calls[0]! ? 1.5 * limit : limit / 3, FF: 10, BRAM_18K: 0, DSP: 0 }, seconds: 1 };
+  };
+  const logs: string[] = [];
+  const r = await foldToFitChecked(g, part, 10, o, 4, outDir(join(dir, 'fit')), { synth, log: (m) => logs.push(m) });
+  const [first, second] = r.rounds;
+  assert.ok(first && second && !first.fits && second.fits && second.cycles > first.cycles, JSON.stringify(r.rounds));
+  // a later round bisects: its folding lies strictly between the fastest fitting and the slowest faster non-fitting round so far
+  const k = logs.findIndex((m) => /round \d+: a folding between the fastest that fits \(\d+ cycles\/frame\) and a faster one that does not \(\d+\)/.test(m));
+  assert.ok(k >= 0, logs.join('\n'));
+  const [, n, fitC, overC] = /round (\d+): .*\((\d+) cycles\/frame\).*\((\d+)\)/.exec(logs[k]!)!.map(Number);
+  const before = r.rounds.slice(0, n! - 1);
+  assert.equal(fitC, Math.min(...before.filter((x) => x.fits).map((x) => x.cycles)));
+  assert.equal(overC, Math.max(...before.filter((x) => !x.fits && x.cycles < fitC!).map((x) => x.cycles)));
+  const mid = r.rounds[n! - 1]!;
+  assert.ok(mid.cycles > overC! && mid.cycles < fitC!, `round ${n} lies between: ${calls.join(', ')} cycles/frame`);
+  assert.equal(new Set(calls).size, calls.length, 'no folding is synthesized twice');
+  // the chosen round is the fastest that fits
+  const fastest = Math.min(...r.rounds.filter((x) => x.fits).map((x) => x.cycles));
+  assert.equal(r.rounds[r.chosen]!.cycles, fastest);
+  assert.ok(fastest < second.cycles);
+});
