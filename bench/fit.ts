@@ -1,8 +1,8 @@
 /**
- * Fill the part (issue 16): `--target-fps max` with the calibrated model and `--fit-synth 2` (the folding is
+ * Fill the part (issue 16): `--target-fps max` with the calibrated model and `--fit-synth 3` (the folding is
  * synthesized with Yosys and refolded when the synthesized design does not fit or leaves much unused) for TFC-W1A1 (QONNX
  * zoo), the LFC-shaped W1A1 network and CNV-W1A1 on xc7z020; prints cycles/frame, frames/s and the estimated and
- * synthesized use of the binding resource per round. Minutes of CPU each; `node --import tsx bench/fit.ts [tfc|lfc|cnv]…`.
+ * synthesized use of the binding resource per round. Minutes of CPU each; `node --import tsx bench/fit.ts [--fit-synth N] [tfc|lfc|cnv]…`.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -37,5 +37,8 @@ export async function fitBench(name: string, part = 'xc7z020', rounds = 2, log =
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  for (const n of process.argv.slice(2).length ? process.argv.slice(2) : ['tfc', 'lfc', 'cnv']) await fitBench(n);
+  const args = process.argv.slice(2);
+  const at = args.indexOf('--fit-synth');
+  const rounds = at >= 0 ? Number(args.splice(at, 2)[1]) : 3;
+  for (const n of args.length ? args : ['tfc', 'lfc', 'cnv']) await fitBench(n, 'xc7z020', rounds);
 }
