@@ -151,7 +151,11 @@ function costFeatures(p: MvauParams, family: CostFamily, o?: RtlOptions): CostFe
   return {
     LUT: {
       // no constant term: small samples would explain the lanes by it, and large layers are all lanes
-      pe: P, xnor_pop: xnor ? P * Q : 0, mac_bits: macBits, adder: xnor ? 0 : P * Q * SW, dsp_adder: dsp ? P * SW : 0, acc: P * SW,
+      // XNOR lanes: the popcount for all; the XNOR gates where they need logic of their own — weights from block RAM, or
+      // from a logic ROM deeper than 32 words (its LUT6 has no input left; shallower ROMs absorb the XNOR, constant
+      // weights fold it away) — and constant weights as a class of their own
+      pe: P, xnor_pop: xnor ? P * Q : 0, xnor_gate: xnor && (inBlock(wmemShape) || (wLogic && wmemShape.depth > 32)) ? P * Q : 0,
+      xnor_const: xnor && wmemShape.depth <= 1 ? P * Q : 0, mac_bits: macBits, adder: xnor ? 0 : P * Q * SW, dsp_adder: dsp ? P * SW : 0, acc: P * SW,
       thr_cmp: P * nt * CW, wrom: wLogic ? romLogicLuts(wmemShape.depth, wmemShape.width, family) : 0,
       trom: tLogic ? romLogicLuts(tmemShape.depth, tmemShape.width, family) : 0, ibuf, ctr,
     },

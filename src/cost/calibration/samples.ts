@@ -64,7 +64,22 @@ function thresholds(r: R, rows: number, steps: number, lo: number, hi: number): 
 /** MVAU samples from this index on are drawn from the wide regime (fold-to-fit's designs: hundreds to thousands of lanes). */
 export const MVAU_WIDE_FROM = 40;
 
+/**
+ * MVAU samples from this index on are drawn from the deep regime: LFC/CNV-sized layers at fold-to-fit's foldings,
+ * hundreds to thousands of lanes reading weight memories deep enough for block RAM, and inputs up to 8 bits.
+ */
+export const MVAU_DEEP_FROM = 64;
+
 type MvauShape = { mw: number; mh: number; simd: number; pe: number };
+
+/** MW, MH, SIMD, PE of the deep regime (weight memory SF·NF of 64–2,048 words, at most 2 Mbit). */
+function deepShape(r: R, xnor: boolean): MvauShape {
+  const simd = pick(r, xnor ? [32, 64, 128, 256] : [8, 9, 16, 27, 32]);
+  const pe = pick(r, xnor ? [4, 8, 16, 32] : [2, 4, 8, 16]);
+  const sf = pick(r, [2, 4, 8, 16, 32]);
+  const nf = pick(r, [8, 16, 32, 64].filter((n) => n * sf >= 64 && simd * pe * sf * n <= 2 ** 21).concat([Math.max(1, Math.ceil(64 / sf))]));
+  return { mw: simd * sf, mh: pe * nf, simd, pe };
+}
 
 /** MW, MH, SIMD, PE of the narrow regime (at most 64 lanes). */
 function narrowShape(r: R): MvauShape {
@@ -90,12 +105,13 @@ function wideShape(r: R, xnor: boolean): MvauShape {
 }
 
 function mvau(r: R, id: string): Sample {
-  const wide = Number(id.split('#')[1]) >= MVAU_WIDE_FROM;
+  const i = Number(id.split('#')[1]);
+  const wide = i >= MVAU_WIDE_FROM, deep = i >= MVAU_DEEP_FROM;
   // the narrow regime draws its shape first, as before the wide regime existed (samples 0–39 stay reproducible)
   const narrow = wide ? undefined : narrowShape(r);
-  const xnor = r() < (wide ? 0.6 : 0.35);
-  const { mw, mh, simd, pe } = narrow ?? wideShape(r, xnor);
-  const inputType = xnor ? BIPOLAR : r() < 0.15 ? BIPOLAR : intType(r, 1, 4);
+  const xnor = r() < (deep ? 0.7 : wide ? 0.6 : 0.35);
+  const { mw, mh, simd, pe } = narrow ?? (deep ? deepShape(r, xnor) : wideShape(r, xnor));
+  const inputType = xnor ? BIPOLAR : r() < 0.15 ? BIPOLAR : intType(r, 1, deep ? 8 : 4);
   const weightType = xnor ? BIPOLAR : r() < 0.2 ? int(2) : intType(r, 2, 4);
   const noAct = r() < 0.2;
   const wMin = xnor ? -1 : dtMin(weightType), wMax = xnor ? 1 : dtMax(weightType);
