@@ -266,21 +266,7 @@ module finn_mvau #(
             for (f = 0; f < (PL >> k); f = f + 1) begin : g_m
               assign m[f*(1<<k) +: (1<<k)] = {{((1<<k)-k){1'b0}}, {k{1'b1}}};
             end
-`ifdef SYNTHESIS
-            // for synthesis the same sums as one small adder per field: a PL-bit add would leave Yosys a PL-bit carry
-            // chain per level whose constant-zero bits it cannot drop
-            wire unused_m = &{1'b0, m, g_lvl[k-1].t};  // the mask, and the previous level's always-zero field bits
-            for (f = 0; f < (PL >> k); f = f + 1) begin : g_f
-              wire [k:0] s = {1'b0, g_lvl[k-1].t[f*(1<<k) +: k]} + {1'b0, g_lvl[k-1].t[f*(1<<k) + (1<<(k-1)) +: k]};
-              if ((1 << k) > k + 1) begin : g_pad
-                assign tc[f*(1<<k) +: (1<<k)] = {{((1<<k)-k-1){1'b0}}, s};
-              end else begin : g_full
-                assign tc[f*(1<<k) +: (1<<k)] = s;
-              end
-            end
-`else
             assign tc = (g_lvl[k-1].t & m) + ((g_lvl[k-1].t >> (1 << (k-1))) & m);
-`endif
           end
           if (PIPE > 0 && k < PCL && (k + 1) % (PIPE > 0 ? PIPE : 1) == 0) begin : g_reg
             reg [PL-1:0] r;

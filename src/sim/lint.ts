@@ -23,8 +23,6 @@ export interface LintResult {
 /** Options: top-level parameter overrides (-G) and an explicit Verilator path. */
 export interface LintOptions {
   readonly params?: Readonly<Record<string, number | string>>;
-  /** Preprocessor macros to define (e.g. SYNTHESIS, the branch Yosys reads). */
-  readonly defines?: readonly string[];
   readonly verilator?: string;
 }
 
@@ -57,7 +55,7 @@ export function paramFlag(name: string, value: number | string): string {
 export function lintVerilog(files: readonly string[], top: string, opts: LintOptions = {}): Promise<LintResult> {
   const tool = findVerilator(opts.verilator);
   const params = Object.entries(opts.params ?? {}).map(([k, v]) => paramFlag(k, v));
-  const args = ['--lint-only', '-Wall', '--top-module', top, ...(opts.defines ?? []).map((d) => `-D${d}`), ...params, ...files];
+  const args = ['--lint-only', '-Wall', '--top-module', top, ...params, ...files];
   return new Promise((resolve, reject) => {
     const p = trackChild(spawn(tool.path, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true }));
     let output = '';
