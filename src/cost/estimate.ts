@@ -33,7 +33,7 @@ const KEYS: readonly (keyof Resources)[] = ['LUT', 'FF', 'BRAM_18K', 'URAM', 'DS
 export function layerCost(op: HwOp, part: FpgaPart, model: CostModel = 'calibrated'): Resources {
   return withLayer(op, (layer, p) => {
     const fam = costFamily(part);
-    const f = model === 'finn' || !layer.calibrationCore || !hasCoefficients(layer.calibrationCore, fam) ? undefined : layer.costFeatures?.(p, fam, partRtlOptions(part));
+    const f = model === 'finn' || !layer.calibrationCore || !hasCoefficients(layer.calibrationCore, fam) ? undefined : layer.costFeatures?.(p, fam, { ...partRtlOptions(part), dspBlocks: part.DSP > 0 });
     if (!f) return layer.resources(p, part);
     const e = applyModel(layer.calibrationCore!, f, fam);
     return { LUT: e.LUT, FF: e.FF, BRAM_18K: fam === 'xc7' ? e.BRAM : Math.round((e.BRAM * 4 / 18) * 100) / 100, URAM: 0, DSP: e.DSP };

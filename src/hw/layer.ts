@@ -23,6 +23,12 @@ export interface RtlOptions {
   readonly flopMemories: boolean;
 }
 
+/** What the cost features see: the RTL choices, and whether the part has DSP blocks for the tool to map products to. */
+export interface CostRtlOptions extends RtlOptions {
+  /** false: no DSP blocks (iCE40 HX), products are logic; default: the family's calibration flow maps them (DSP48, SB_MAC16). */
+  readonly dspBlocks?: boolean;
+}
+
 /** No part-specific choices (what a graph without recorded options gets). */
 export const DEFAULT_RTL_OPTIONS: RtlOptions = { popcountPipe: 0, flopMemories: false };
 
@@ -175,7 +181,7 @@ export interface HwLayer<K extends string, P> {
    * to Yosys (scripts/calibrate.ts); `calibrationCore` names the coefficient set. Layers without it use `resources`.
    * `o`: the part's RTL choices (the same ones `rtl` gets), e.g. pipeline registers.
    */
-  costFeatures?(p: P, family: CostFamily, o?: RtlOptions): CostFeatures | undefined;
+  costFeatures?(p: P, family: CostFamily, o?: CostRtlOptions): CostFeatures | undefined;
   readonly calibrationCore?: string;
   /** Bit-exact reference of the hardware; inputs are the node's inputs (streams, then constants). */
   execute(p: P, inputs: readonly Tensor[]): Tensor[];

@@ -14,7 +14,7 @@ import { activationValue, bram18, checkDivides, fa, hwActivation, ice40Rom, inLu
 import { macAccumulators, xnorAccumulators } from './kernels.ts';
 import type { FpgaPart } from '../cost/parts.ts';
 import { FIXED_FEATURE, clog2, ice40InEbr, romLogicLuts, xc7InBram, xc7LutramLuts, type CostFamily, type CostFeatures, type CostMemory } from '../cost/model.ts';
-import { divisors, elemCode, port, type HwLayer, type Ice40Usage, type LayerRtl, type Resources, type RtlOptions } from './layer.ts';
+import { divisors, elemCode, port, type HwLayer, type CostRtlOptions, type Ice40Usage, type LayerRtl, type Resources, type RtlOptions } from './layer.ts';
 
 /**
  * Node inputs: [x, W, T?] where W is the constant weight matrix [MW, MH] (x · W, as in ONNX MatMul) and T the constant
@@ -113,20 +113,22 @@ export function popcountPipeBits(simd: number, pipe: number): { bits: number; st
 }
 
 /**
- * Whether synth_xilinx maps one of finn_mvau's products (WBITS+1 × ABITS+1 signed, the extension bits a copy of the
- * sign or zero) to a DSP48: Yosys narrows each operand to its significant bits — a product of two unsigned operands
- * becomes an unsigned W × A multiply, otherwise an unsigned operand keeps one zero bit — and mul2dsp takes multiplies
- * with both operands ≥ 2 bits and a product ≥ 9 bits (DSP_A/B_MINWIDTH, DSP_Y_MINWIDTH). Checked on every calibration
- * row (e.g. 4u × 4s → DSP, 4u × 3u and 3s × 4u → LUTs).
+ * Whether Yosys maps one of finn_mvau's products (WBITS+1 × ABITS+1 signed, the extension bits a copy of the sign or
+ * zero) to a DSP block: it narrows each operand to its significant bits — a product of two unsigned operands becomes
+ * an unsigned W × A multiply, otherwise an unsigned operand keeps one zero bit — and mul2dsp takes multiplies with both
+ * operands ≥ 2 bits and a product of at least DSP_Y_MINWIDTH bits: 9 for synth_xilinx (DSP48), 11 for synth_ice40
+ * -dsp (SB_MAC16 on the UP5K). Checked on every xc7 calibration row (4u × 4s → DSP, 4u × 3u and 3s × 4u → LUTs) and on
+ * 13 iCE40 type pairs (8u × 2s, 6u × 4s, 8s × 2u, 6u × 6u → SB_MAC16; 8s × 2s, 6s × 4s, 7s × 3s, 5u × 5u → LUTs).
  */
-export function xc7ProductInDsp(wbits: number, wSigned: boolean, abits: number, aSigned: boolean): boolean {
+export function productInDsp(family: CostFamily, wbits: number, wSigned: boolean, abits: number, aSigned: boolean): boolean {
   const both = !wSigned && !aSigned;
   const w = both || wSigned ? wbits : wbits + 1, a = both || aSigned ? abits : abits + 1;
-  return w >= 2 && a >= 2 && w + a >= 9;
+  return w >= 2 && a >= 2 && w + a >= (family === 'xc7' ? 9 : 11);
 }
 
+
 /** Features of the calibrated model (the core's structure in src/rtl/finn_mvau.v). */
-function costFeatures(p: MvauParams, family: CostFamily, o?: RtlOptions): CostFeatures {
+function costFeatures(p: MvauParams, family: CostFamily, o?: CostRtlOptions): CostFeatures {
   const W = p.binaryXnor ? 1 : dtBits(p.weightType), A = dtBits(p.inputType);
   const acc = dtBits(p.accType), P = p.pe, Q = p.simd, xnor = p.binaryXnor;
   const aBipolar = !xnor && p.inputType.kind === 'bipolar';
@@ -142,7 +144,7 @@ function costFeatures(p: MvauParams, family: CostFamily, o?: RtlOptions): CostFe
   const mems = [wmemShape, ...(nt > 0 ? [tmemShape] : []), ...(nf > 1 ? [ibufShape] : [])];
   const inBlock = (m: CostMemory): boolean => (family === 'xc7' ? xc7InBram(m) : ice40InEbr(m));
   const wLogic = !inBlock(wmemShape) && wmemShape.depth > 1, tLogic = nt > 0 && !inBlock(tmemShape) && nf > 1;
-  const dsp = family === 'xc7' && !xnor && !aBipolar && xc7ProductInDsp(W, dtSigned(p.weightType), A, p.inputType.kind === 'int' && p.inputType.signed) ? P * Q : 0;
+  const dsp = o?.dspBlocks !== false && !xnor && !aBipolar && productInDsp(family, W, dtSigned(p.weightType), A, p.inputType.kind === 'int' && p.inputType.signed) ? P * Q : 0;
   const macBits = xnor || dsp ? 0 : P * Q * (aBipolar ? W + 1 : (W + 1) * (A + 1));
   const ibufLogic = nf > 1 && !inBlock(ibufShape) ? Q * A * sf : 0;
   const ibuf = nf > 1 && family === 'xc7' ? xc7LutramLuts(sf, Q * A) : ibufLogic;

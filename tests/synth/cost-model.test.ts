@@ -95,3 +95,27 @@ test('features are physical: more PE means more LUTs and FFs in the calibrated M
     assert.ok(b.LUT > a.LUT && b.FF > a.FF, `${f}: ${JSON.stringify(a)} → ${JSON.stringify(b)}`);
   }
 });
+
+test('DSP blocks: one per MVAU product Yosys maps to them (xc7: product ≥ 9 bits, iCE40 UP5K: ≥ 11), none on a part without', () => {
+  const base = { mw: 32, mh: 16, pe: 4, simd: 8, accType: int(24), outputType: uint(2), binaryXnor: false, noActivation: false, numThresholds: 3, actVal: 0, numVectors: [1], ramStyle: 'auto' } as const;
+  const dsp = (part: string, inputType: ReturnType<typeof int>, weightType: ReturnType<typeof int>): number =>
+    layerCost({ kind: 'hw.MVAU', p: { ...base, inputType, weightType } } as never, findPart(part)).DSP;
+  // every xc7 calibration row's DSP48 count is the rule's (the rule is a fixed feature, so its coefficient is 1)
+  for (const r of readTable('xc7').filter((x) => x.core === 'mvau')) {
+    const f = layerOf('hw.MVAU').costFeatures!(r.params as never, 'xc7', r.rtl)!;
+    assert.equal(applyModel('mvau', f, 'xc7').DSP, r.synth.DSP, r.id);
+  }
+  assert.equal(dsp('xc7z020', int(4), uint(4)), 32); // 4s × (4u + zero bit) = 9 bits
+  assert.equal(dsp('xc7z020', uint(4), uint(3)), 0); // unsigned 4 × 3 = 7 bits
+  assert.equal(dsp('xc7z020', uint(8), int(2)), 32); // CNV's first layer: pixels × ±1 held as INT2
+  // synth_ice40 -dsp (measured: 8u × 2s, 6u × 4s → SB_MAC16; 8s × 2s, 6s × 4s → logic)
+  assert.equal(dsp('ice40-up5k', uint(8), int(2)), 32);
+  assert.equal(dsp('ice40-up5k', uint(6), int(4)), 32);
+  assert.equal(dsp('ice40-up5k', int(8), int(2)), 0);
+  assert.equal(dsp('ice40-up5k', int(6), int(4)), 0);
+  assert.equal(dsp('ice40-up5k', int(4), uint(4)), 0);
+  // the HX8K has no DSP blocks: products stay in logic, and the estimate counts their LUTs
+  assert.equal(dsp('ice40-hx8k', uint(8), int(2)), 0);
+  const lut = (part: string): number => layerCost({ kind: 'hw.MVAU', p: { ...base, inputType: uint(8), weightType: int(2) } } as never, findPart(part)).LUT;
+  assert.ok(lut('ice40-hx8k') > lut('ice40-up5k'), `${lut('ice40-hx8k')} vs ${lut('ice40-up5k')}`);
+});
