@@ -53,7 +53,11 @@ export const labelSelect: HwLayer<'hw.LabelSelect', LabelSelectParams> = {
     const VW = I + 1, XW = clog2(p.labels), nf = p.labels / p.pe, steps = P * K;
     return {
       // slot k's value arrives through the k swaps before it: later slots cost more (the K² terms)
-      LUT: { v: nf > 1 ? steps * VW : 0, i: nf > 1 ? steps * XW : 0, v1: nf > 1 ? 0 : steps * VW, i1: nf > 1 ? 0 : steps * XW, vk: steps * (K - 1) * VW, ik: steps * (K - 1) * XW, ctr: clog2(nf) + XW },
+      // one label per word (PE = 1: no compare chain across lanes; top-1 is a running maximum) as a class of its own
+      LUT: {
+        v: nf > 1 && P > 1 ? steps * VW : 0, i: nf > 1 && P > 1 ? steps * XW : 0, vs: P === 1 ? steps * VW : 0, is: P === 1 ? steps * XW : 0,
+        v1: nf > 1 ? 0 : steps * VW, i1: nf > 1 ? 0 : steps * XW, vk: steps * (K - 1) * VW, ik: steps * (K - 1) * XW, ctr: clog2(nf) + XW,
+      },
       FF: { const: 1, best: K * (VW + XW + 1), out: 2 * K * O, pin: P * I, ctr: clog2(nf) + XW },
       memories: [],
     };
