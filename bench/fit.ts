@@ -26,7 +26,7 @@ function model(name: string): string {
   return path;
 }
 
-export async function fitBench(name: string, part = 'xc7z020', rounds = 2, log = console.log): Promise<void> {
+export async function fitBench(name: string, part = 'xc7z020', rounds = 3, log = console.log): Promise<void> {
   const out = join(tmpdir(), `finn-ts-bench-fit-${name}-${part}`);
   const t0 = performance.now();
   await build({ model: model(name), out, part, clockNs: 10, targetFps: 'max', fitSynth: rounds, preprocess: 'auto', maxWeightWidth: Number.POSITIVE_INFINITY, twoPassFolding: false, to: 'estimate', log: () => {} });
@@ -40,5 +40,5 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const args = process.argv.slice(2);
   const at = args.indexOf('--fit-synth');
   const rounds = at >= 0 ? Number(args.splice(at, 2)[1]) : 3;
-  for (const n of args.length ? args : ['tfc', 'lfc', 'cnv']) await fitBench(n, 'xc7z020', rounds);
+  for (const n of args.length ? args : ['tfc', 'lfc', 'cnv']) await fitBench(n, undefined, rounds);
 }

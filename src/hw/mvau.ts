@@ -126,7 +126,6 @@ export function productInDsp(family: CostFamily, wbits: number, wSigned: boolean
   return w >= 2 && a >= 2 && w + a >= (family === 'xc7' ? 9 : 11);
 }
 
-
 /** Features of the calibrated model (the core's structure in src/rtl/finn_mvau.v). */
 function costFeatures(p: MvauParams, family: CostFamily, o?: CostRtlOptions): CostFeatures {
   const W = p.binaryXnor ? 1 : dtBits(p.weightType), A = dtBits(p.inputType);

@@ -121,16 +121,16 @@ function between(done: readonly FitRound[], seen: ReadonlySet<number>, use: (r: 
 }
 
 /** Synthesize one folding and make its round (a tool failure is a round that does not fit). */
-async function synthRound(fit: FitResult, part: FpgaPart, scale: Scale, synth: SynthTotals, out: OutDir, jobs: number, base: (k: Key) => number): Promise<{ round: FitRound; used?: Scale }> {
+async function synthRound(fit: FitResult, part: FpgaPart, scale: Scale, synth: SynthTotals, out: OutDir, jobs: number, base: (k: Key) => number): Promise<FitRound> {
   const keys = keysOf(part);
   const s = await synthOrFailure(synth, fit.graph, part, out, jobs);
   const estimate: Scale = {}, util: Scale = {};
   for (const k of keys) estimate[k] = Math.round(fit.margin[k]?.used ?? 0);
   const head = { cycles: fit.cycles, fps: Math.round(fit.fps), scale: { ...scale }, estimate };
-  if ('error' in s) return { round: { ...head, synth: {}, synth_utilization: {}, fits: false, synth_seconds: 0, synth_error: s.error } };
+  if ('error' in s) return { ...head, synth: {}, synth_utilization: {}, fits: false, synth_seconds: 0, synth_error: s.error };
   for (const k of keys) util[k] = capOf(part, k) > 0 ? r3((s.used[k] ?? 0) / capOf(part, k)) : 0;
   const fits = keys.every((k) => (s.used[k] ?? 0) <= capOf(part, k) * base(k));
-  return { round: { ...head, synth: s.used, synth_utilization: util, fits, synth_seconds: Math.round(s.seconds) }, used: s.used };
+  return { ...head, synth: s.used, synth_utilization: util, fits, synth_seconds: Math.round(s.seconds) };
 }
 
 /**
@@ -159,9 +159,9 @@ export async function foldToFitChecked(g: Graph, part: FpgaPart, clockNs: number
     }
     seen.add(fit.cycles);
     fits.push(fit);
-    const { round, used } = await synthRound(fit, part, scale, synth, out, jobs, base);
+    const round = await synthRound(fit, part, scale, synth, out, jobs, base);
     done.push(round);
-    if (!used) {
+    if (round.synth_error !== undefined) {
       log(`fit-synth round ${i + 1}: ${fit.cycles} cycles/frame: synthesis failed (${round.synth_error}); folding further`);
       // the next round: the fastest folding whose binding resource is estimated below this one's
       const b = fit.binding as Key;
@@ -169,11 +169,11 @@ export async function foldToFitChecked(g: Graph, part: FpgaPart, clockNs: number
       scale = { ...scale, [b]: ceiling[b] };
       continue;
     }
-    log(`fit-synth round ${i + 1}: ${fit.cycles} cycles/frame; ${keys.map((k) => `${k} est ${round.estimate[k]} synth ${used[k]} (${Math.round((round.synth_utilization[k] ?? 0) * 100)} %)`).join(', ')}: ${round.fits ? 'fits' : 'does not fit'}`);
+    log(`fit-synth round ${i + 1}: ${fit.cycles} cycles/frame; ${keys.map((k) => `${k} est ${round.estimate[k]} synth ${round.synth[k]} (${Math.round((round.synth_utilization[k] ?? 0) * 100)} %)`).join(', ')}: ${round.fits ? 'fits' : 'does not fit'}`);
     // next budget in units of the estimate: estimate ≤ limit × estimated / synthesized (per resource)
     scale = { ...scale };
     for (const k of keys) {
-      const est = fit.margin[k]?.used ?? 0, syn = used[k] ?? 0;
+      const est = fit.margin[k]?.used ?? 0, syn = round.synth[k] ?? 0;
       if (est > 0 && syn > 0) scale[k] = Math.min(r3(base(k) * est / syn), ceiling[k] ?? Infinity);
     }
     if (round.fits && use(round) >= CLOSE_ENOUGH) break; // close enough to the budget
