@@ -113,11 +113,7 @@ export function designOf(g: Graph, fifoDepths?: readonly number[]): Design {
   const taken = new Set<string>([TOP_NAME, ...INFRA_CORES, 'finn_rom'].map((s) => s.toLowerCase()));
   const w = wiringOf(g);
   const ro = rtlOptionsOf(g);
-  const layers = g.nodes.map((n): LayerInfo => withLayer(n.op as HwOp, (layer, p) => {
-    const ins = layer.inputs(p).map(stream), outs = layer.outputs(p).map(stream);
-    const consts = n.inputs.slice(ins.length).map((x) => g.tensors.get(x)!.value as Tensor);
-    return { node: n.name, ident: sanitizeIdentifier(n.name, taken), kind: (n.op as HwOp).kind, cycles: layer.cycles(p), inputs: ins, outputs: outs, input: ins[0]!, output: outs[0]!, rtl: layer.rtl(p, consts, ro) };
-  }));
+  const layers = g.nodes.map((n): LayerInfo => layerInfo(n.name, sanitizeIdentifier(n.name, taken), n.op as HwOp, layerConsts(g, n), ro));
   for (const l of layers) taken.add(l.rtl.core.toLowerCase());
   const sized = g.meta.fifo_depths?.split(',').map(Number);
   const depths = fifoDepths ?? (sized && sized.length === w.edges.length ? sized : w.edges.map((e) => defaultDepth(layers[e.to.layer]!.inputs[e.to.port]!)));
@@ -128,6 +124,19 @@ export function designOf(g: Graph, fifoDepths?: readonly number[]): Design {
     inputs: w.inputs.map((t) => ({ ...t, stream: layers[t.ref.layer]!.inputs[t.ref.port]! })),
     outputs: w.outputs.map((t) => ({ ...t, stream: layers[t.ref.layer]!.outputs[t.ref.port]! })),
   };
+}
+
+/** The constant inputs of a hardware node (weights, thresholds), after its stream inputs. */
+export function layerConsts(g: Graph, n: Node): Tensor[] {
+  return n.inputs.slice(streamInputs(n).length).map((x) => g.tensors.get(x)!.value as Tensor);
+}
+
+/** One layer of a design: its streams, cycles and core binding. */
+export function layerInfo(node: string, ident: string, op: HwOp, consts: readonly Tensor[], ro: RtlOptions): LayerInfo {
+  return withLayer(op, (layer, p) => {
+    const ins = layer.inputs(p).map(stream), outs = layer.outputs(p).map(stream);
+    return { node, ident, kind: op.kind, cycles: layer.cycles(p), inputs: ins, outputs: outs, input: ins[0]!, output: outs[0]!, rtl: layer.rtl(p, consts, ro) };
+  });
 }
 
 /** Unsized FIFO: one frame of the consumer's input plus 2 words. */

@@ -8,6 +8,7 @@ import type { DataType } from '../ir/datatype.ts';
 import type { FpgaPart } from '../cost/parts.ts';
 import type { VParamValue } from '../verilog/model.ts';
 import type { Pass } from '../passes/pass.ts';
+import type { ChannelPadParams } from './channelpad.ts';
 import type { CostFamily, CostFeatures } from '../cost/model.ts';
 import { fail } from '../util/errors.ts';
 
@@ -139,6 +140,9 @@ export interface FinnAttrReader {
   fail(msg: string, hint?: string): never;
 }
 
+/** A layer's parameters and constants (weights, thresholds). */
+export interface LayerSlice<P> { readonly p: P; readonly consts: Tensor[] }
+
 export interface HwLayer<K extends string, P> {
   readonly kind: K;
   /** FINN's op name: node names `<finnName>_<i>`, folding files, the written op_type. */
@@ -169,6 +173,23 @@ export interface HwLayer<K extends string, P> {
   readonly foldingFile?: { write(p: P): Record<string, number>; read(p: P, entry: Readonly<Record<string, unknown>>, node: string): P };
   /** Whether pad-for-folding may grow the layer to fit a PE/SIMD that does not divide it. */
   readonly paddable?: boolean;
+  /**
+   * Folding by padding the input (fold-to-fit's padded candidates, as the FINN paper pads LFC's 784 inputs to 832):
+   * the knob, its values that do not divide the layer (the smallest value for each fold count they add), and the
+   * layer's parameters once padded with the ChannelPad pad-for-folding puts in front of it.
+   */
+  readonly inputPadding?: {
+    readonly key: string;
+    values(p: P): number[];
+    padded(p: P, v: number): { readonly layer: P; readonly pad: ChannelPadParams };
+  };
+  /**
+   * The layer as independent layers over the same input (neuron groups) for synthesizing a layer too large for one
+   * Yosys run (src/synth/synth.ts): `parts` of at most maxLanes/2 parallel lanes each, and `pair` = parts 0 and 1 as
+   * one layer (at most maxLanes), from which the synthesis measures what every part repeats (control, input
+   * registers). Undefined when the layer is small enough or cannot be split.
+   */
+  synthSlices?(p: P, consts: readonly Tensor[], maxLanes: number): { parts: LayerSlice<P>[]; pair?: LayerSlice<P> } | undefined;
   /** Bits of weight per SIMD lane the layer streams from memory (FINN's mvau_wwidth_max caps SIMD·this), 0 if none. */
   weightBits(p: P): number;
   /** Steady-state cycles per frame. */
@@ -211,6 +232,19 @@ export function port(t: DataType, perWord: number, elems: number): StreamPort {
 }
 
 /** Divisors of n in increasing order. */
+/**
+ * Values v of a knob over n elements that do not divide n, one per fold count ⌈n/v⌉ no divisor gives (the smallest
+ * v for it): O(√n) values.
+ */
+export function paddedValues(n: number): number[] {
+  const ds = new Set(divisors(n)), folds = new Set([...ds].map((d) => n / d)), out = new Set<number>();
+  for (let k = 1; k <= n; k++) {
+    const v = Math.ceil(n / k);
+    if (Math.ceil(n / v) === k && !ds.has(v) && !folds.has(k)) out.add(v);
+  }
+  return [...out].sort((a, b) => a - b);
+}
+
 export function divisors(n: number): number[] {
   const out: number[] = [];
   for (let d = 1; d <= n; d++) if (n % d === 0) out.push(d);

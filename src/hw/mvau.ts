@@ -14,7 +14,8 @@ import { activationValue, bram18, checkDivides, fa, hwActivation, ice40Rom, inLu
 import { macAccumulators, xnorAccumulators } from './kernels.ts';
 import type { FpgaPart } from '../cost/parts.ts';
 import { FIXED_FEATURE, clog2, ice40InEbr, romLogicLuts, xc7InBram, xc7LutramLuts, type CostFamily, type CostFeatures, type CostMemory } from '../cost/model.ts';
-import { divisors, elemCode, port, type HwLayer, type CostRtlOptions, type Ice40Usage, type LayerRtl, type Resources, type RtlOptions } from './layer.ts';
+import { channelPadFor, type ChannelPadParams } from './channelpad.ts';
+import { divisors, elemCode, paddedValues, port, type HwLayer, type LayerSlice, type CostRtlOptions, type Ice40Usage, type LayerRtl, type Resources, type RtlOptions } from './layer.ts';
 
 /**
  * Node inputs: [x, W, T?] where W is the constant weight matrix [MW, MH] (x · W, as in ONNX MatMul) and T the constant
@@ -39,6 +40,18 @@ export interface MvauParams {
   readonly numVectors: readonly number[];
   readonly ramStyle: RamStyle;
 }
+
+/**
+ * The MVAU grown to (mw, mh) and the ChannelPad that feeds it the extra inputs: constants that never contribute
+ * (XNOR: input +1 against weight −1; integer: weight 0), the pad as fast as the padded layer.
+ */
+export function paddedMvau(p: MvauParams, mw: number, mh: number): { layer: MvauParams; pad: ChannelPadParams } {
+  const layer = { ...p, mw, mh };
+  const value = p.inputType.kind === 'bipolar' ? 1 : 0;
+  return { layer, pad: channelPadFor(p.mw, mw, p.inputType, value, p.numVectors, mvau.cycles(layer)) };
+}
+
+const up = (n: number, m: number): number => Math.ceil(n / m) * m;
 
 export const wmem = (p: MvauParams): number => (p.mw * p.mh) / (p.pe * p.simd);
 export const tmem = (p: MvauParams): number => p.mh / p.pe;
@@ -203,6 +216,8 @@ export const mvau: HwLayer<'hw.MVAU', MvauParams> = {
     checkDivides(node, 'PE', p.pe, p.mh, `MH=${p.mh}`);
   },
   paddable: true,
+  inputPadding: { key: 'simd', values: (p) => paddedValues(p.mw), padded: (p, v) => paddedMvau({ ...p, simd: v }, up(p.mw, v), p.mh) },
+  synthSlices,
   weightBits: (p) => dtBits(p.weightType),
   cycles: (p) => (p.mh / p.pe) * (p.mw / p.simd) * prod(p.numVectors),
   resources,
@@ -228,6 +243,34 @@ export const mvau: HwLayer<'hw.MVAU', MvauParams> = {
     return { detail: `${mac}, ${act}`, dims: `${p.mw} → ${p.mh}${vec > 1 ? ` ×${vec}` : ''}` };
   },
 };
+
+/**
+ * PE × SIMD above `maxLanes`: the fewest groups of PE/parts processing elements (parts dividing PE) of at most
+ * maxLanes/2 lanes, each an MVAU over the same input with exactly those PEs' weight and threshold rows (PE i of part
+ * j is PE j·PE/parts + i); the pair is parts 0 and 1 as one MVAU.
+ */
+function synthSlices(p: MvauParams, consts: readonly Tensor[], maxLanes: number): { parts: LayerSlice<MvauParams>[]; pair?: LayerSlice<MvauParams> } | undefined {
+  if (p.pe * p.simd <= maxLanes) return undefined;
+  const parts = divisors(p.pe).find((s) => (p.pe * p.simd) / s <= maxLanes / 2);
+  if (parts === undefined) return undefined;
+  const all = Array.from({ length: parts }, (_, j) => peGroup(p, consts, p.pe / parts, j));
+  return { parts: all, pair: parts % 2 === 0 ? peGroup(p, consts, (2 * p.pe) / parts, 0) : undefined };
+}
+
+/** Group j of `pe` processing elements as an MVAU of its own (their neurons' weight and threshold rows). */
+function peGroup(p: MvauParams, [w, t]: readonly Tensor[], pe: number, j: number): LayerSlice<MvauParams> {
+  const mh = (p.mh / p.pe) * pe;
+  const neuron = (m: number): number => Math.floor(m / pe) * p.pe + j * pe + (m % pe);
+  const ws = new Float64Array(p.mw * mh);
+  for (let c = 0; c < p.mw; c++) for (let m = 0; m < mh; m++) ws[c * mh + m] = w!.data[c * p.mh + neuron(m)]!;
+  const consts: Tensor[] = [{ shape: [p.mw, mh], data: ws }];
+  if (t) {
+    const s = p.numThresholds, ts = new Float64Array(mh * s);
+    for (let m = 0; m < mh; m++) ts.set(t.data.subarray(neuron(m) * s, neuron(m) * s + s), m * s);
+    consts.push({ shape: [mh, s], data: ts });
+  }
+  return { p: { ...p, pe, mh }, consts };
+}
 
 /** Row n of the transposed weights (neuron n over all input columns), encoded for the core. */
 function weightRows(p: MvauParams, w: Tensor): number[][] {

@@ -19,6 +19,7 @@ import type { FpgaPart } from '../cost/parts.ts';
 import { foldingConfigOf, type FoldingConfig } from '../passes/fold/config.ts';
 import { fail } from '../util/errors.ts';
 import { tieFolding } from '../passes/fold/tie-folding.ts';
+import { padForFolding } from '../passes/fold/pad-for-folding.ts';
 import { ice40Ebrs } from './script.ts';
 import { layerCost, layerEbrs, partRtlOptions } from '../cost/estimate.ts';
 import { applyModel, costFamily, hasCoefficients } from '../cost/model.ts';
@@ -149,7 +150,14 @@ export function infraUsage(outWidth: number, inWidth: number, depth: number, par
 /** FIFO depth assumed while folding (the fifo-size step sizes them later; measured depths are mostly ≤ 16). */
 export const FIT_FIFO_DEPTH = 16;
 
-interface Candidate { op: HwOp; cycles: number; usage: Usage; ins: StreamPort[]; outs: StreamPort[] }
+/** The FIFO depth fold-to-fit assumes before a consumer port: a frame of words plus 2, at most FIT_FIFO_DEPTH. */
+const fitFifoDepth = (to: StreamPort): number => Math.min(FIT_FIFO_DEPTH, to.elems / (to.width / to.elem.bits) + 2);
+
+interface Candidate {
+  op: HwOp; cycles: number; usage: Usage; ins: StreamPort[]; outs: StreamPort[];
+  /** Padded input: the layer's own usage, and the ChannelPad and the FIFO/width converter after it (all in `usage`). */
+  own?: Usage; front?: { pad: Usage; infra: Usage };
+}
 
 /** A layer at a folding (`knobs` override its parameters). */
 function candidateOf(op: HwOp, knobs: Record<string, number>, part: FpgaPart, o: FitOptions): Candidate {
@@ -160,13 +168,34 @@ function candidateOf(op: HwOp, knobs: Record<string, number>, part: FpgaPart, o:
   });
 }
 
+/**
+ * A layer at a folding reached by padding its input (HwLayer.inputPadding): costed and timed as the grown layer plus
+ * the ChannelPad and width converter in front of it; the op keeps the non-divisor knob (pad-for-folding grows it).
+ */
+function paddedCandidateOf(op: HwOp, knobs: Record<string, number>, part: FpgaPart, o: FitOptions): Candidate {
+  return withLayer(op, (layer, p0) => {
+    const p = { ...p0, ...knobs } as typeof p0;
+    const pad = layer.inputPadding!;
+    const grown = pad.padded(p, knobs[pad.key]!);
+    const chpad: HwOp = { kind: 'hw.ChannelPad', p: grown.pad };
+    const [padOut] = withLayer(chpad, (l, q) => l.outputs(q));
+    const [grownIn] = layer.inputs(grown.layer);
+    const own = layerUsage(withParams(op, grown.layer), part, o);
+    const front = { pad: layerUsage(chpad, part, o), infra: infraUsage(padOut!.width, grownIn!.width, fitFifoDepth(grownIn!), part, o) };
+    const usage = addTo(addTo({ ...own }, front.pad), front.infra);
+    return { op: withParams(op, p), cycles: layer.cycles(grown.layer), usage, own, front, ins: withLayer(chpad, (l, q) => l.inputs(q)), outs: layer.outputs(grown.layer) };
+  });
+}
+
 function candidates(op: HwOp, part: FpgaPart, o: FitOptions): Candidate[] {
   return withLayer(op, (layer, p0) => {
     let combos: Record<string, number>[] = [{}];
     for (const k of layer.folding(p0)) combos = combos.flatMap((c) => k.values.map((v) => ({ ...c, [k.key]: v })));
-    return combos
-      .filter((c) => !(o.maxWeightWidth !== undefined && c.simd !== undefined && c.simd * layer.weightBits({ ...p0, ...c } as typeof p0) > o.maxWeightWidth))
-      .map((c) => candidateOf(op, c, part, o))
+    const pad = layer.inputPadding;
+    const padValues = pad?.values(p0) ?? [];
+    const padded = pad ? [...new Map(combos.map((c) => [JSON.stringify({ ...c, [pad.key]: 0 }), c])).values()].flatMap((c) => padValues.map((v) => ({ ...c, [pad.key]: v }))) : [];
+    const wide = (c: Record<string, number>): boolean => o.maxWeightWidth !== undefined && c.simd !== undefined && c.simd * layer.weightBits({ ...p0, ...c } as typeof p0) > o.maxWeightWidth;
+    return [...combos.filter((c) => !wide(c)).map((c) => candidateOf(op, c, part, o)), ...padded.filter((c) => !wide(c)).map((c) => paddedCandidateOf(op, c, part, o))]
       .sort((a, b) => a.cycles - b.cycles);
   });
 }
@@ -204,7 +233,7 @@ function sumUsage(chosen: readonly Pick<Candidate, 'usage' | 'ins' | 'outs'>[], 
   chosen.forEach((c) => addTo(sum, c.usage));
   for (const e of edges) {
     const from = chosen[e.from.layer]!.outs[e.from.port]!, to = chosen[e.to.layer]!.ins[e.to.port]!;
-    addTo(infra, infraUsage(from.width, to.width, Math.min(FIT_FIFO_DEPTH, to.elems / (to.width / to.elem.bits) + 2), part, o));
+    addTo(infra, infraUsage(from.width, to.width, fitFifoDepth(to), part, o));
   }
   addTo(sum, infra);
   return { sum, infra };
@@ -221,6 +250,20 @@ export function designUsage(g: Graph, part: FpgaPart, o: FitOptions = {}): { sum
 /** The resources a part is judged by, with their capacities (iCE40: logic cells, FF, EBR, DSP; Xilinx: LUT, FF, BRAM18, URAM, DSP). */
 export function partCapacities(part: FpgaPart): Partial<Record<Key, number>> {
   return capacities(part);
+}
+
+/** Usage per layer of the folded (and padded) graph — a padded layer's ChannelPad under its own name — and of the FIFOs/width converters. */
+function layersAndInfra(g: Graph, chosen: readonly (readonly [string, Candidate])[], infra: Usage): { layers: Record<string, Usage>; infrastructure: Usage } {
+  const layers: Record<string, Usage> = {};
+  const infrastructure = { ...infra };
+  for (const [name, c] of chosen) {
+    if (!c.front) { layers[name] = c.usage; continue; }
+    const x = g.nodes.find((n) => n.name === name)!.inputs[0]!;
+    layers[g.nodes.find((n) => n.outputs.includes(x))!.name] = c.front.pad;
+    layers[name] = c.own!;
+    addTo(infrastructure, c.front.infra);
+  }
+  return { layers, infrastructure };
 }
 
 /** The fastest folding whose estimate fits the part; throws E_FOLDING with the numbers when nothing fits. */
@@ -283,10 +326,22 @@ export function foldToFit(g: Graph, part: FpgaPart, clockNs: number, o: FitOptio
     }
     return cur;
   };
+  /** Whether no choice within T can fit: some resource's sum of per-layer minima (tied producers and FIFOs as 0) is over its limit. */
+  const hopeless = (T: number): boolean => limited.some((k) => {
+    let least = 0;
+    for (let i = 0; i < cands.length; i++) {
+      if (consumerOf.has(i)) continue;
+      let m = Infinity;
+      for (const c of cands[i]!) if (c.cycles <= T && c.usage[k] < m) m = c.usage[k];
+      least += m;
+    }
+    return least > limit(k);
+  });
   const budgets = [...new Set(cands.flat().map((c) => c.cycles))].sort((a, b) => a - b);
   let chosen: Candidate[] | null = null;
   let usage: { sum: Usage; infra: Usage } | null = null;
   for (const T of budgets) {
+    if (hopeless(T)) continue;
     const c0 = pick(T);
     if (!c0) continue;
     const c = improve(c0, T);
@@ -303,7 +358,8 @@ export function foldToFit(g: Graph, part: FpgaPart, clockNs: number, o: FitOptio
       `largest layers at their smallest folding — ${worst.join('; ')}. Use a larger part or a smaller model.`);
   }
   const byNode = new Map(hw.map((n, i) => [n.name, chosen![i]!.op]));
-  const graph = tieFolding(makeGraph({ ...g, nodes: g.nodes.map((n) => (byNode.has(n.name) ? { ...n, op: byNode.get(n.name)! } : n)) }));
+  const folded = tieFolding(makeGraph({ ...g, nodes: g.nodes.map((n) => (byNode.has(n.name) ? { ...n, op: byNode.get(n.name)! } : n)) }));
+  const graph = chosen.some((c) => c.front) ? padForFolding(folded, () => {}) : folded;
   const cycles = Math.max(...chosen.map((c) => c.cycles));
   const margin: Record<string, ResourceMargin> = {};
   for (const k of limited) {
@@ -313,6 +369,6 @@ export function foldToFit(g: Graph, part: FpgaPart, clockNs: number, o: FitOptio
   const binding = limited.filter((k) => caps[k]! > 0).reduce((a, b) => (usage!.sum[a] / limit(a) >= usage!.sum[b] / limit(b) ? a : b));
   return {
     graph, margin, cycles, fps: 1e9 / clockNs / cycles, binding, folding: foldingConfigOf(graph), model: (o.costModel ?? 'calibrated') === 'calibrated' ? 'calibrated' : part.family === 'ice40' ? 'ice40' : 'layers',
-    layers: Object.fromEntries(hw.map((n, i) => [n.name, chosen![i]!.usage])), infrastructure: usage.infra,
+    ...layersAndInfra(graph, hw.map((n, i) => [n.name, chosen![i]!] as const), usage.infra),
   };
 }

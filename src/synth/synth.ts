@@ -3,7 +3,10 @@
  * report/post_synth_resources.json and report/estimate_vs_synth.json. iCE40 parts continue to a bitstream (ice40.ts).
  */
 import { estimate } from '../cost/estimate.ts';
-import { consumerStream, producerStream } from '../backend/design.ts';
+import { consumerStream, layerConsts, layerInfo, producerStream, type LayerInfo } from '../backend/design.ts';
+import { layerFiles } from '../backend/write-rtl.ts';
+import { withLayer, withParams, type HwOp } from '../hw/registry.ts';
+import type { LayerSlice } from '../hw/layer.ts';
 import { findPart, type FpgaPart } from '../cost/parts.ts';
 import type { Resources } from '../hw/layer.ts';
 import { outDir } from '../util/outdir.ts';
@@ -54,6 +57,8 @@ export interface YosysSynthOptions {
    * on several cores. Default 1: one Yosys run.
    */
   readonly jobs?: number;
+  /** Xilinx per-layer runs: layers with more parallel lanes are synthesized in parts (default SYNTH_SLICE_LANES). */
+  readonly sliceLanes?: number;
   /** Xilinx: keep block-RAM contents through technology mapping (much slower for large designs; same statistics). */
   readonly keepInit?: boolean;
   /** Also write the synthesized netlist as Verilog under this name (in `files`; Xilinx: implies keepInit). */
@@ -81,10 +86,58 @@ export function infrastructureNames(b: BuildDir): Map<string, { name: string; ki
 
 /** Shapes of the ROMs whose layer leaves the memory style to the tools. */
 export function autoRoms(b: BuildDir): MemShape[] {
-  return b.design.layers.flatMap((l) => {
-    const style = l.rtl.params.find(([k]) => k === 'RAM_STYLE')?.[1];
-    return style === 'auto' ? l.rtl.memories.map((m) => ({ depth: m.words.length, width: m.width })) : [];
-  });
+  return b.design.layers.flatMap(autoRomsOf);
+}
+
+function autoRomsOf(l: LayerInfo): MemShape[] {
+  const style = l.rtl.params.find(([k]) => k === 'RAM_STYLE')?.[1];
+  return style === 'auto' ? l.rtl.memories.map((m) => ({ depth: m.words.length, width: m.width })) : [];
+}
+
+/**
+ * Parallel lanes (PE × SIMD) above which a per-layer run synthesizes the layer in parts (HwLayer.synthSlices: neuron
+ * groups over the same input, at most half this each, and two of them together to measure what each repeats): one
+ * Yosys-WASM run (4 GB) runs out of memory on a fully unfolded 784 × 64 XNOR layer (50,176 lanes) and synthesizes
+ * 12,544 in 3 min.
+ */
+export const SYNTH_SLICE_LANES = 16384;
+
+/** One Yosys run of a per-layer synthesis: a layer, or a part (or the pair of parts 0 and 1) of a layer split by synthSlices. */
+interface LayerRun { readonly layer: number; readonly role: 'whole' | 'part' | 'pair'; readonly ident: string; readonly name: string; readonly files: Record<string, string>; readonly roms: MemShape[] }
+
+/** The runs for layer i: itself, or its parts (and their pair) as wrapper modules of their own, in memory. */
+function layerRuns(b: BuildDir, i: number, taken: Set<string>, maxLanes: number): LayerRun[] {
+  const l = b.design.layers[i]!;
+  const n = b.graph.nodes.find((m) => m.name === l.node);
+  const split = n && withLayer(n.op as HwOp, (layer, p) => layer.synthSlices?.(p, layerConsts(b.graph, n), maxLanes));
+  if (!n || !split) return [{ layer: i, role: 'whole', ident: l.ident, name: l.node, files: {}, roms: autoRomsOf(l) }];
+  const run = (s: LayerSlice<unknown>, role: 'part' | 'pair', suffix: string, name: string): LayerRun => {
+    let ident = `${l.ident}_${suffix}`;
+    while (taken.has(ident.toLowerCase())) ident += '_';
+    taken.add(ident.toLowerCase());
+    const part = layerInfo(l.node, ident, withParams(n.op as HwOp, s.p), s.consts, b.design.rtl);
+    return { layer: i, role, ident, name: `${l.node} (${name})`, files: layerFiles(part).files, roms: autoRomsOf(part) };
+  };
+  const k = split.parts.length;
+  return [...(split.pair ? [run(split.pair, 'pair', 'pair', `parts 1+2 of ${k} together`)] : []), ...split.parts.map((s, j) => run(s, 'part', `part${j}`, `part ${j + 1}/${k}`))];
+}
+
+/**
+ * A split layer's cells: the sum of its parts minus (parts − 1) × what every part repeats, measured as
+ * part 1 + part 2 − the pair (per cell type; counts clamped at 0). Also a note for the report.
+ */
+function joinParts(node: string, parts: readonly CellCounts[], pair: CellCounts | undefined, family: Family): { cells: CellCounts; note: string } {
+  const types = new Set(parts.flatMap((c) => Object.keys(c)).concat(Object.keys(pair ?? {})));
+  const shared: CellCounts = {}, cells: CellCounts = {};
+  for (const t of types) {
+    shared[t] = pair ? (parts[0]![t] ?? 0) + (parts[1]![t] ?? 0) - (pair[t] ?? 0) : 0;
+    cells[t] = Math.max(0, parts.reduce((s, c) => s + (c[t] ?? 0), 0) - (parts.length - 1) * shared[t]!);
+  }
+  const r = resourcesOf(shared, family);
+  const note = pair
+    ? `${node} was synthesized in ${parts.length} parts (neuron groups over the same input; one run of the whole layer is beyond Yosys-WASM's memory) and parts 1 and 2 once together: the sum of the parts less ${parts.length - 1} × what a part repeats (parts 1 + 2 − the pair: ${r.LUT} LUT, ${r.FF} FF).`
+    : `${node} was synthesized in ${parts.length} parts (neuron groups over the same input) and summed: its control and input registers count ${parts.length} times.`;
+  return { cells, note };
 }
 
 /** Synthesize a build directory's design with Yosys for a part (no place and route). */
@@ -128,13 +181,17 @@ async function yosysSynthParallel(b: BuildDir, o: YosysSynthOptions, part: FpgaP
   const est = estimate(b.graph, part, 10);
   // largest first, so the last lane does not start a big layer late
   const order = b.design.layers.map((l, i) => i).sort((x, y) => est.layerResources[b.design.layers[y]!.node]!.LUT - est.layerResources[b.design.layers[x]!.node]!.LUT);
-  const scripts = [...order.map((i) => layerScript({ ...common, top: b.design.layers[i]!.ident })), topWithoutLayersScript({ ...common, design: b.design.top, top: b.design.top }, b.design.layers.map((l) => l.ident))];
-  const names = [...order.map((i) => b.design.layers[i]!.node), 'top level (FIFOs, width converters)'];
+  const taken = new Set(b.design.layers.map((l) => l.ident.toLowerCase()));
+  const maxLanes = o.sliceLanes ?? SYNTH_SLICE_LANES;
+  const runsOf = order.flatMap((i) => layerRuns(b, i, taken, maxLanes));
+  const scripts = [...runsOf.map((r) => layerScript({ ...common, sources: [...sources, ...Object.keys(r.files).filter((f) => f.endsWith('.v'))], autoRoms: [...common.autoRoms, ...r.roms], top: r.ident })),
+    topWithoutLayersScript({ ...common, design: b.design.top, top: b.design.top }, b.design.layers.map((l) => l.ident))];
+  const names = [...runsOf.map((r) => r.name), 'top level (FIFOs, width converters)'];
   const t0 = performance.now();
   let done = 0;
   o.onProgress?.({ stage, pass: `${scripts.length} runs on ${jobs} threads`, percent: from, seconds: 0 });
   const runs = await yosysParallel(scripts.map((script, k) => ({
-    files, script, what: `${b.rtlDir} (${names[k]}, ${stage} for ${part.name})`,
+    files: { ...files, ...runsOf[k]?.files }, script, what: `${b.rtlDir} (${names[k]}, ${stage} for ${part.name})`,
     onLine: (line: string) => {
       if (!/Printing statistics/.test(line)) return;
       done++;
@@ -142,21 +199,29 @@ async function yosysSynthParallel(b: BuildDir, o: YosysSynthOptions, part: FpgaP
     },
   })), jobs);
   const seconds = (performance.now() - t0) / 1000;
-  const layerCells: CellCounts[] = new Array(b.design.layers.length);
-  order.forEach((i, k) => { layerCells[i] = flattenCounts(parseStatJson(runs[k]!.files[STAT_FILE] ?? fail('E_TOOL', `no statistics for ${names[k]}`)), b.design.layers[i]!.ident); });
+  const cellsOf = (k: number): CellCounts => flattenCounts(parseStatJson(runs[k]!.files[STAT_FILE] ?? fail('E_TOOL', `no statistics for ${names[k]}`)), runsOf[k]!.ident);
+  const notes: string[] = [];
+  const layerCells: CellCounts[] = b.design.layers.map((l, i) => {
+    const mine = runsOf.map((r, k) => ({ r, k })).filter(({ r }) => r.layer === i);
+    if (mine.length === 1 && mine[0]!.r.role === 'whole') return cellsOf(mine[0]!.k);
+    const pair = mine.find(({ r }) => r.role === 'pair');
+    const j = joinParts(l.node, mine.filter(({ r }) => r.role === 'part').map(({ k }) => cellsOf(k)), pair && cellsOf(pair.k), 'xilinx');
+    notes.push(j.note);
+    return j.cells;
+  });
   const topRun = runs[runs.length - 1]!;
   const topModules = parseStatJson(topRun.files[STAT_FILE] ?? fail('E_TOOL', 'no statistics for the top level'));
   const inst = topInstances(topRun.files[TOP_CELLS_FILE] ?? fail('E_TOOL', 'no top-level cells'), b.design.top);
   const total: CellCounts = { ...flattenCounts(topModules, b.design.top) };
   for (const lc of layerCells) for (const [t, n] of Object.entries(lc)) total[t] = (total[t] ?? 0) + n;
   for (const l of b.design.layers) delete total[l.ident];
-  const r = assemble(b, o, part, 'xilinx', inst, topModules, layerCells, total, seconds, stage);
+  const r = assemble(b, o, part, 'xilinx', inst, topModules, layerCells, total, seconds, stage, notes);
   o.onProgress?.({ stage, pass: 'done', percent: to, seconds });
   const script = scripts.map((s, k) => `# ${names[k]}\n${s}`).join('\n\n');
   return { part, family, resources: r.resources, comparison: r.comparison, seconds, script, log: runs.map((x, k) => `==== ${names[k]} ====\n${x.log}`).join('\n'), files: {}, cells: r.cells };
 }
 
-function assemble(b: BuildDir, o: YosysSynthOptions, part: FpgaPart, statFamily: Family, inst: Map<string, string>, modules: Map<string, CellCounts>, layerCells: readonly CellCounts[], totalCells: CellCounts, seconds: number, stage: string): { resources: PostSynthResources; cells: Record<string, CellCounts>; comparison: EstimateVsSynth } {
+function assemble(b: BuildDir, o: YosysSynthOptions, part: FpgaPart, statFamily: Family, inst: Map<string, string>, modules: Map<string, CellCounts>, layerCells: readonly CellCounts[], totalCells: CellCounts, seconds: number, stage: string, extraNotes: readonly string[] = []): { resources: PostSynthResources; cells: Record<string, CellCounts>; comparison: EstimateVsSynth } {
   const cells: Record<string, CellCounts> = {};
   const resources: PostSynthResources = {};
   const clockNs = o.clockNs ?? (b.fclkMhz ? 1000 / b.fclkMhz : part.defaultClockNs);
@@ -181,6 +246,7 @@ function assemble(b: BuildDir, o: YosysSynthOptions, part: FpgaPart, statFamily:
     'LUT = LUT1..LUT6 (SB_LUT4 on iCE40) plus LUTs used as distributed RAM/SRL (Vivado\'s "Total LUTs"); Xilinx INV cells are not counted (Vivado absorbs them).',
     'BRAM_18K = RAMB18 + 2 x RAMB36; on iCE40 EBR x 4/18. Each layer, FIFO and width converter is synthesized as a module of its own (no optimization across them), as FINN synthesizes layers out of context.',
     'Estimates: the cost model calibrated on Yosys, as in report/estimate_layer_resources.json (FINN\'s formulas: estimate_layer_resources_finn.json); FIFOs and width converters are not estimated here.',
+    ...extraNotes,
   ];
   const comparison = compareEstimates({ part: part.name, tool: `yosys ${stage} (@yowasp/yosys)`, seconds, layers, others, total: resources.total, estimateTotal: est.total, notes });
   return { resources, cells, comparison };

@@ -14,6 +14,13 @@ import { mvau } from '../../src/hw/mvau.ts';
 const ice40Mvau = (p: Parameters<typeof mvau.execute>[0], o = {}) => mvau.ice40!(p, o);
 import { FinnError } from '../../src/util/errors.ts';
 import { ZOO_W1A1, tempDir } from '../helpers/shared.ts';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { writeModel } from '../../src/onnx/write.ts';
+import { readModel } from '../../src/onnx/read.ts';
+import { syntheticQonnxMlp } from '../../src/models/synthetic.ts';
+import { rng } from '../../src/util/random.ts';
+import { assertEquivalent } from '../helpers/equivalence.ts';
 
 let hw: Graph | undefined;
 async function tfcHw(): Promise<Graph> {
@@ -104,3 +111,29 @@ test('fold-to-fit with folding ties (depthwise windows follow their VVAU): the r
     if (!isParallel(win.op.p)) assert.equal(win.op.p.simd, v.op.p.pe, `${win.name}: SIMD = ${v.name}'s PE`);
   }
 });
+
+for (const [w, a, mode] of [[1, 1, 'whole vectors'], [2, 2, 'word by word']] as const) {
+  test(`fold-to-fit pads where divisors fall short (W${w}A${a}, a prime width 67 → 68, ChannelPad ${mode}): same predictions, bit-exact RTL with stalls`, async () => {
+    const dir = tempDir(`fit-pad${w}${a}`);
+    writeModel(syntheticQonnxMlp({ sizes: [98, 67, 53, 10], wbits: w, abits: a, seed: 3 }), join(dir, 'm.onnx'));
+    const r = await build({ model: join(dir, 'm.onnx'), out: join(dir, 'b'), part: 'ice40-up5k', clockNs: 10, targetFps: 'max', preprocess: 'auto', maxWeightWidth: Infinity,
+      twoPassFolding: false, log: () => {}, to: 'verify', verifyLimit: 48, stalls: true });
+    const pad = r.graph.nodes.find((n) => n.op.kind === 'hw.ChannelPad');
+    assert.ok(pad, 'a padded layer');
+    const p = (pad.op as HwOp).p as { inElems: number; outElems: number; simd: number };
+    assert.deepEqual([p.inElems, p.outElems], [67, 68]);
+    assert.equal(p.simd === p.inElems, mode === 'whole vectors');
+    const m1 = (r.graph.nodes.find((n) => n.name === "MVAU_1")!.op as HwOp).p as { mw: number; simd: number };
+    assert.equal(m1.mw, 68);
+    assert.ok(m1.simd > 1 && m1.simd < 68, `MVAU_1 SIMD ${m1.simd}: neither 1 nor 67 (the divisors of 67)`);
+    const fit = JSON.parse(readFileSync(join(dir, 'b/report/fit_report.json'), 'utf8'));
+    assert.equal(fit.cycles, Math.max(...layerCycles(r.graph)));
+    assert.ok(fit.layers[pad.name], 'the ChannelPad is costed under its own name');
+    const rand = rng(4);
+    assertEquivalent(readModel(join(dir, 'm.onnx')), r.graph, Array.from({ length: 32 }, () => Uint8Array.from({ length: 98 }, () => rand.int(0, 255))), `W${w}A${a} fit-padded`);
+    const v = JSON.parse(readFileSync(join(dir, 'b/report/verification.json'), 'utf8'));
+    for (const st of v.stages) assert.equal(st.mismatches, 0, st.stage);
+    const perf = JSON.parse(readFileSync(join(dir, 'b/report/rtlsim_performance.json'), 'utf8'));
+    assert.equal(perf.cycles_per_frame, fit.cycles);
+  });
+}

@@ -4,7 +4,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { appendFileSync, cpSync, existsSync, readFileSync } from 'node:fs';
+import { appendFileSync, cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { synthesizeBuild } from '../../src/synth/synth.ts';
 import { ice40Bitstream, placeBestSeed, BITFILE, type Attempt, type PostRouteTiming } from '../../src/synth/ice40.ts';
@@ -16,6 +16,7 @@ import { modelToBitstream } from '../../src/synth/flow.ts';
 import { writeModel } from '../../src/onnx/write.ts';
 import { syntheticQonnxMlp } from '../../src/models/synthetic.ts';
 import { tempDir } from '../helpers/shared.ts';
+import { build } from '../../src/build.ts';
 
 const json = (dir: string, f: string) => JSON.parse(readFileSync(join(dir, f), 'utf8'));
 
@@ -73,6 +74,26 @@ test('parallel per-layer synthesis (worker threads) and keeping block-RAM conten
       assert.ok(Math.abs(a - c) <= Math.max(2, 0.05 * a), `${node} ${k}: ${a} in one run, ${c} in parallel`);
     }
   }
+});
+
+test('a layer too large for one Yosys run is synthesized in neuron groups: parts − (parts − 1) × shared ≈ the whole layer', async () => {
+  const dir = tempDir('synth-parts');
+  writeModel(syntheticQonnxMlp({ sizes: [64, 32, 10], wbits: 1, abits: 1, seed: 3 }), join(dir, 'm.onnx'));
+  writeFileSync(join(dir, 'fold.json'), JSON.stringify({ MVAU_0: { PE: 32, SIMD: 64 }, MVAU_1: { PE: 2, SIMD: 8 } }));
+  const out = join(dir, 'b');
+  await build({ model: join(dir, 'm.onnx'), out, part: 'xc7z020', clockNs: 10, preprocess: 'auto', maxWeightWidth: 1e9, twoPassFolding: false, log: () => {}, foldingFile: join(dir, 'fold.json'), to: 'rtl' });
+  const whole = await synthesizeBuild(out, { part: 'xc7z020', jobs: 2 });
+  assert.ok(!whole.comparison.notes.some((n) => /parts/.test(n)), 'small enough for one run');
+  // 2,048 lanes over a limit of 1,024: 4 parts of 8 PEs, and parts 1 + 2 (16 PEs) once more
+  const split = await synthesizeBuild(out, { part: 'xc7z020', jobs: 2, sliceLanes: 1024 });
+  const note = split.comparison.notes.find((n) => /^MVAU_0 was synthesized in 4 parts/.test(n));
+  assert.ok(note, split.comparison.notes.join('\n'));
+  assert.ok(!split.comparison.notes.some((n) => /^MVAU_1/.test(n)), 'MVAU_1 is small: one run');
+  const [a, b] = [whole.resources.MVAU_0!, split.resources.MVAU_0!];
+  assert.ok(a.LUT > 500, `the layer has logic (${a.LUT} LUT)`);
+  assert.ok(Math.abs(b.LUT - a.LUT) <= 0.1 * a.LUT, `LUT: whole ${a.LUT}, from parts ${b.LUT}`);
+  assert.ok(Math.abs(b.FF - a.FF) <= Math.max(8, 0.05 * a.FF), `FF: whole ${a.FF}, from parts ${b.FF}`);
+  assert.deepEqual(split.resources.MVAU_1, whole.resources.MVAU_1);
 });
 
 test('iCE40 UP5K: one bitstream from exactly the co-simulated RTL, Fmax and utilization reported', async () => {

@@ -6,13 +6,12 @@
 import type { Graph, Node, TensorInfo } from '../../ir/graph.ts';
 import { dtMin } from '../../ir/datatype.ts';
 import { makeGraph, consumers } from '../../ir/index.ts';
-import type { MvauParams } from '../../hw/mvau.ts';
+import { paddedMvau, type MvauParams } from '../../hw/mvau.ts';
 import { withLayer, type HwOp } from '../../hw/registry.ts';
 import { fail } from '../../util/errors.ts';
 import { emitter } from '../util.ts';
 
 const up = (n: number, m: number): number => Math.ceil(n / m) * m;
-const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
 
 /** Weights [MW, MH] grown to [mw, mh]: new rows (inputs) get `rowValue`, new columns (neurons) `colValue`. */
 function growWeights(w: Float64Array, [mw0, mh0]: [number, number], [mw, mh]: [number, number], rowValue: number, colValue: number): Float64Array {
@@ -62,12 +61,12 @@ export function padForFolding(g: Graph, log: (m: string) => void): Graph {
       // the stream carries p.mw elements: append constants in front of the MVAU
       const x = m.tensors.get(n.inputs[0]!)!;
       const padded = e.value(`${n.name}_padded_in`, [...x.shape.slice(0, -1), mw], x.dtype);
-      const value = p.inputType.kind === 'bipolar' ? 1 : 0;
-      const pad = e.node(`${n.name}_pad`, { kind: 'hw.ChannelPad', p: { inElems: p.mw, outElems: mw, simd: gcd(p.mw, mw), dtype: p.inputType, value, numVectors: p.numVectors } }, [n.inputs[0]!], [padded]);
+      const pad = e.node(`${n.name}_pad`, { kind: 'hw.ChannelPad', p: paddedMvau(p, mw, mh).pad }, [n.inputs[0]!], [padded]);
       for (const t of e.tensors) m.tensors.set(t.name, t);
       m.nodes.splice(i, 1, pad, { ...n, inputs: [padded, ...n.inputs.slice(1)] });
       i++;
-      log(`pad: ${n.name} input width ${p.mw} → ${mw} (SIMD ${p.simd}) with ChannelPad`);
+      const ps = paddedMvau(p, mw, mh).pad.simd;
+      log(`pad: ${n.name} input width ${p.mw} → ${mw} (SIMD ${p.simd}) with ChannelPad (${ps === p.mw ? 'whole vectors' : `${ps} elements`} per word)`);
     }
     padMvau(m, i, mw, mh);
     if (mh !== p.mh) {
