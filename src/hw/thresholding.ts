@@ -1,6 +1,6 @@
 /** Thresholding: standalone multi-threshold activation on a stream, PE channels per cycle. */
 import { minMax } from '../util/minmax.ts';
-import { dtBits, dtMax, dtMin, dtName, isIntegral, smallestIntType, type DataType } from '../ir/datatype.ts';
+import { dtBits, dtMax, dtMin, dtName, dtSigned, isIntegral, smallestIntType, type DataType } from '../ir/datatype.ts';
 import { replaceNodes, type Graph } from '../ir/index.ts';
 import { bitsFor, thresholdWords } from '../rtl/layout.ts';
 import { fail } from '../util/errors.ts';
@@ -105,8 +105,12 @@ export const thresholding: HwLayer<'hw.Thresholding', ThresholdingParams> = {
     }
     // compares against constants (one or two words), against a tiny ROM folded into them (≤ 4 words), or a ROM's output
     const bits = P * S * CW, cls = nf <= 2 ? 'cmp_const' : nf <= 4 ? 'cmp_tiny' : 'cmp';
+    // iCE40: a logic ROM within one LUT4's 16 words merges with the compares, deeper ones add mux trees (a coefficient
+    // of their own); signed inputs compare at a higher cost. Neither split helps xc7 (cross-validated).
+    const deep = family === 'ice40' && nf > 16;
     return {
-      LUT: { const: 1, [cls]: bits, count: P * S, inc: P * incrementBits(S), rom: logic ? romLogicLuts(nf, rom.width, family) : 0, out: P * O, ctr },
+      LUT: { const: 1, [cls]: bits, count: P * S, inc: P * incrementBits(S), [deep ? 'rom_deep' : 'rom']: logic ? romLogicLuts(nf, rom.width, family) : 0, out: P * O, ctr,
+        ...(family === 'ice40' ? { cmp_signed: dtSigned(p.inputType) ? bits : 0 } : {}) },
       FF: { const: 1, in: P * A, out: 2 * P * O, tq: logic && nf > 4 ? rom.width : 0, ctr },
       memories: [rom],
     };

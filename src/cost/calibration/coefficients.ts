@@ -234,10 +234,12 @@ export const COEFFICIENTS = {
   },
   "ice40": {
    "LUT": {
-    "cmp": 1.284372,
-    "const": 19.842536,
-    "inc": 0.488142,
-    "rom": 0.180326
+    "cmp": 1.209571,
+    "cmp_signed": 0.081138,
+    "const": 18.685627,
+    "inc": 0.398013,
+    "rom": 0.147798,
+    "rom_deep": 0.731346
    },
    "FF": {
     "const": 8.552556,
