@@ -135,8 +135,9 @@ async function synthRound(fit: FitResult, part: FpgaPart, scale: Scale, synth: S
 
 /**
  * Fold to fit, synthesize, rescale the budget and retry, at most `rounds` syntheses. When rescaling returns to a
- * folding already synthesized while the fastest fitting one leaves room and a faster one did not fit, the next round
- * is a folding between the two (budget bisection).
+ * folding already synthesized or to one slower than a folding that fits, while the fastest fitting one leaves room and
+ * a faster one did not fit, the next round is a folding between the two (budget bisection), and the search ends when
+ * there is none.
  */
 export async function foldToFitChecked(g: Graph, part: FpgaPart, clockNs: number, o: FitOptions, rounds: number, out: OutDir, c: CheckOptions = {}): Promise<CheckedFit> {
   const { jobs = 2, log = () => {}, synth = synthTotals } = c;
@@ -151,7 +152,9 @@ export async function foldToFitChecked(g: Graph, part: FpgaPart, clockNs: number
   for (let i = 0; i < rounds; i++) {
     const fold = (s: Scale): FitResult | undefined => foldOrStop(g, part, clockNs, { ...o, utilization: { ...s } }, i, log);
     let fit = fold(scale);
-    if (!fit || seen.has(fit.cycles)) {
+    // a folding already synthesized, or one slower than a folding that fits, cannot improve the result
+    const fastestFit = Math.min(...done.filter((r) => r.fits).map((r) => r.cycles));
+    if (!fit || seen.has(fit.cycles) || fit.cycles > fastestFit) {
       const mid = between(done, seen, use, fold, keys);
       if (!mid) break; // converged on a folding already checked
       ({ fit, scale } = mid);

@@ -118,3 +118,25 @@ test('fit-synth: when rescaling returns to a folding already synthesized, the ne
   assert.equal(r.rounds[r.chosen]!.cycles, fastest);
   assert.ok(fastest < second.cycles);
 });
+
+test('fit-synth: a faster folding far over the budget does not send the search to a folding slower than one that fits', async () => {
+  const { dir, g } = await mlpGraph('fit-check-slower');
+  const part = findPart('xc7z020');
+  const o = { utilization: { LUT: 0.03 } };
+  const limit = 0.03 * part.LUT;
+  const cyclesOf = (h: Graph): number => Math.max(...designOf(h).layers.map((l) => l.cycles));
+  const calls: number[] = [];
+  // the first folding (and slower ones) synthesizes to half the budget, faster ones to 3× it
+  const synth = async (h: Graph): Promise<{ used: Record<string, number>; seconds: number }> => {
+    const c = cyclesOf(h);
+    calls.push(c);
+    return { used: { LUT: c >= calls[0]! ? limit / 2 : 3 * limit, FF: 10, BRAM_18K: 0, DSP: 0 }, seconds: 1 };
+  };
+  const r = await foldToFitChecked(g, part, 10, o, 4, outDir(join(dir, 'fit')), { synth });
+  const [first, second] = r.rounds;
+  assert.ok(first && second && first.fits && !second.fits && second.cycles < first.cycles, JSON.stringify(r.rounds));
+  // rescaling by round 2's 3× alone would fold slower than round 1: every later round lies strictly between the two
+  for (const x of r.rounds.slice(2)) assert.ok(x.cycles < first.cycles && x.cycles > second.cycles, `rounds: ${calls.join(', ')} cycles/frame`);
+  assert.equal(new Set(calls).size, calls.length, 'no folding is synthesized twice');
+  assert.equal(r.rounds[r.chosen]!.cycles, Math.min(...r.rounds.filter((x) => x.fits).map((x) => x.cycles)));
+});
