@@ -11,7 +11,9 @@ import type { Graph } from '../ir/graph.ts';
 import type { FpgaPart } from '../cost/parts.ts';
 import { outDir, type OutDir } from '../util/outdir.ts';
 import { join } from 'node:path';
-import { FIT_FIFO_DEPTH, ICE40_LC_PER_FF, foldToFit, type FitOptions, type FitResult } from './fit.ts';
+import { FIT_FIFO_DEPTH, ICE40_LC_PER_FF, foldToFit, layerUsage, type FitOptions, type FitResult, type MeasuredLayer } from './fit.ts';
+import { isHwOp } from '../ir/ops.ts';
+import { withLayer } from '../hw/registry.ts';
 import { yosysSynth } from './synth.ts';
 import { FinnError } from '../util/errors.ts';
 import type { BuildDir } from './build-dir.ts';
@@ -31,6 +33,8 @@ export interface FitRound {
   readonly synth_seconds: number;
   /** Why synthesis of this folding failed (e.g. Yosys out of memory on a design far beyond the part); it counts as not fitting. */
   readonly synth_error?: string;
+  /** Per layer: LUT and FF as this round estimated them (after earlier rounds' corrections) and as synthesized. */
+  readonly layers?: Record<string, { estimate: { LUT: number; FF: number }; synth: { LUT: number; FF: number } }>;
 }
 
 export interface CheckedFit {
@@ -56,13 +60,40 @@ const synthTotals: SynthTotals = async (g, part, out, jobs) => {
   const used: Partial<Record<Key, number>> = part.family === 'ice40'
     ? { LC: Math.round(t.LUT + ICE40_LC_PER_FF * t.FF), FF: t.FF, EBR: t.EBR ?? 0, DSP: t.DSP }
     : { LUT: t.LUT, FF: t.FF, BRAM_18K: t.BRAM_18K, DSP: t.DSP };
-  return { used, seconds: r.seconds };
+  const layers = Object.fromEntries(d.layers.map((l) => [l.node, { LUT: r.resources[l.node]!.LUT, FF: r.resources[l.node]!.FF }]));
+  return { used, seconds: r.seconds, layers };
 };
+
+type LayerLutFf = Record<string, { LUT: number; FF: number }>;
+
+/**
+ * Per-layer synthesized / estimated LUT and FF of a synthesized folding, added to `measured` (one entry per layer and
+ * cycle count) for the next rounds' estimates. The factor is against the uncorrected model.
+ */
+function measureLayers(fit: FitResult, synthLayers: LayerLutFf, part: FpgaPart, o: FitOptions, measured: Map<string, MeasuredLayer[]>): void {
+  for (const n of fit.graph.nodes) {
+    const s = synthLayers[n.name];
+    if (!isHwOp(n.op) || !s) continue;
+    const raw = layerUsage(n.op, part, { ...o, measured: undefined });
+    const cycles = withLayer(n.op, (l, p) => l.cycles(p));
+    const factor = { ...(raw.LUT > 0 ? { LUT: s.LUT / raw.LUT } : {}), ...(raw.FF > 0 ? { FF: s.FF / raw.FF } : {}) };
+    measured.set(n.name, [...(measured.get(n.name) ?? []).filter((m) => m.cycles !== cycles), { cycles, factor }]);
+  }
+}
+
+/** The estimate the next round makes of this round's folding: its layers as synthesized, FIFOs/width converters estimated. */
+function correctedEstimate(fit: FitResult, synthLayers: LayerLutFf, k: Key): number {
+  const sum = (r: 'LUT' | 'FF'): number => Object.values(synthLayers).reduce((a, l) => a + l[r], 0) + fit.infrastructure[r];
+  if (k === 'LUT' || k === 'FF') return sum(k);
+  if (k === 'LC') return sum('LUT') + ICE40_LC_PER_FF * sum('FF');
+  return fit.margin[k]?.used ?? 0;
+}
 
 /** After a synthesis failure (the design too large for the tool) the binding resource's budget drops just below its estimate. */
 const FAILED_SYNTH_STEP = 0.995;
 
-type SynthTotals = (g: Graph, part: FpgaPart, out: OutDir, jobs: number) => Promise<{ used: Partial<Record<Key, number>>; seconds: number }>;
+/** A folding's synthesized totals, and per layer (graph node) its LUT and FF when the synthesis reports them. */
+type SynthTotals = (g: Graph, part: FpgaPart, out: OutDir, jobs: number) => Promise<{ used: Partial<Record<Key, number>>; seconds: number; layers?: LayerLutFf }>;
 
 export interface CheckOptions {
   readonly jobs?: number;
@@ -130,7 +161,9 @@ async function synthRound(fit: FitResult, part: FpgaPart, scale: Scale, synth: S
   if ('error' in s) return { ...head, synth: {}, synth_utilization: {}, fits: false, synth_seconds: 0, synth_error: s.error };
   for (const k of keys) util[k] = capOf(part, k) > 0 ? r3((s.used[k] ?? 0) / capOf(part, k)) : 0;
   const fits = keys.every((k) => (s.used[k] ?? 0) <= capOf(part, k) * base(k));
-  return { ...head, synth: s.used, synth_utilization: util, fits, synth_seconds: Math.round(s.seconds) };
+  const layers = s.layers && Object.fromEntries(Object.entries(s.layers).map(([n, v]) => [n, {
+    estimate: { LUT: Math.round(fit.layers[n]?.LUT ?? 0), FF: Math.round(fit.layers[n]?.FF ?? 0) }, synth: v }]));
+  return { ...head, synth: s.used, synth_utilization: util, fits, synth_seconds: Math.round(s.seconds), ...(layers ? { layers } : {}) };
 }
 
 /**
@@ -149,8 +182,10 @@ export async function foldToFitChecked(g: Graph, part: FpgaPart, clockNs: number
   const done: FitRound[] = [], fits: FitResult[] = [], seen = new Set<number>();
   // budget ceilings from failed syntheses: a later rescale never returns to a folding the tool could not synthesize
   const ceiling: Scale = {};
+  // per-layer synthesized / estimated of the rounds so far: later rounds estimate with them
+  const measured = new Map<string, MeasuredLayer[]>();
   for (let i = 0; i < rounds; i++) {
-    const fold = (s: Scale): FitResult | undefined => foldOrStop(g, part, clockNs, { ...o, utilization: { ...s } }, i, log);
+    const fold = (s: Scale): FitResult | undefined => foldOrStop(g, part, clockNs, { ...o, utilization: { ...s }, measured }, i, log);
     let fit = fold(scale);
     // a folding already synthesized, or one slower than a folding that fits, cannot improve the result
     const fastestFit = Math.min(...done.filter((r) => r.fits).map((r) => r.cycles));
@@ -173,10 +208,13 @@ export async function foldToFitChecked(g: Graph, part: FpgaPart, clockNs: number
       continue;
     }
     log(`fit-synth round ${i + 1}: ${fit.cycles} cycles/frame; ${keys.map((k) => `${k} est ${round.estimate[k]} synth ${round.synth[k]} (${Math.round((round.synth_utilization[k] ?? 0) * 100)} %)`).join(', ')}: ${round.fits ? 'fits' : 'does not fit'}`);
-    // next budget in units of the estimate: estimate ≤ limit × estimated / synthesized (per resource)
+    // next budget in units of the estimate: estimate ≤ limit × estimated / synthesized (per resource); with per-layer
+    // numbers the layers' errors go into `measured` and the budget absorbs what remains (FIFOs, width converters)
+    const synthLayers = round.layers && Object.fromEntries(Object.entries(round.layers).map(([n, v]) => [n, v.synth]));
+    if (synthLayers) measureLayers(fit, synthLayers, part, o, measured);
     scale = { ...scale };
     for (const k of keys) {
-      const est = fit.margin[k]?.used ?? 0, syn = round.synth[k] ?? 0;
+      const est = synthLayers ? correctedEstimate(fit, synthLayers, k) : fit.margin[k]?.used ?? 0, syn = round.synth[k] ?? 0;
       if (est > 0 && syn > 0) scale[k] = Math.min(r3(base(k) * est / syn), ceiling[k] ?? Infinity);
     }
     if (round.fits && use(round) >= CLOSE_ENOUGH) break; // close enough to the budget

@@ -49,6 +49,24 @@ export interface FitOptions extends CostOptions {
   readonly utilization?: Partial<Record<Key, number>>;
   /** Max weight bits per PE per cycle (FINN's mvau_wwidth_max); default: no limit. */
   readonly maxWeightWidth?: number;
+  /**
+   * Synthesized / estimated LUT and FF per layer (node name) at the layer cycle counts synthesized so far (fit-check's
+   * rounds): each candidate's estimate is scaled by the measurement nearest to its cycles.
+   */
+  readonly measured?: ReadonlyMap<string, readonly MeasuredLayer[]>;
+}
+
+/** One layer of one synthesized folding: its cycles/frame and synthesized / estimated per resource. */
+export interface MeasuredLayer {
+  readonly cycles: number;
+  readonly factor: Partial<Record<'LUT' | 'FF', number>>;
+}
+
+/** A layer's estimate scaled by the measurement nearest in cycles (the exact one when that folding was synthesized). */
+function corrected(u: Usage, cycles: number, m: readonly MeasuredLayer[] | undefined): Usage {
+  if (!m?.length) return u;
+  const near = m.reduce((a, b) => (Math.abs(b.cycles - cycles) < Math.abs(a.cycles - cycles) ? b : a));
+  return withLc({ ...u, LUT: u.LUT * (near.factor.LUT ?? 1), FF: u.FF * (near.factor.FF ?? 1) });
 }
 
 export interface ResourceMargin {
@@ -160,11 +178,12 @@ interface Candidate {
 }
 
 /** A layer at a folding (`knobs` override its parameters). */
-function candidateOf(op: HwOp, knobs: Record<string, number>, part: FpgaPart, o: FitOptions): Candidate {
+function candidateOf(op: HwOp, knobs: Record<string, number>, part: FpgaPart, o: FitOptions, node?: string): Candidate {
   return withLayer(op, (layer, p0) => {
     const p = { ...p0, ...knobs } as typeof p0;
     const cand = withParams(op, p);
-    return { op: cand, cycles: layer.cycles(p), usage: layerUsage(cand, part, o), ins: layer.inputs(p), outs: layer.outputs(p) };
+    const cycles = layer.cycles(p);
+    return { op: cand, cycles, usage: corrected(layerUsage(cand, part, o), cycles, node === undefined ? undefined : o.measured?.get(node)), ins: layer.inputs(p), outs: layer.outputs(p) };
   });
 }
 
@@ -172,7 +191,7 @@ function candidateOf(op: HwOp, knobs: Record<string, number>, part: FpgaPart, o:
  * A layer at a folding reached by padding its input (HwLayer.inputPadding): costed and timed as the grown layer plus
  * the ChannelPad and width converter in front of it; the op keeps the non-divisor knob (pad-for-folding grows it).
  */
-function paddedCandidateOf(op: HwOp, knobs: Record<string, number>, part: FpgaPart, o: FitOptions): Candidate {
+function paddedCandidateOf(op: HwOp, knobs: Record<string, number>, part: FpgaPart, o: FitOptions, node: string): Candidate {
   return withLayer(op, (layer, p0) => {
     const p = { ...p0, ...knobs } as typeof p0;
     const pad = layer.inputPadding!;
@@ -180,14 +199,14 @@ function paddedCandidateOf(op: HwOp, knobs: Record<string, number>, part: FpgaPa
     const chpad: HwOp = { kind: 'hw.ChannelPad', p: grown.pad };
     const [padOut] = withLayer(chpad, (l, q) => l.outputs(q));
     const [grownIn] = layer.inputs(grown.layer);
-    const own = layerUsage(withParams(op, grown.layer), part, o);
+    const own = corrected(layerUsage(withParams(op, grown.layer), part, o), layer.cycles(grown.layer), o.measured?.get(node));
     const front = { pad: layerUsage(chpad, part, o), infra: infraUsage(padOut!.width, grownIn!.width, fitFifoDepth(grownIn!), part, o) };
     const usage = addTo(addTo({ ...own }, front.pad), front.infra);
     return { op: withParams(op, p), cycles: layer.cycles(grown.layer), usage, own, front, ins: withLayer(chpad, (l, q) => l.inputs(q)), outs: layer.outputs(grown.layer) };
   });
 }
 
-function candidates(op: HwOp, part: FpgaPart, o: FitOptions): Candidate[] {
+function candidates(node: string, op: HwOp, part: FpgaPart, o: FitOptions): Candidate[] {
   return withLayer(op, (layer, p0) => {
     let combos: Record<string, number>[] = [{}];
     for (const k of layer.folding(p0)) combos = combos.flatMap((c) => k.values.map((v) => ({ ...c, [k.key]: v })));
@@ -195,7 +214,7 @@ function candidates(op: HwOp, part: FpgaPart, o: FitOptions): Candidate[] {
     const padValues = pad?.values(p0) ?? [];
     const padded = pad ? [...new Map(combos.map((c) => [JSON.stringify({ ...c, [pad.key]: 0 }), c])).values()].flatMap((c) => padValues.map((v) => ({ ...c, [pad.key]: v }))) : [];
     const wide = (c: Record<string, number>): boolean => o.maxWeightWidth !== undefined && c.simd !== undefined && c.simd * layer.weightBits({ ...p0, ...c } as typeof p0) > o.maxWeightWidth;
-    return [...combos.filter((c) => !wide(c)).map((c) => candidateOf(op, c, part, o)), ...padded.filter((c) => !wide(c)).map((c) => paddedCandidateOf(op, c, part, o))]
+    return [...combos.filter((c) => !wide(c)).map((c) => candidateOf(op, c, part, o, node)), ...padded.filter((c) => !wide(c)).map((c) => paddedCandidateOf(op, c, part, o, node))]
       .sort((a, b) => a.cycles - b.cycles);
   });
 }
@@ -219,7 +238,7 @@ function foldingTies(hw: readonly Node[], part: FpgaPart, o: FitOptions): { cons
     const knobs = Object.fromEntries(Object.entries(want).filter(([k]) => k in have));
     const key = `${prod}:${JSON.stringify(knobs)}`;
     let hit = cache.get(key);
-    if (!hit) cache.set(key, (hit = candidateOf(op, knobs, part, o)));
+    if (!hit) cache.set(key, (hit = candidateOf(op, knobs, part, o, hw[prod]!.name)));
     return hit;
   };
   return { consumerOf, tied };
@@ -275,7 +294,7 @@ export function foldToFit(g: Graph, part: FpgaPart, clockNs: number, o: FitOptio
   const defaultUtil: Partial<Record<Key, number>> = part.family === 'ice40' ? { LC: 0.9 } : {};
   const limit = (k: Key): number => (caps[k] ?? 0) * (o.utilization?.[k] ?? defaultUtil[k] ?? 1);
   const limited = KEYS.filter((k) => caps[k] !== undefined);
-  const cands = hw.map((n) => candidates(n.op as HwOp, part, o));
+  const cands = hw.map((n) => candidates(n.name, n.op as HwOp, part, o));
   const cost = (u: Usage): number => limited.reduce((s, k) => s + (u[k] > 0 ? u[k] / Math.max(limit(k), 1e-9) : 0), 0);
   // a tied producer is not chosen on its own: its consumer's choice sets it (and must keep it within the budget)
   const { consumerOf, tied } = foldingTies(hw, part, o);

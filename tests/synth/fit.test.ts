@@ -8,7 +8,7 @@ import { withLayer } from '../../src/hw/registry.ts';
 import type { HwOp } from '../../src/hw/registry.ts';
 import { isHwOp } from '../../src/ir/ops.ts';
 import type { Graph } from '../../src/ir/graph.ts';
-import { foldToFit } from '../../src/synth/fit.ts';
+import { foldToFit, layerUsage } from '../../src/synth/fit.ts';
 import { mvau } from '../../src/hw/mvau.ts';
 
 const ice40Mvau = (p: Parameters<typeof mvau.execute>[0], o = {}) => mvau.ice40!(p, o);
@@ -137,3 +137,24 @@ for (const [w, a, mode] of [[1, 1, 'whole vectors'], [2, 2, 'word by word']] as 
     assert.equal(perf.cycles_per_frame, fit.cycles);
   });
 }
+
+test('measured layers (fit-synth): a candidate\'s estimate is scaled by the synthesized / estimated of the nearest synthesized cycle count', async () => {
+  const g = await tfcHw();
+  const part = findPart('xc7z020');
+  const r = foldToFit(g, part, 10);
+  const node = 'MVAU_0';
+  const cycles = layerCycles(r.graph)[r.graph.nodes.filter((n) => isHwOp(n.op)).findIndex((n) => n.name === node)]!;
+  const raw = r.layers[node]!;
+  // measured at this layer's cycles (factor 0.5 on LUT) and far away (factor 4): the nearest one applies
+  const measured = new Map([[node, [{ cycles, factor: { LUT: 0.5, FF: 2 } }, { cycles: cycles * 100, factor: { LUT: 4 } }]]]);
+  const m = foldToFit(g, part, 10, { measured, utilization: { LUT: 1 } });
+  // whatever MVAU_0's folding now is (its cycles stay nearer the first measurement), its estimate is the model's × 0.5 / × 2
+  const own = layerUsage(m.graph.nodes.find((n) => n.name === node)!.op as HwOp, part);
+  assert.ok(Math.abs(m.layers[node]!.LUT - own.LUT * 0.5) < 1e-6 && Math.abs(m.layers[node]!.FF - own.FF * 2) < 1e-6, JSON.stringify([own, m.layers[node]]));
+  assert.ok(raw.LUT > 0);
+  // a cheaper MVAU_0 leaves room: the folding is at least as fast
+  assert.ok(m.cycles <= r.cycles);
+  // the same graph estimated with MVAU_0 4× more expensive everywhere folds slower or equal
+  const dear = foldToFit(g, part, 10, { measured: new Map([[node, [{ cycles, factor: { LUT: 4 } }]]]) });
+  assert.ok(dear.cycles >= r.cycles && dear.layers[node]!.LUT <= 53200);
+});
