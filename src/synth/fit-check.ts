@@ -135,20 +135,24 @@ const BISECT_STEPS = 12;
  * faster round that did not fit: bisect the budget scale between the two rounds' scales until the folding lands
  * between them. Undefined when there is no such pair or no folding between them.
  */
-function between(done: readonly FitRound[], seen: ReadonlySet<number>, use: (r: FitRound) => number, fold: (s: Scale) => FitResult | undefined, keys: readonly Key[]): { fit: FitResult; scale: Scale; fits: number; over: number } | undefined {
+function between(done: readonly FitRound[], seen: ReadonlySet<number>, use: (r: FitRound) => number, fold: (s: Scale, minCycles?: number) => FitResult | undefined, keys: readonly Key[]): { fit: FitResult; scale: Scale; fits: number; over: number } | undefined {
   const fit = done.filter((r) => r.fits).sort((a, b) => a.cycles - b.cycles)[0];
   if (!fit || use(fit) >= CLOSE_ENOUGH) return undefined;
   const over = done.filter((r) => !r.fits && r.cycles < fit.cycles).sort((a, b) => b.cycles - a.cycles)[0];
   if (!over) return undefined;
+  const inGap = (f: FitResult | undefined): boolean => !!f && f.cycles > over.cycles && f.cycles < fit.cycles && !seen.has(f.cycles);
   let lo = fit.scale, hi = over.scale; // lo folds to fit.cycles or slower, hi to over.cycles or faster
   for (let step = 0; step < BISECT_STEPS; step++) {
     const mid: Scale = {};
     for (const k of keys) mid[k] = ((lo[k] ?? 1) + (hi[k] ?? 1)) / 2;
     const f = fold(mid);
-    if (f && f.cycles > over.cycles && f.cycles < fit.cycles && !seen.has(f.cycles)) return { fit: f, scale: mid, fits: fit.cycles, over: over.cycles };
+    if (inGap(f)) return { fit: f!, scale: mid, fits: fit.cycles, over: over.cycles };
     if (f && f.cycles > over.cycles) lo = mid; else hi = mid;
   }
-  return undefined;
+  // no budget between the two gives a folding in the gap (the estimates are not monotone in cycles there: e.g. a
+  // fully unfolded layer estimated cheaper than a 3-fold one): the cheapest folding just above the faster round
+  const f = fold(fit.scale, over.cycles + 1);
+  return inGap(f) ? { fit: f!, scale: fit.scale, fits: fit.cycles, over: over.cycles } : undefined;
 }
 
 /** Synthesize one folding and make its round (a tool failure is a round that does not fit). */
@@ -185,7 +189,7 @@ export async function foldToFitChecked(g: Graph, part: FpgaPart, clockNs: number
   // per-layer synthesized / estimated of the rounds so far: later rounds estimate with them
   const measured = new Map<string, MeasuredLayer[]>();
   for (let i = 0; i < rounds; i++) {
-    const fold = (s: Scale): FitResult | undefined => foldOrStop(g, part, clockNs, { ...o, utilization: { ...s }, measured }, i, log);
+    const fold = (s: Scale, minCycles?: number): FitResult | undefined => foldOrStop(g, part, clockNs, { ...o, utilization: { ...s }, measured, minCycles }, i, log);
     let fit = fold(scale);
     // a folding already synthesized, or one slower than a folding that fits, cannot improve the result
     const fastestFit = Math.min(...done.filter((r) => r.fits).map((r) => r.cycles));

@@ -54,6 +54,11 @@ export interface FitOptions extends CostOptions {
    * rounds): each candidate's estimate is scaled by the measurement nearest to its cycles.
    */
   readonly measured?: ReadonlyMap<string, readonly MeasuredLayer[]>;
+  /**
+   * Fit-check's step into a gap between synthesized foldings: the cheapest folding at the smallest budget of at least
+   * this many cycles/frame, whether or not its estimate fits (the margins still say how far over it is).
+   */
+  readonly minCycles?: number;
 }
 
 /** One layer of one synthesized folding: its cycles/frame and synthesized / estimated per resource. */
@@ -359,13 +364,14 @@ export function foldToFit(g: Graph, part: FpgaPart, clockNs: number, o: FitOptio
   const budgets = [...new Set(cands.flat().map((c) => c.cycles))].sort((a, b) => a - b);
   let chosen: Candidate[] | null = null;
   let usage: { sum: Usage; infra: Usage } | null = null;
+  const forced = o.minCycles !== undefined;
   for (const T of budgets) {
-    if (hopeless(T)) continue;
+    if (forced ? T < o.minCycles! : hopeless(T)) continue;
     const c0 = pick(T);
     if (!c0) continue;
     const c = improve(c0, T);
     const t = total(c);
-    if (fits(t.sum)) { chosen = c; usage = t; break; }
+    if (forced || fits(t.sum)) { chosen = c; usage = t; break; }
   }
   if (!chosen || !usage) {
     const slowest = cands.map((cs) => cs.reduce((a, b) => (cost(a.usage) <= cost(b.usage) ? a : b)));

@@ -158,3 +158,15 @@ test('measured layers (fit-synth): a candidate\'s estimate is scaled by the synt
   const dear = foldToFit(g, part, 10, { measured: new Map([[node, [{ cycles, factor: { LUT: 4 } }]]]) });
   assert.ok(dear.cycles >= r.cycles && dear.layers[node]!.LUT <= 53200);
 });
+
+test('minCycles (fit-synth\'s step into a gap): the cheapest folding at the first budget from there, fitting or not', async () => {
+  const g = await tfcHw();
+  const part = findPart('xc7z020');
+  const r = foldToFit(g, part, 10);
+  // a budget far too small for anything but a slow folding, yet the folding at ≥ r.cycles + 1 cycles is returned, over budget
+  const f = foldToFit(g, part, 10, { utilization: { LUT: 0.01 }, minCycles: r.cycles + 1 });
+  assert.ok(f.cycles >= r.cycles + 1, `${f.cycles} cycles/frame`);
+  assert.ok(f.margin.LUT!.used > 0.01 * part.LUT && f.margin.LUT!.headroom_pct < 0, JSON.stringify(f.margin.LUT));
+  // without minCycles the same budget has no folding that fits
+  assert.throws(() => foldToFit(g, part, 10, { utilization: { LUT: 0.01 } }), /does not fit/);
+});
