@@ -23,6 +23,17 @@ async function mlpGraph(name: string): Promise<{ dir: string; g: Graph }> {
   return { dir, g };
 }
 
+/** A stand-in for Yosys: a folding's LUTs from its cycles/frame and the first synthesized folding's; every call recorded. */
+function standInSynth(lut: (cycles: number, first: number) => number): { synth: (h: Graph) => Promise<{ used: Record<string, number>; seconds: number }>; calls: number[] } {
+  const calls: number[] = [];
+  const synth = async (h: Graph): Promise<{ used: Record<string, number>; seconds: number }> => {
+    const c = Math.max(...designOf(h).layers.map((l) => l.cycles));
+    calls.push(c);
+    return { used: { LUT: lut(c, calls[0]!), FF: 10, BRAM_18K: 0, DSP: 0 }, seconds: 1 };
+  };
+  return { synth, calls };
+}
+
 test('fit-synth: every round records estimate vs Yosys; the chosen folding fits after synthesis; at most N syntheses', async () => {
   const { dir, g } = await mlpGraph('fit-check');
   const part = findPart('xc7z020');
@@ -91,14 +102,8 @@ test('fit-synth: when rescaling returns to a folding already synthesized, the ne
   const part = findPart('xc7z020');
   const o = { utilization: { LUT: 0.03 } };
   const limit = 0.03 * part.LUT;
-  const cyclesOf = (h: Graph): number => Math.max(...designOf(h).layers.map((l) => l.cycles));
-  const calls: number[] = [];
-  // a stand-in for Yosys: the first folding (and anything as fast) synthesizes to 1.5× the budget, slower ones to a third of it
-  const synth = async (h: Graph): Promise<{ used: Record<string, number>; seconds: number }> => {
-    const c = cyclesOf(h);
-    calls.push(c);
-    return { used: { LUT: c <= calls[0]! ? 1.5 * limit : limit / 3, FF: 10, BRAM_18K: 0, DSP: 0 }, seconds: 1 };
-  };
+  // the first folding (and anything as fast) synthesizes to 1.5× the budget, slower ones to a third of it
+  const { synth, calls } = standInSynth((c, first) => (c <= first ? 1.5 * limit : limit / 3));
   const logs: string[] = [];
   const r = await foldToFitChecked(g, part, 10, o, 4, outDir(join(dir, 'fit')), { synth, log: (m) => logs.push(m) });
   const [first, second] = r.rounds;
@@ -124,14 +129,8 @@ test('fit-synth: a faster folding far over the budget does not send the search t
   const part = findPart('xc7z020');
   const o = { utilization: { LUT: 0.03 } };
   const limit = 0.03 * part.LUT;
-  const cyclesOf = (h: Graph): number => Math.max(...designOf(h).layers.map((l) => l.cycles));
-  const calls: number[] = [];
   // the first folding (and slower ones) synthesizes to half the budget, faster ones to 3× it
-  const synth = async (h: Graph): Promise<{ used: Record<string, number>; seconds: number }> => {
-    const c = cyclesOf(h);
-    calls.push(c);
-    return { used: { LUT: c >= calls[0]! ? limit / 2 : 3 * limit, FF: 10, BRAM_18K: 0, DSP: 0 }, seconds: 1 };
-  };
+  const { synth, calls } = standInSynth((c, first) => (c >= first ? limit / 2 : 3 * limit));
   const r = await foldToFitChecked(g, part, 10, o, 4, outDir(join(dir, 'fit')), { synth });
   const [first, second] = r.rounds;
   assert.ok(first && second && first.fits && !second.fits && second.cycles < first.cycles, JSON.stringify(r.rounds));
