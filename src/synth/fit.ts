@@ -3,7 +3,8 @@
  * --target-fps max`). Pure: a graph in, a folded graph and the margin out; a clear error with the numbers when even
  * the slowest folding does not fit.
  *
- * For every layer all legal (PE, SIMD) pairs are candidates; for a cycle budget T each layer takes its cheapest
+ * For every layer all legal (PE, SIMD) pairs are candidates, plus, for layers that can be padded (HwLayer.inputPadding),
+ * input widths grown to a SIMD that does not divide them (the result is padded by pad-for-folding); for a cycle budget T each layer takes its cheapest
  * candidate with cycles ≤ T (cost = its share of the part's limits), and the budget goes up from the smallest
  * achievable cycle count until the sum — layers plus the FIFOs and width converters between them — fits.
  * Xilinx parts use the layers' own resource models (FINN's); iCE40 parts a model calibrated on synth_ice40 results
