@@ -61,12 +61,12 @@ export function padForFolding(g: Graph, log: (m: string) => void): Graph {
       // the stream carries p.mw elements: append constants in front of the MVAU
       const x = m.tensors.get(n.inputs[0]!)!;
       const padded = e.value(`${n.name}_padded_in`, [...x.shape.slice(0, -1), mw], x.dtype);
-      const pad = e.node(`${n.name}_pad`, { kind: 'hw.ChannelPad', p: paddedMvau(p, mw, mh).pad }, [n.inputs[0]!], [padded]);
+      const chpad = paddedMvau(p, mw, mh).pad;
+      const pad = e.node(`${n.name}_pad`, { kind: 'hw.ChannelPad', p: chpad }, [n.inputs[0]!], [padded]);
       for (const t of e.tensors) m.tensors.set(t.name, t);
       m.nodes.splice(i, 1, pad, { ...n, inputs: [padded, ...n.inputs.slice(1)] });
       i++;
-      const ps = paddedMvau(p, mw, mh).pad.simd;
-      log(`pad: ${n.name} input width ${p.mw} → ${mw} (SIMD ${p.simd}) with ChannelPad (${ps === p.mw ? 'whole vectors' : `${ps} elements`} per word)`);
+      log(`pad: ${n.name} input width ${p.mw} → ${mw} (SIMD ${p.simd}) with ChannelPad (${chpad.simd === p.mw ? 'whole vectors' : `${chpad.simd} elements`} per word)`);
     }
     padMvau(m, i, mw, mh);
     if (mh !== p.mh) {
