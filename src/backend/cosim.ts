@@ -14,6 +14,8 @@ import { fail } from '../util/errors.ts';
 export interface SimSettings {
   /** Directory for cached Verilator builds (keyed by content). */
   readonly cacheDir: string;
+  /** Where Verilator's runtime objects are kept, when not in cacheDir (shared by several cache directories). */
+  readonly runtimeCacheDir?: string;
   readonly verilator?: string;
   readonly seed: number;
   /** Probability of a tvalid gap / tready stall per cycle (0 = none). */
@@ -49,7 +51,7 @@ function split(values: number[], perFrame: number): number[][] {
 export async function compileStitched(d: Design, files: RtlFiles, s: SimSettings): Promise<CompiledModel> {
   const io = singleIo(d);
   const m = await compileModel({
-    sources: files.sources, top: d.top, workDir: s.cacheDir, verilator: s.verilator, quickBuild: s.quickBuild === true,
+    sources: files.sources, top: d.top, workDir: s.cacheDir, runtimeDir: s.runtimeCacheDir, verilator: s.verilator, quickBuild: s.quickBuild === true,
     channels: [{ in: 's_axis_0', out: 'm_axis_0', inBits: padTo8(io.input.stream.width), outBits: padTo8(io.output.stream.width) }],
   });
   s.log(m.cached ? 'verilator: stitched design (cached build)' : `verilator: stitched design compiled in ${m.compileSeconds.toFixed(1)} s`);

@@ -16,6 +16,7 @@ export interface ChildRequest {
   readonly job: PointJob;
   readonly dir: string;
   readonly simCacheDir: string;
+  readonly runtimeCacheDir?: string;
   readonly verilator?: string;
 }
 
@@ -50,7 +51,7 @@ process.on('message', (req: ChildRequest) => {
     log(`[${s}] ${detail}`);
     send({ type: 'stage', stage: s, detail });
   };
-  computePoint(req.job, req.dir, { stage, log, simCacheDir: req.simCacheDir, ...(req.verilator ? { verilator: req.verilator } : {}) }).then(
+  computePoint(req.job, req.dir, { stage, log, simCacheDir: req.simCacheDir, runtimeCacheDir: req.runtimeCacheDir, ...(req.verilator ? { verilator: req.verilator } : {}) }).then(
     (result) => { busy = false; send({ type: 'done', result }); },
     (e: unknown) => {
       const f = e instanceof FinnError;

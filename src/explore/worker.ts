@@ -43,7 +43,10 @@ export interface WorkerOptions {
   readonly name: string;
   readonly log: (line: string) => void;
   readonly verilator?: string;
-  /** Verilator builds shared by this worker's jobs (default: none — each job compiles in its scratch directory). */
+  /**
+   * Verilator builds shared by this worker's jobs (default: none — each job compiles its design in its scratch
+   * directory; Verilator's design-independent runtime objects are still compiled once per worker).
+   */
   readonly simCacheDir?: string;
 }
 
@@ -66,6 +69,8 @@ function removeStaleScratch(): void {
 export async function startWorker(o: WorkerOptions): Promise<RunningWorker> {
   await checkReachable(o.redis);
   removeStaleScratch();
+  // lives as long as the worker (named like the scratch directories: removed by the next worker if this one is killed)
+  const runtimeDir = o.simCacheDir ? undefined : mkdtempSync(join(tmpdir(), `${SCRATCH_PREFIX}${process.pid}-runtime-`));
   const children = new Set<ChildProcess>();
   const pool = new ChildPool(children);
   pool.warm(o.concurrency); // the first points' processes load while the worker connects
@@ -73,7 +78,7 @@ export async function startWorker(o: WorkerOptions): Promise<RunningWorker> {
   let down = false;
   connection.on('error', (e: Error) => { if (!down) { down = true; o.log(`worker ${o.name}: Redis connection lost (${e.message}); reconnecting`); } });
   connection.on('ready', () => { if (down) { down = false; o.log(`worker ${o.name}: Redis connection back`); } });
-  const worker = new Worker<PointJob, JobOutput>(QUEUE_NAME, async (job) => processJob(job, o, pool), {
+  const worker = new Worker<PointJob, JobOutput>(QUEUE_NAME, async (job) => processJob(job, o, pool, runtimeDir), {
     connection, concurrency: o.concurrency, autorun: true,
     lockDuration: o.stalledSeconds * 1000, stalledInterval: o.stalledSeconds * 1000, maxStalledCount: 2,
   });
@@ -86,11 +91,12 @@ export async function startWorker(o: WorkerOptions): Promise<RunningWorker> {
       for (const c of children) c.kill('SIGKILL');
       await worker.close(true);
       connection.disconnect();
+      if (runtimeDir) rmSync(runtimeDir, { recursive: true, force: true });
     },
   };
 }
 
-async function processJob(job: Job<PointJob, JobOutput>, o: WorkerOptions, pool: ChildPool): Promise<JobOutput> {
+async function processJob(job: Job<PointJob, JobOutput>, o: WorkerOptions, pool: ChildPool, runtimeDir: string | undefined): Promise<JobOutput> {
   const p = job.data;
   if (p.format !== EXPLORE_FORMAT) throw new UnrecoverableError(`job ${job.id} was queued by a finn-ts with explore format ${p.format}; this worker has ${EXPLORE_FORMAT}`);
   const scratch = mkdtempSync(join(tmpdir(), `${SCRATCH_PREFIX}${process.pid}-`));
@@ -98,7 +104,7 @@ async function processJob(job: Job<PointJob, JobOutput>, o: WorkerOptions, pool:
   o.log(`worker ${o.name}: started ${p.label} [${p.key}] attempt ${job.attemptsMade + 1}`);
   try {
     const dir = join(scratch, 'point');
-    const result = await runChild({ job: p, dir, simCacheDir: o.simCacheDir ?? join(scratch, 'verilator'), ...(o.verilator ? { verilator: o.verilator } : {}) }, pool,
+    const result = await runChild({ job: p, dir, simCacheDir: o.simCacheDir ?? join(scratch, 'verilator'), runtimeCacheDir: runtimeDir, ...(o.verilator ? { verilator: o.verilator } : {}) }, pool,
       (stage, detail) => { job.updateProgress({ stage, detail, worker: o.name } satisfies JobProgress).catch(() => {}); });
     const files = await packDir(dir);
     o.log(`worker ${o.name}: finished ${p.label} [${p.key}] in ${((performance.now() - t0) / 1000).toFixed(1)} s`);

@@ -1,6 +1,6 @@
 /**
  * Short stitched-RTL runs in Icarus Verilog (the RTL sample of `finn explore` points): the same classes as Verilator
- * and as the reference executor on real MNIST images, for W1A1 and W2A2 designs; a run that stops is a clear E_SIM;
+ * (optimized and quick builds) and as the reference executor on real MNIST images, for W1A1 and W2A2 designs; a run that stops is a clear E_SIM;
  * the simulator choice for short and long runs.
  */
 import { test } from 'node:test';
@@ -28,7 +28,10 @@ for (const [name, model, fps] of [['W1A1', 'tfc_w1a1.onnx', 'max'], ['W2A2', 'tf
     const sim = { cacheDir: join(dir, 'sim'), seed: 1, stallProb: 0, log: () => {} };
     const iv = await evalRtl(out, r.graph, ds, { ...sim, simulator: 'icarus' });
     const vl = await evalRtl(out, r.graph, ds, { ...sim, simulator: 'verilator' });
+    // a quick build (procedural loops kept as loops, C++ unoptimized: explore's RTL samples) gives the same classes
+    const vq = await evalRtl(out, r.graph, ds, { ...sim, simulator: 'verilator', quickBuild: true });
     assert.deepEqual(iv.predictions, vl.predictions);
+    assert.deepEqual(vq.predictions, vl.predictions);
     assert.deepEqual(iv.predictions, Array.from(ref.predictions));
     assert.equal(iv.correct, ref.correct);
     assert.ok(iv.correct >= 15, `${iv.correct}/${N} correct`);
