@@ -31,8 +31,8 @@ export interface CompileOptions {
   /** Extra Verilator arguments (e.g. -G overrides); part of the cache key. */
   readonly extraArgs?: readonly string[];
   /**
-   * A model for a short run: procedural loops stay loops (not unrolled: a fully parallel MVAU's C++ shrinks to about
-   * 40 %) and the C++ is compiled without optimization — about a third of the build's CPU, a slower simulation.
+   * A model for a short run: procedural loops stay loops, modules are not inlined, and the C++ is compiled without
+   * optimization as one unit — a fifth of the build's CPU or less on one core, for a slower simulation.
    */
   readonly quickBuild?: boolean;
 }
@@ -100,16 +100,25 @@ export interface RunResult {
 /** Optimization of the runtime objects (verilated.o, …), shared by every build. */
 const OPT_GLOBAL = 'OPT_GLOBAL=-O1';
 
-/** make variables: the model's hot code at -O2 (about a quarter faster to simulate than -O1 at the same build time; -O0 for quickBuild), its one-time code at -O0. */
+/**
+ * make variables: the model's hot code at -O2 (about a quarter faster to simulate than -O1 at the same build time),
+ * its one-time code at -O0. A quick build compiles everything at -O0 as one translation unit: its modules are not
+ * inlined (QUICK_ARGS), and split into files each would parse the headers of every module again (a TFC design with
+ * many threshold-comparator variants: 250 files, 136 s of CPU, against 4 s as one unit).
+ */
 function makeOpt(o: CompileOptions): string[] {
-  return [`OPT_FAST=${o.quickBuild ? '-O0' : '-O2'}`, 'OPT_SLOW=-O0', OPT_GLOBAL];
+  return o.quickBuild ? ['OPT_FAST=-O0', 'OPT_SLOW=-O0', OPT_GLOBAL, 'VM_PARALLEL_BUILDS=0'] : ['OPT_FAST=-O2', 'OPT_SLOW=-O0', OPT_GLOBAL];
 }
 
 /** Verilator's runtime objects: they do not depend on the design, so they are built once and reused. */
 const RUNTIME_OBJS = ['verilated.o', 'verilated_threads.o'];
 
-/** Verilator arguments of a quick build: no procedural loop is unrolled (generate loops always are). */
-const QUICK_ARGS = ['--unroll-stmts', '1'];
+/**
+ * Verilator arguments of a quick build: no procedural loop unrolled (generate loops always are) and no module inlined
+ * — far less C++ where g++ spends most of a build (a fully parallel W2A2 TFC: 7.6 MB in 8 large functions' files,
+ * 25 s of CPU; quick: 2.3 MB, about 4 s), for a slower simulation.
+ */
+const QUICK_ARGS = ['--unroll-stmts', '1', '-fno-inline'];
 
 function verilatorArgs(o: CompileOptions, objDir: string, tbPath: string): string[] {
   return [
