@@ -10,7 +10,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, closeSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Job, Queue } from 'bullmq';
+import { Job, Queue, type JobType } from 'bullmq';
 import { fail, FinnError } from '../util/errors.ts';
 import { outDir } from '../util/outdir.ts';
 import { checkReachable, queueConnection, startRedis, type LocalRedis } from './redis.ts';
@@ -184,25 +184,39 @@ async function waitForPoints(o: ExploreOptions, root: string, queue: Queue, pend
     if (workers.length > 0 && workers.every((w) => w.exitCode !== null || w.signalCode !== null)) {
       fail('E_INTERNAL', `all ${workers.length} local workers exited before the exploration finished`, `see ${join(root, 'logs')}/worker-*.log`);
     }
-    for (const p of [...open.values()]) {
-      try {
-        await pollPoint(o, root, queue, p, results, failed, open);
-      } catch (e) {
-        if (e instanceof FinnError) throw e; // our own error (e.g. unreadable result): not a connection problem
-        // while Redis is away commands fail and are retried on the next round; anything else is shown (once)
-        const msg = (e as Error).message;
-        if (connection.status === 'ready' && msg !== shown) { shown = msg; o.progress.note(`polling ${p.label}: ${msg} (retrying)`); }
-      }
+    try {
+      const states = await jobStates(queue);
+      for (const p of [...open.values()]) await pollPoint(o, root, queue, p, states.get(jobId(p.key)), results, failed, open);
+    } catch (e) {
+      if (e instanceof FinnError) throw e; // our own error (e.g. unreadable result): not a connection problem
+      // while Redis is away commands fail and are retried on the next round; anything else is shown (once)
+      const msg = (e as Error).message;
+      if (connection.status === 'ready' && msg !== shown) { shown = msg; o.progress.note(`polling: ${msg} (retrying)`); }
     }
     await new Promise((r) => setTimeout(r, POLL_MS));
   }
 }
 
-async function pollPoint(o: ExploreOptions, root: string, queue: Queue, p: PointJob, results: Map<string, PointResult>,
+type PollState = 'completed' | 'failed' | 'active' | 'queued';
+
+/** Every job's state by id, from one id listing per state (not one round trip per job and poll). */
+async function jobStates(queue: Queue): Promise<Map<string, PollState>> {
+  const lists: [PollState, JobType[]][] = [['completed', ['completed']], ['failed', ['failed']], ['active', ['active']],
+    ['queued', ['waiting', 'prioritized', 'delayed', 'paused', 'waiting-children']]];
+  const ids = await Promise.all(lists.map(([, types]) => queue.getRanges(types, 0, -1)));
+  const states = new Map<string, PollState>();
+  lists.forEach(([state], i) => { for (const id of ids[i]!) states.set(id, state); });
+  return states;
+}
+
+/** One point's step: ingest it when completed, record it when failed, show its progress otherwise. */
+async function pollPoint(o: ExploreOptions, root: string, queue: Queue, p: PointJob, listed: PollState | undefined, results: Map<string, PointResult>,
   failed: Map<string, FailedPoint>, open: Map<string, PointJob>): Promise<void> {
+  if (listed === 'queued') { o.progress.waiting(p.key); return; }
   const job = await Job.fromId<PointJob, JobOutput>(queue, jobId(p.key));
   if (!job) { await enqueue(queue, p, 1); return; } // lost with a Redis that kept no data: queue it again
-  const state = await job.getState();
+  // not in any listing: it moved between two of them while they were read — ask the job itself
+  const state = listed ?? await job.getState();
   if (state === 'completed') {
     const out = job.returnvalue;
     ingest(root, out);

@@ -20,7 +20,8 @@ function walk(root: string, dir = root): string[] {
 /** Asynchronous, so a worker keeps renewing its job's lock while it packs megabytes. */
 export async function packDir(dir: string): Promise<string> {
   const entries = await Promise.all(walk(dir).map(async (rel) => [rel, (await readFile(join(dir, rel))).toString('base64')]));
-  return (await promisify(gzip)(JSON.stringify(entries))).toString('base64');
+  // level 1: a third of the default level's CPU (an explore point: 0.13 s vs 0.45 s) for 12 % more bytes
+  return (await promisify(gzip)(JSON.stringify(entries), { level: 1 })).toString('base64');
 }
 
 /** Write a packed directory into `dir` (every path confined to it); returns the number of files. */
