@@ -9,7 +9,7 @@
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { FinnError } from '../util/errors.ts';
-import { computePoint } from './point.ts';
+import { computePoint, DatasetCache } from './point.ts';
 import type { PointJob } from './spec.ts';
 
 export interface ChildRequest {
@@ -39,6 +39,8 @@ process.on('disconnect', () => process.exit(70));
 // the worker starts this process before its first job: load what every point needs while waiting for it
 void Promise.all([import('../train/trainer.ts'), import('../train/data.ts'), import('../train/export.ts'), import('../build.ts'), import('../sim/icarus.ts')]).catch(() => {});
 
+// the training and test sets, loaded by the first point and kept for the next ones
+const datasets = new DatasetCache();
 let busy = false;
 process.on('message', (req: ChildRequest) => {
   if (busy) { finish({ type: 'error', finn: false, code: 'E_INTERNAL', message: 'a point process got a second job while computing one', hint: '' }, 1); return; }
@@ -51,7 +53,7 @@ process.on('message', (req: ChildRequest) => {
     log(`[${s}] ${detail}`);
     send({ type: 'stage', stage: s, detail });
   };
-  computePoint(req.job, req.dir, { stage, log, simCacheDir: req.simCacheDir, runtimeCacheDir: req.runtimeCacheDir, ...(req.verilator ? { verilator: req.verilator } : {}) }).then(
+  computePoint(req.job, req.dir, { stage, log, datasets, simCacheDir: req.simCacheDir, runtimeCacheDir: req.runtimeCacheDir, ...(req.verilator ? { verilator: req.verilator } : {}) }).then(
     (result) => { busy = false; send({ type: 'done', result }); },
     (e: unknown) => {
       const f = e instanceof FinnError;

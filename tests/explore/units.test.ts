@@ -3,12 +3,15 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mlpSizes, scaleWidth } from '../../src/train/model.ts';
 import { planCnv } from '../../src/train/cnv.ts';
-import { canonicalJson, parsePrecision, parseWidth, type ExploreSettings, type PointJob } from '../../src/explore/spec.ts';
+import { canonicalJson, datasetDigest, parsePrecision, parseWidth, type ExploreSettings, type PointJob } from '../../src/explore/spec.ts';
 import { mergeResults, paretoFront } from '../../src/explore/merge.ts';
 import { longestFirst } from '../../src/explore/explore.ts';
 import { logTicks, renderExplorePage } from '../../src/explore/page.ts';
-import type { PointResult } from '../../src/explore/point.ts';
+import { DatasetCache, type PointResult } from '../../src/explore/point.ts';
 import { FinnError } from '../../src/util/errors.ts';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 test('precisions and widths: wWaA and positive multipliers, clear errors otherwise', () => {
   assert.deepEqual(parsePrecision('w1a2'), { wbits: 1, abits: 2 });
@@ -102,4 +105,25 @@ test('queue priorities: the most expensive points first (width² × bits), ties 
   const pts = [pt('a', 0.5, 1, 1), pt('b', 2, 1, 1), pt('c', 1, 4, 4), pt('d', 1, 1, 2), pt('e', 0.5, 1, 1)];
   const order = longestFirst(pts);
   assert.deepEqual(['b', 'c', 'd', 'a', 'e'].map((k) => order.get(k)), [1, 2, 3, 4, 5]);
+});
+
+test('a point process loads each dataset once: same spec and bytes → the same object; changed bytes → loaded again', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'finn-ts-dscache-'));
+  try {
+    writeFileSync(join(dir, 't10k-images-idx3-ubyte'), 'a');
+    writeFileSync(join(dir, 't10k-labels-idx1-ubyte'), 'b');
+    const spec = `mnist-idx:${dir}`;
+    const cache = new DatasetCache();
+    let loads = 0;
+    const load = (): { n: number } => ({ n: ++loads });
+    const key = (): string => `test ${spec} ${datasetDigest(spec, 'test')}`;
+    const first = cache.get(key(), load);
+    assert.equal(cache.get(key(), load), first);
+    assert.equal(loads, 1);
+    writeFileSync(join(dir, 't10k-labels-idx1-ubyte'), 'c');
+    assert.notEqual(cache.get(key(), load), first);
+    assert.equal(loads, 2);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
