@@ -1,7 +1,8 @@
 /**
- * `node --import tsx bench/explore.ts [rounds] [--four] [--full]`: wall time of the same TFC exploration with 1 and
- * with 2 local workers — by default a small one (W1A1, W2A2 × widths 0.5, 1), with --full the issue's grid (W1A1, W1A2,
- * W2A2, W4A4 × widths 0.5, 1, 2); 5 epochs, 2,000 test images, 20 through the RTL — interleaved (1, 2,
+ * `node --import tsx bench/explore.ts [rounds] [--four] [--full | --issue]`: wall time of the same TFC exploration with 1
+ * and with 2 local workers — by default a small one (W1A1, W2A2 × widths 0.5, 1), with --full the issue's grid (W1A1,
+ * W1A2, W2A2, W4A4 × widths 0.5, 1, 2); 5 epochs, 2,000 test images, 20 through the RTL; with --issue the issue's grid
+ * at `finn explore`'s defaults (10 epochs, all 10,000 test images, 100 through the RTL) — interleaved (1, 2,
  * 1, 2, …) so that a shared machine's load falls on both alike; prints each run, the speed-up of the sums, and checks
  * that every run wrote the same explore.json bytes. With --four, one more run: 4 workers, 2 local and 2 started with
  * `finn worker --redis URL` as if on other machines, on a redis-server started here. Every run starts from an empty
@@ -18,7 +19,9 @@ import { fileURLToPath } from 'node:url';
 const root = fileURLToPath(new URL('..', import.meta.url));
 const mnist = join(root, '../shared/datasets/mnist');
 const rounds = Number(process.argv[2] && !process.argv[2].startsWith('--') ? process.argv[2] : 2);
-const grid = process.argv.includes('--full') ? ['--precisions', 'w1a1,w1a2,w2a2,w4a4', '--widths', '0.5,1,2'] : ['--precisions', 'w1a1,w2a2', '--widths', '0.5,1'];
+const issue = process.argv.includes('--issue');
+const grid = process.argv.includes('--full') || issue ? ['--precisions', 'w1a1,w1a2,w2a2,w4a4', '--widths', '0.5,1,2'] : ['--precisions', 'w1a1,w2a2', '--widths', '0.5,1'];
+const evalArgs = issue ? [] : ['--epochs', '5', '--test-limit', '2000', '--rtl-sample', '20'];
 const dir = mkdtempSync(join(tmpdir(), 'finn-ts-bench-explore-'));
 
 /** CPU seconds of this process's finished children and their waited-for descendants (Linux /proc; 0 elsewhere). */
@@ -33,8 +36,8 @@ function childrenCpu(): number {
 
 function run(workers: number, i: number, extra: string[] = []): { seconds: number; cpu: number; json: string } {
   const out = join(dir, `w${workers}-${i}${extra.length ? '-redis' : ''}`);
-  const args = [join(root, 'bin/finn.js'), 'explore', ...extra, '--topology', 'tfc', ...grid, '--epochs', '5',
-    '--test-dataset', `mnist-idx:${mnist}`, '--test-limit', '2000', '--rtl-sample', '20', '--workers', String(workers), '--out', out, '-q'];
+  const args = [join(root, 'bin/finn.js'), 'explore', ...extra, '--topology', 'tfc', ...grid, ...evalArgs,
+    '--test-dataset', `mnist-idx:${mnist}`, '--workers', String(workers), '--out', out, '-q'];
   const t0 = performance.now(), c0 = childrenCpu();
   const r = spawnSync(process.execPath, args, { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`finn explore failed:\n${r.stdout}\n${r.stderr}`);
