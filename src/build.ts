@@ -253,7 +253,7 @@ async function foldStep(g: Graph, ctx: BuildContext): Promise<Graph> {
     out = fit.graph;
     const margin = Object.entries(fit.margin).filter(([, m]) => m.available > 0)
       .map(([k, m]) => `${RESOURCE_LABEL[k] ?? k} ${Math.round(m.used)}/${m.available} (${m.headroom_pct} % left)`).join(', ');
-    ctx.pass.log(`fold: --target-fps max on ${ctx.part.name}: ${fit.cycles} cycles/frame → ${Math.round(fit.fps)} frames/s at ${1000 / opts.clockNs} MHz; binding ${RESOURCE_LABEL[fit.binding] ?? fit.binding}; estimate ${margin}`);
+    ctx.pass.log(`fold: --target-fps max on ${ctx.part.name}: ${fit.cycles} cycles/frame → ${Math.round(fit.fps)} frames/s at ${1000 / opts.clockNs} MHz; ${fit.fastestLegal ? 'no faster folding is legal (SIMD/PE limits such as the weight-stream width), closest to its limit' : 'binding'} ${RESOURCE_LABEL[fit.binding] ?? fit.binding}; estimate ${margin}`);
     const { graph: _, ...rest } = fit;
     const report: FitReport = { part: ctx.part.name, clock_ns: opts.clockNs, ...rest, ...(checked ? { synth_rounds: checked.rounds, chosen_round: checked.chosen } : {}) };
     ctx.out.writeJson('report/fit_report.json', report);

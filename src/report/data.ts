@@ -283,5 +283,5 @@ function fitOf(j: Json | null): FitInfo | null {
     const m = v as Json;
     return [k, { used: numOr(m.used, 0), available: numOr(m.available, 0), limit: numOr(m.limit, 0), headroom_pct: numOr(m.headroom_pct, 0) }];
   }));
-  return { part: String(j.part ?? '?'), cycles: j.cycles, fps: numOr(j.fps, 0), binding: String(j.binding ?? ''), margin };
+  return { part: String(j.part ?? '?'), cycles: j.cycles, fps: numOr(j.fps, 0), binding: String(j.binding ?? ''), fastestLegal: j.fastestLegal === true, margin };
 }

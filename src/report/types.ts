@@ -136,6 +136,8 @@ export interface FitInfo {
   readonly cycles: number;
   readonly fps: number;
   readonly binding: string;
+  /** No faster folding is legal (SIMD/PE limits): no resource binds. */
+  readonly fastestLegal: boolean;
   readonly margin: Readonly<Record<string, { readonly used: number; readonly available: number; readonly limit: number; readonly headroom_pct: number }>>;
 }
 

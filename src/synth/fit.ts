@@ -91,6 +91,8 @@ export interface FitResult {
   readonly fps: number;
   /** The resource closest to its limit. */
   readonly binding: string;
+  /** No faster folding is legal at all (SIMD/PE limits such as the weight-stream width): no resource is binding. */
+  readonly fastestLegal: boolean;
   readonly folding: FoldingConfig;
   /** calibrated: the Yosys-calibrated model; layers / ice40: FINN's formulas / the hand-made iCE40 models (--cost-model finn). */
   readonly model: 'calibrated' | 'layers' | 'ice40';
@@ -366,7 +368,10 @@ export function foldToFit(g: Graph, part: FpgaPart, clockNs: number, o: FitOptio
   let chosen: Candidate[] | null = null;
   let usage: { sum: Usage; infra: Usage } | null = null;
   const forced = o.minCycles !== undefined;
+  // budgets at which every layer has a folding, up to the chosen one (1: the chosen folding is the fastest legal one)
+  let legal = 0;
   for (const T of budgets) {
+    if (cands.every((cs) => cs.some((c) => c.cycles <= T))) legal++;
     if (forced ? T < o.minCycles! : hopeless(T)) continue;
     const c0 = pick(T);
     if (!c0) continue;
@@ -394,7 +399,7 @@ export function foldToFit(g: Graph, part: FpgaPart, clockNs: number, o: FitOptio
   }
   const binding = limited.filter((k) => caps[k]! > 0).reduce((a, b) => (usage!.sum[a] / limit(a) >= usage!.sum[b] / limit(b) ? a : b));
   return {
-    graph, margin, cycles, fps: 1e9 / clockNs / cycles, binding, folding: foldingConfigOf(graph), model: (o.costModel ?? 'calibrated') === 'calibrated' ? 'calibrated' : part.family === 'ice40' ? 'ice40' : 'layers',
+    graph, margin, cycles, fps: 1e9 / clockNs / cycles, binding, fastestLegal: !forced && legal === 1, folding: foldingConfigOf(graph), model: (o.costModel ?? 'calibrated') === 'calibrated' ? 'calibrated' : part.family === 'ice40' ? 'ice40' : 'layers',
     ...layersAndInfra(graph, hw.map((n, i) => [n.name, chosen![i]!] as const), usage.infra),
   };
 }

@@ -42,6 +42,7 @@ test('TFC-W1A1 on iCE40 UP5K: the fastest folding that fits, with its margin; a 
   assert.equal(r.margin.LC!.limit, Math.floor(0.9 * 5280));
   assert.ok(r.margin.EBR!.used <= 30);
   assert.deepEqual(foldToFit(g, up5k, 25).folding, r.folding, 'deterministic');
+  assert.equal(r.fastestLegal, false, 'resource-bound on the UP5K');
   const hx = foldToFit(g, findPart('ice40-hx8k'), 25);
   assert.ok(hx.cycles <= r.cycles);
   // the next faster budget does not fit: the result is the fastest under the model
@@ -65,6 +66,12 @@ test('Xilinx parts use the estimate step\'s model (calibrated on Yosys; FINN\'s 
   // a tight LUT budget forces a slower folding
   const tight = foldToFit(g, part, 10, { utilization: { LUT: 0.05 } });
   assert.ok(tight.cycles > r.cycles && tight.margin.LUT!.used <= 0.05 * 53200);
+  // under the 36-bit weight-stream cap TFC's fastest legal folding fits the xc7z020 with LUTs to spare: no resource
+  // binds (the log says so); without the cap, or at 5 % of the LUTs, the LUTs do
+  const capped = foldToFit(g, part, 10, { maxWeightWidth: 36 });
+  assert.ok(capped.fastestLegal && capped.margin.LUT!.used < 0.5 * 53200, `${capped.cycles} cycles, ${capped.margin.LUT!.used} LUT`);
+  assert.equal(r.fastestLegal, false);
+  assert.equal(tight.fastestLegal, false);
 });
 
 test('nothing fits: E_FOLDING names the resources, the numbers and the largest layers', async () => {
