@@ -53,7 +53,7 @@ export interface PointHooks {
   readonly log: (msg: string) => void;
   /** Verilator builds cache. */
   readonly simCacheDir: string;
-  /** Verilator's runtime objects, when kept apart from simCacheDir (a worker's, shared by its points). */
+  /** Verilator's runtime objects, when kept apart from simCacheDir (the machine's, shared by its workers' points). */
   readonly runtimeCacheDir?: string;
   /** Datasets kept by the process between its points (default: loaded for each point). */
   readonly datasets?: DatasetCache;
@@ -182,7 +182,7 @@ async function rtlPoint(job: PointJob, buildDir: string, built: Built, test: Dat
   const cycles = n * (built.estimate?.cycles ?? Infinity);
   const simulator = shortRunSimulator(cycles);
   h.log(`rtl sample: ${n} images, about ${cycles} cycles → ${simulator === 'icarus' ? 'Icarus Verilog' : 'Verilator'}`);
-  // a Verilator model for a few frames is a quick build (loops kept, no C++ optimization): a third of the CPU
+  // a Verilator model for a few frames is a quick build (loops kept, modules not inlined, one unoptimized unit): a fifth of the CPU
   const r = await evalRtl(buildDir, built.graph!, sample, { cacheDir: h.simCacheDir, runtimeCacheDir: h.runtimeCacheDir, verilator: h.verilator, seed: 1, stallProb: 0, log: h.log, simulator, quickBuild: true });
   const mismatches = r.predictions.filter((p, i) => p !== refPred[i]).length;
   return { ...acc(r.correct, r.images), mismatches };
