@@ -1,6 +1,6 @@
 /**
- * Compiles Verilog + the generated testbench with Verilator (cached by content hash; Verilator's runtime objects are
- * compiled once per work directory) and runs co-simulations.
+ * Compiles Verilog + the generated testbench with Verilator (cached by content hash; Verilator's runtime objects and a
+ * precompiled verilated.h are compiled once per work directory) and runs co-simulations.
  */
 import { spawn } from 'node:child_process';
 import { sweepStaleTemps, tempName, trackChild, trackTemp } from '../util/interrupt.ts';
@@ -10,6 +10,7 @@ import { basename, join, resolve } from 'node:path';
 import { FinnError } from '../util/errors.ts';
 import { renderTestbench, type MonitorPort, type StreamChannel } from './testbench.ts';
 import { findVerilator } from './tools.ts';
+import { precompiledHeader, unitLevels, withHeader } from './verilator-pch.ts';
 
 /** What to compile: Verilog sources, the top module, its stream channels, where to build. */
 export interface CompileOptions {
@@ -21,8 +22,9 @@ export interface CompileOptions {
   /** Builds go to workDir/verilator-<hash>; an existing build with the same hash is reused. */
   readonly workDir: string;
   /**
-   * Where Verilator's design-independent runtime objects are kept (default workDir): builds in different work
-   * directories (e.g. one per `finn explore` point) share them instead of compiling them again (~7 s of CPU each).
+   * Where Verilator's design-independent runtime objects and the precompiled verilated.h are kept (default workDir):
+   * builds in different work directories (e.g. one per `finn explore` point) share them instead of compiling them
+   * again (~7 s of CPU each).
    */
   readonly runtimeDir?: string;
   readonly verilator?: string;
@@ -131,7 +133,7 @@ function verilatorArgs(o: CompileOptions, objDir: string, tbPath: string): strin
 
 /**
  * Where the runtime objects for this Verilator version and these compiler options are kept (in the work
- * directory), or undefined when extra arguments other than -G overrides might change how they are compiled.
+ * directory), with the precompiled verilated.h (verilator-pch.ts), or undefined when extra arguments other than -G overrides might change how they are compiled.
  */
 function runtimeCacheDir(o: CompileOptions, version: string): string | undefined {
   if ((o.extraArgs ?? []).some((a) => !a.startsWith('-G'))) return undefined;
@@ -149,7 +151,8 @@ async function build(o: CompileOptions, tool: { path: string; version: string },
   const cached = rt !== undefined && RUNTIME_OBJS.every((f) => existsSync(join(rt, f)));
   // the copies are newer than Vtop.mk (written by the verilator run above), so make keeps them
   if (cached) for (const f of RUNTIME_OBJS) copyFileSync(join(rt, f), join(objDir, f));
-  const mk = await exec('make', ['-f', 'Vtop.mk', '-j', String(o.jobs ?? 2), ...makeOpt(o)], objDir)
+  const pch = rt === undefined ? undefined : await precompiledHeader(rt, objDir, unitLevels(makeOpt(o)), exec);
+  const mk = await exec('make', ['-f', 'Vtop.mk', '-j', String(o.jobs ?? 2), ...withHeader(makeOpt(o), pch)], objDir)
     .catch((e: unknown) => ({ code: -1, output: `error: cannot run make: ${(e as Error).message}\n` }));
   const ok = mk.code === 0 && existsSync(join(objDir, 'Vtop'));
   if (ok && rt !== undefined && !cached) {

@@ -1,0 +1,62 @@
+/**
+ * The precompiled verilated.h (src/sim/verilator-pch.ts): built once per -O level into the runtime cache directory,
+ * given to every model and testbench unit, and without effect on what is compiled (same objects, same simulation).
+ */
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { coreFiles } from '../../src/rtl/cores.ts';
+import { finnChannel } from '../../src/sim/testbench.ts';
+import { compileModel, runModel, type CompileOptions } from '../../src/sim/verilator.ts';
+import { unitLevels, withHeader } from '../../src/sim/verilator-pch.ts';
+
+const fifo = (workDir: string, runtimeDir: string, quickBuild: boolean): CompileOptions => ({
+  sources: coreFiles('finn_fifo'), top: 'finn_fifo', channels: [finnChannel(8, 8)], workDir, runtimeDir, quickBuild,
+  extraArgs: ['-GWIDTH=8', '-GDEPTH=4'],
+});
+
+/** The g++ lines of a build's log that compile the model and the testbench (not Verilator's runtime objects). */
+function unitLines(dir: string): string[] {
+  return readFileSync(join(dir, 'build.log'), 'utf8').split('\n')
+    .filter((l) => /^g\+\+ .* -c -o (tb_main|Vtop)\S*\.o /.test(l));
+}
+
+const words = [1n, 2n, 3n, 200n, 255n, 0n, 17n];
+
+test('make arguments: the header goes into OPT_FAST and OPT_SLOW only, at their -O levels', () => {
+  const args = ['OPT_FAST=-O2', 'OPT_SLOW=-O0', 'OPT_GLOBAL=-O1'];
+  assert.deepEqual(unitLevels(args), ['-O2', '-O0']);
+  assert.deepEqual(withHeader(args, '/c/verilated_pch.h'),
+    ['OPT_FAST=-O2 -include /c/verilated_pch.h', 'OPT_SLOW=-O0 -include /c/verilated_pch.h', 'OPT_GLOBAL=-O1']);
+  assert.deepEqual(withHeader(args, undefined), args);
+});
+
+test('quick and optimized builds use a precompiled header per -O level; same objects and outputs as without', async () => {
+  const root = mkdtempSync(join(tmpdir(), 'finn-ts-pch-'));
+  const rt = join(root, 'runtime');
+  const quick = await compileModel(fifo(join(root, 'a'), rt, true));
+  const [rtDir] = readdirSync(rt);
+  const gch = join(rt, rtDir!, 'verilated_pch.h.gch');
+  assert.deepEqual(readdirSync(gch), ['O0'], 'a quick build compiles everything at -O0');
+  const lines = unitLines(quick.dir);
+  assert.equal(lines.length, 2, lines.join('\n'));
+  for (const l of lines) assert.match(l, new RegExp(`-include ${join(rt, rtDir!, 'verilated_pch.h')}`));
+
+  const optimized = await compileModel(fifo(join(root, 'b'), rt, false));
+  assert.deepEqual(readdirSync(gch).sort(), ['O0', 'O2'], 'the model\'s hot code and the testbench at -O2, the rest at -O0');
+  for (const l of unitLines(optimized.dir)) assert.match(l, /-include \S+verilated_pch\.h/);
+
+  // a runtime directory whose path the shell would split: no precompiled header, the same objects
+  const plain = await compileModel(fifo(join(root, 'c'), join(root, 'run time'), true));
+  for (const l of unitLines(plain.dir)) assert.doesNotMatch(l, /-include/);
+  assert.ok(!existsSync(join(root, 'run time', rtDir!, 'verilated_pch.h.gch')));
+  for (const obj of ['Vtop__ALL.o', 'tb_main.o']) {
+    assert.ok(readFileSync(join(quick.dir, 'obj', obj)).equals(readFileSync(join(plain.dir, 'obj', obj))), `${obj} differs with the precompiled header`);
+  }
+  for (const m of [quick, optimized, plain]) {
+    const r = await runModel(m, { inputWords: words, expectOutputWords: words.length, seed: 3, inStallProb: 0.3, outStallProb: 0.3 });
+    assert.deepEqual(r.outputWords, words);
+  }
+});
