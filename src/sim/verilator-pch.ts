@@ -9,7 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { tempName } from '../util/interrupt.ts';
+import { sweepStaleTemps, tempName } from '../util/interrupt.ts';
 
 /** The header given to every unit: it only includes verilated.h (found on Verilator's include path). */
 const HEADER = 'verilated_pch.h';
@@ -47,29 +47,35 @@ export async function precompiledHeader(cacheDir: string, objDir: string, levels
     const refused = join(cacheDir, `${HEADER}.${levelName(opt)}.unusable`);
     if (existsSync(refused)) return undefined;
     if (existsSync(file)) continue;
-    if (!(await buildLevel(header, file, opt, objDir, exec))) {
-      writeAtomic(refused, 'the precompiled header could not be built with this compiler (see a build.log)\n');
+    const failure = await buildLevel(header, file, opt, objDir, exec);
+    if (failure !== null) {
+      writeAtomic(refused, `the precompiled header could not be built (builds go without it; delete this file to try again):\n${failure}`);
       return undefined;
     }
   }
   return header;
 }
 
-/** Compiles one -O level's header in the object directory (its .d file stays there), then moves it into place. */
-async function buildLevel(header: string, file: string, opt: string, objDir: string, exec: Exec): Promise<boolean> {
+/**
+ * Compiles one -O level's header in the object directory (its .d file stays there), then moves it into place;
+ * returns null, or make's output when it failed.
+ */
+async function buildLevel(header: string, file: string, opt: string, objDir: string, exec: Exec): Promise<string | null> {
   const mk = join(objDir, 'finn_pch.mk');
   writeFileSync(mk, PCH_MAKEFILE);
   const out = join(objDir, `pch-${levelName(opt)}.gch`);
   const r = await exec('make', ['-f', 'finn_pch.mk', 'finn-pch', `PCH_OPT=${opt}`, `PCH_OUT=${out}`, `PCH_SRC=${header}`], objDir)
-    .catch(() => ({ code: -1, output: '' }));
-  if (r.code !== 0 || !existsSync(out)) return false;
+    .catch((e: unknown) => ({ code: -1, output: `cannot run make: ${(e as Error).message}` }));
+  if (r.code !== 0 || !existsSync(out)) return r.output || 'no output';
   // copied beside the .gch directory (the object directory may be on another file system), then renamed into it:
   // GCC reads every file there, and a concurrent build must see a whole header or none
-  const part = tempName(join(dirname(dirname(file)), `pch-${levelName(opt)}`), randomUUID());
+  const cacheDir = dirname(dirname(file));
+  sweepStaleTemps(cacheDir); // copies of killed runs (60 MB each)
+  const part = tempName(join(cacheDir, `pch-${levelName(opt)}`), randomUUID());
   copyFileSync(out, part);
   renameSync(part, file);
   rmSync(out, { force: true });
-  return true;
+  return null;
 }
 
 function writeAtomic(path: string, text: string): void {

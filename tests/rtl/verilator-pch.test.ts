@@ -10,7 +10,7 @@ import { test } from 'node:test';
 import { coreFiles } from '../../src/rtl/cores.ts';
 import { finnChannel } from '../../src/sim/testbench.ts';
 import { compileModel, runModel, type CompileOptions } from '../../src/sim/verilator.ts';
-import { unitLevels, withHeader } from '../../src/sim/verilator-pch.ts';
+import { precompiledHeader, unitLevels, withHeader } from '../../src/sim/verilator-pch.ts';
 
 const fifo = (workDir: string, runtimeDir: string, quickBuild: boolean): CompileOptions => ({
   sources: coreFiles('finn_fifo'), top: 'finn_fifo', channels: [finnChannel(8, 8)], workDir, runtimeDir, quickBuild,
@@ -31,6 +31,19 @@ test('make arguments: the header goes into OPT_FAST and OPT_SLOW only, at their 
   assert.deepEqual(withHeader(args, '/c/verilated_pch.h'),
     ['OPT_FAST=-O2 -include /c/verilated_pch.h', 'OPT_SLOW=-O0 -include /c/verilated_pch.h', 'OPT_GLOBAL=-O1']);
   assert.deepEqual(withHeader(args, undefined), args);
+});
+
+test('a compiler that cannot build the header: recorded once, builds go without it', async () => {
+  const root = mkdtempSync(join(tmpdir(), 'finn-ts-pch-fail-'));
+  let calls = 0;
+  const failing = async () => { calls++; return { code: 2, output: 'cc1plus: error: something\n' }; };
+  assert.equal(await precompiledHeader(join(root, 'rt'), root, ['-O0'], failing), undefined);
+  assert.equal(calls, 1);
+  assert.match(readFileSync(join(root, 'rt', 'verilated_pch.h.O0.unusable'), 'utf8'), /cc1plus: error: something/);
+  assert.equal(await precompiledHeader(join(root, 'rt'), root, ['-O0'], failing), undefined);
+  assert.equal(calls, 1, 'not tried again');
+  assert.equal(await precompiledHeader(join(root, 'r t'), root, ['-O0'], failing), undefined);
+  assert.equal(calls, 1, 'a path the shell would split is not tried');
 });
 
 test('quick and optimized builds use a precompiled header per -O level; same objects and outputs as without', async () => {
