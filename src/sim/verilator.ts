@@ -151,7 +151,8 @@ async function build(o: CompileOptions, tool: { path: string; version: string },
   const cached = rt !== undefined && RUNTIME_OBJS.every((f) => existsSync(join(rt, f)));
   // the copies are newer than Vtop.mk (written by the verilator run above), so make keeps them
   if (cached) for (const f of RUNTIME_OBJS) copyFileSync(join(rt, f), join(objDir, f));
-  const pch = rt === undefined ? undefined : await precompiledHeader(rt, objDir, unitLevels(makeOpt(o)), exec);
+  // from the second build on (the runtime objects were cached): a one-off work directory does not pay for the header
+  const pch = rt !== undefined && cached ? await precompiledHeader(rt, objDir, unitLevels(makeOpt(o)), exec) : undefined;
   const mk = await exec('make', ['-f', 'Vtop.mk', '-j', String(o.jobs ?? 2), ...withHeader(makeOpt(o), pch)], objDir)
     .catch((e: unknown) => ({ code: -1, output: `error: cannot run make: ${(e as Error).message}\n` }));
   const ok = mk.code === 0 && existsSync(join(objDir, 'Vtop'));
