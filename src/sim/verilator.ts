@@ -133,7 +133,8 @@ function verilatorArgs(o: CompileOptions, objDir: string, tbPath: string): strin
 
 /**
  * Where the runtime objects for this Verilator version and these compiler options are kept (in the work
- * directory), with the precompiled verilated.h (verilator-pch.ts), or undefined when extra arguments other than -G overrides might change how they are compiled.
+ * directory), with the precompiled verilated.h (verilator-pch.ts), or undefined when extra arguments other than -G
+ * overrides might change how they are compiled.
  */
 function runtimeCacheDir(o: CompileOptions, version: string): string | undefined {
   if ((o.extraArgs ?? []).some((a) => !a.startsWith('-G'))) return undefined;
