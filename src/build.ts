@@ -49,7 +49,7 @@ import { acquireBuildLock } from './build-lock.ts';
 import { STATUS, prepareOut, resumeIndex, resumeKey } from './build-state.ts';
 import { onInterrupt } from './util/interrupt.ts';
 import { VERSION } from './version.ts';
-import { RESOURCE_LABEL, fitOf, minAchievableCycles, outcomeOf, usageText, type Outcome } from './outcome.ts';
+import { FASTEST_LEGAL_NOTE, RESOURCE_LABEL, fitOf, minAchievableCycles, outcomeOf, usageText, type Outcome } from './outcome.ts';
 import { FinnError, fail } from './util/errors.ts';
 import { writeReport } from './report/index.ts';
 import { writeDriver } from './driver/pynq.ts';
@@ -253,7 +253,7 @@ async function foldStep(g: Graph, ctx: BuildContext): Promise<Graph> {
     out = fit.graph;
     const margin = Object.entries(fit.margin).filter(([, m]) => m.available > 0)
       .map(([k, m]) => `${RESOURCE_LABEL[k] ?? k} ${Math.round(m.used)}/${m.available} (${m.headroom_pct} % left)`).join(', ');
-    ctx.pass.log(`fold: --target-fps max on ${ctx.part.name}: ${fit.cycles} cycles/frame → ${Math.round(fit.fps)} frames/s at ${1000 / opts.clockNs} MHz; ${fit.fastestLegal ? 'no faster folding is legal (SIMD/PE limits such as the weight-stream width), closest to its limit' : 'binding'} ${RESOURCE_LABEL[fit.binding] ?? fit.binding}; estimate ${margin}`);
+    ctx.pass.log(`fold: --target-fps max on ${ctx.part.name}: ${fit.cycles} cycles/frame → ${Math.round(fit.fps)} frames/s at ${1000 / opts.clockNs} MHz; ${fit.fastestLegal ? `${FASTEST_LEGAL_NOTE}, closest to its limit` : 'binding'} ${RESOURCE_LABEL[fit.binding] ?? fit.binding}; estimate ${margin}`);
     const { graph: _, ...rest } = fit;
     const report: FitReport = { part: ctx.part.name, clock_ns: opts.clockNs, ...rest, ...(checked ? { synth_rounds: checked.rounds, chosen_round: checked.chosen } : {}) };
     ctx.out.writeJson('report/fit_report.json', report);

@@ -19,6 +19,9 @@ export interface Outcome {
 }
 
 /** How each resource is called on a part family (iCE40: logic cells and EBR; Xilinx: LUT and BRAM18). */
+/** Why `--target-fps max` stopped where it did when no resource was binding (FitResult.fastestLegal). */
+export const FASTEST_LEGAL_NOTE = 'no faster folding is legal (SIMD/PE limits such as the weight-stream width)';
+
 export const RESOURCE_LABEL: Readonly<Record<string, string>> = { LC: 'logic cells', LUT: 'LUT', FF: 'FF', BRAM_18K: 'BRAM18', URAM: 'URAM', DSP: 'DSP', EBR: 'EBR' };
 
 /** Cycles per frame of the fastest folding FINN's SetFolding can reach (every layer as unfolded as the weight-width cap allows). */

@@ -1,5 +1,5 @@
 /** report.html as one string: header, summary tiles, pipeline, throughput, resources, verification, explorer, build. */
-import { RESOURCE_LABEL } from '../outcome.ts';
+import { FASTEST_LEGAL_NOTE, RESOURCE_LABEL } from '../outcome.ts';
 import { PARTS, findPart } from '../cost/parts.ts';
 import type { Resources } from '../hw/layer.ts';
 import { COLORS, cyclesChart, kindColor, layerResourceChart, pipelineDiagram, utilizationChart } from './charts.ts';
@@ -197,7 +197,7 @@ function synthesisSection(d: ReportData): string {
   const parts: string[] = [];
   if (fit) {
     const m = Object.entries(fit.margin).filter(([, v]) => v.available > 0).map(([k, v]) => `${esc(k)} ${esc(fmtInt(Math.round(v.used)))} / ${esc(fmtInt(v.available))} (${esc(String(v.headroom_pct))} % left)`).join(', ');
-    parts.push(`<p id="synth-fit"><b>Folded to fit ${esc(fit.part)}</b> (<code>--target-fps max</code>): ${esc(fmtInt(fit.cycles))} cycles/frame → ${esc(fmtSi(fit.fps))} frames/s; estimated use ${m}; closest to its limit: ${esc(fit.binding)}${fit.fastestLegal ? ' (no faster folding is legal: SIMD/PE limits such as the weight-stream width)' : ''}.</p>`);
+    parts.push(`<p id="synth-fit"><b>Folded to fit ${esc(fit.part)}</b> (<code>--target-fps max</code>): ${esc(fmtInt(fit.cycles))} cycles/frame → ${esc(fmtSi(fit.fps))} frames/s; estimated use ${m}; closest to its limit: ${esc(fit.binding)}${fit.fastestLegal ? ` (${esc(FASTEST_LEGAL_NOTE)})` : ''}.</p>`);
   }
   if (rt) {
     const u = Object.entries(rt.utilization).filter(([, v]) => v.used > 0).map(([k, v]) => `${esc(k)} ${esc(fmtInt(v.used))}/${esc(fmtInt(v.available))} (${esc(String(v.percent))} %)`).join(', ');

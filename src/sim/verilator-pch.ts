@@ -85,13 +85,16 @@ function writeAtomic(path: string, text: string): void {
   renameSync(part, path);
 }
 
+/** make's assignments of the flags that compile the model and testbench units (OPT_GLOBAL: the runtime objects). */
+const UNIT_OPT = /^OPT_(FAST|SLOW)=/;
+
 /** make's OPT_FAST / OPT_SLOW assignments with the header included first in every unit they compile. */
 export function withHeader(makeArgs: readonly string[], header: string | undefined): string[] {
   if (header === undefined) return [...makeArgs];
-  return makeArgs.map((a) => (/^OPT_(FAST|SLOW)=/.test(a) ? `${a} -include ${header}` : a));
+  return makeArgs.map((a) => (UNIT_OPT.test(a) ? `${a} -include ${header}` : a));
 }
 
 /** The -O levels of the units that get the header: those of OPT_FAST and OPT_SLOW. */
 export function unitLevels(makeArgs: readonly string[]): string[] {
-  return makeArgs.filter((a) => /^OPT_(FAST|SLOW)=/.test(a)).map((a) => a.split('=')[1]!.trim());
+  return makeArgs.filter((a) => UNIT_OPT.test(a)).map((a) => a.split('=')[1]!.trim());
 }

@@ -13,6 +13,7 @@ import { mvau } from '../../src/hw/mvau.ts';
 
 const ice40Mvau = (p: Parameters<typeof mvau.execute>[0], o = {}) => mvau.ice40!(p, o);
 import { FinnError } from '../../src/util/errors.ts';
+import { FASTEST_LEGAL_NOTE } from '../../src/outcome.ts';
 import { ZOO_W1A1, tempDir } from '../helpers/shared.ts';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -72,6 +73,18 @@ test('Xilinx parts use the estimate step\'s model (calibrated on Yosys; FINN\'s 
   assert.ok(capped.fastestLegal && capped.margin.LUT!.used < 0.5 * 53200, `${capped.cycles} cycles, ${capped.margin.LUT!.used} LUT`);
   assert.equal(r.fastestLegal, false);
   assert.equal(tight.fastestLegal, false);
+});
+
+test('a build stopped by SIMD/PE limits, not by resources, says so in the fold log, fit_report.json and report.html', async () => {
+  const dir = tempDir('fit-fastest-legal');
+  const lines: string[] = [];
+  await build({ model: ZOO_W1A1, out: join(dir, 'b'), part: 'xc7z020', clockNs: 10, targetFps: 'max', preprocess: 'auto', maxWeightWidth: 36,
+    twoPassFolding: false, log: (l) => lines.push(l), to: 'estimate' });
+  const fold = lines.find((l) => l.startsWith('fold: --target-fps max'));
+  assert.ok(fold?.includes(`${FASTEST_LEGAL_NOTE}, closest to its limit LUT`), fold);
+  assert.equal(JSON.parse(readFileSync(join(dir, 'b/report/fit_report.json'), 'utf8')).fastestLegal, true);
+  const page = readFileSync(join(dir, 'b/report.html'), 'utf8');
+  assert.match(page, new RegExp(`id="synth-fit"[^\n]*\\(${FASTEST_LEGAL_NOTE.replace(/[()/]/g, '\\$&')}\\)`));
 });
 
 test('nothing fits: E_FOLDING names the resources, the numbers and the largest layers', async () => {
